@@ -1,0 +1,68 @@
+// Flat config: typed rules everywhere, plus the folder boundaries from DESIGN.md section 3.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tsbuild/', 'test-results/', 'eslint.config.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // hub-core runs headless: it never reaches into the desktop shell or the UI.
+    files: ['hub-core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'hub-core runs without Electron.' }],
+          patterns: [
+            { group: ['electron/*'], message: 'hub-core runs without Electron.' },
+            { group: ['**/renderer/**', 'renderer'], message: 'hub-core never imports the renderer.' },
+            { group: ['**/electron/**'], message: 'hub-core never imports the Electron shell.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // protocol/ is shared with the renderer and preload: environment-neutral, no Node APIs.
+    files: ['hub-core/src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'protocol is environment-neutral.' },
+            ...nodeBuiltins.map((name) => ({ name, message: 'protocol imports no Node built-ins.' })),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'protocol imports no Node built-ins.' },
+            { group: ['**/renderer/**', '**/electron/**'], message: 'protocol is environment-neutral.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'hub-core/test/**/*.ts'],
+    rules: {
+      // node:test's describe/it return promises that the runner awaits itself.
+      '@typescript-eslint/no-floating-promises': 'off',
+    },
+  },
+  prettier,
+);

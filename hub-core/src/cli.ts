@@ -1,0 +1,81 @@
+// The headless hub: `npm run hub`. Settings come from env (see USAGE); exit 2 on bad settings.
+import { fileURLToPath } from 'node:url';
+import { loadConfig, USAGE } from './config.js';
+import { ConfigError, DatabaseTooNewError } from './errors.js';
+import { Hub } from './Hub.js';
+
+/** Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  let hub: Hub;
+  try {
+    hub = await Hub.create({ config: loadConfig(process.env, argv) });
+  } catch (err) {
+    return fail(err);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      hub.logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    hub.logger.info({ signal }, 'shutting down');
+    const deadline = setTimeout(() => {
+      hub.logger.error('shutdown took over 15 s: exiting');
+      process.exit(1);
+    }, 15_000);
+    deadline.unref();
+    hub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        hub.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  try {
+    const url = await hub.listen();
+    const lines = [`Backline hub listening on ${url}`];
+    if (hub.fingerprint256) lines.push(`TLS certificate SHA-256 fingerprint: ${hub.fingerprint256}`);
+    else lines.push('WARNING: plain HTTP (--insecure-http): passwords and tokens cross the network unencrypted');
+    lines.push(`API docs: ${url}/docs   data: ${hub.config.dataDir}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  } catch (err) {
+    await hub.close().catch(() => undefined);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      return fail(
+        new ConfigError(
+          'HUB_PORT',
+          `cannot listen on ${hub.config.host}:${hub.config.port} (${code}); choose another HUB_PORT or HUB_HOST`,
+        ),
+      );
+    }
+    return fail(err);
+  }
+}
+
+function fail(err: unknown): void {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`backline-hub: invalid configuration: ${err.message}\n`);
+    process.exitCode = 2;
+  } else if (err instanceof DatabaseTooNewError) {
+    process.stderr.write(`backline-hub: ${err.message}\n`);
+    process.exitCode = 1;
+  } else {
+    process.stderr.write(`backline-hub: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  void main();
+}

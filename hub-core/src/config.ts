@@ -1,0 +1,174 @@
+import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError } from './errors.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export type TlsConfig =
+  | { mode: 'generate' } // self-signed, kept in <dataDir>/certs
+  | { mode: 'files'; certFile: string; keyFile: string }
+  | { mode: 'off' }; // plain HTTP: only with --insecure-http / HUB_INSECURE_HTTP=1
+
+export interface HubConfig {
+  /** Interface to listen on. Default `localhost`. */
+  host: string;
+  /** TCP port of the HTTPS API. Default 8000; 0 picks a free port. */
+  port: number;
+  /** The jacktrip binary rooms run. Default `jacktrip`. */
+  jacktripBin: string;
+  /** First port of the JackTrip pool (TCP handshake and UDP). Default 4464. */
+  jacktripBasePort: number;
+  /** Number of ports in the JackTrip pool. Default 100. */
+  jacktripPortRange: number;
+  tls: TlsConfig;
+  /** Where hub.db and certs/ live. Default: the OS's per-user data folder. */
+  dataDir: string;
+  /** How long a login stays valid, in hours. Default 720 (30 days). */
+  sessionTtlHours: number;
+  /** pino level. Default `info`. */
+  logLevel: LogLevel;
+  /** Trust X-Forwarded-For from a reverse proxy (for per-IP rate limits). Default false. */
+  trustProxy: boolean;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The OS's per-user data folder for Backline. */
+export function defaultDataDir(env: Env = process.env, platform = process.platform): string {
+  if (platform === 'win32') {
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Backline');
+  }
+  if (platform === 'darwin') {
+    return join(homedir(), 'Library', 'Application Support', 'Backline');
+  }
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'backline');
+}
+
+const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(name, `"${raw}" is not a whole number; allowed: ${min} to ${max}`);
+  }
+  const n = Number(raw.trim());
+  if (n < min || n > max) {
+    throw new ConfigError(name, `${n} is out of range; allowed: ${min} to ${max}`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return false;
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `"${raw}" is not a boolean; allowed: 1/0, true/false, yes/no, on/off`);
+}
+
+function nonEmpty(env: Env, name: string, def: string): string {
+  const raw = env[name];
+  if (raw === undefined) return def;
+  if (raw.trim() === '' || raw.includes('\0')) {
+    throw new ConfigError(name, 'must not be empty; allowed: a program name or path');
+  }
+  return raw;
+}
+
+export const USAGE = `usage: npm run hub [-- --insecure-http]
+
+Environment (all optional):
+  HUB_HOST             interface to listen on            (localhost)
+  HUB_PORT             HTTPS port, 0 = any free port     (8000)
+  JACKTRIP_BIN         jacktrip binary                   (jacktrip)
+  JACKTRIP_BASE_PORT   first port of the JackTrip pool   (4464)
+  JACKTRIP_PORT_RANGE  ports in the JackTrip pool        (100)
+  SSL_CERTFILE         PEM certificate (with SSL_KEYFILE; default: generated self-signed)
+  SSL_KEYFILE          PEM private key
+  BACKLINE_DATA_DIR    data folder (hub.db, certs/)      (${defaultDataDir()})
+  SESSION_TTL_HOURS    login lifetime in hours           (720)
+  LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (info)
+  HUB_TRUST_PROXY      trust X-Forwarded-For             (false)
+  HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
+`;
+
+/**
+ * Reads and validates the hub's settings. Throws ConfigError naming the first bad variable.
+ * `argv` is the CLI's arguments after the script name.
+ */
+export function loadConfig(env: Env = process.env, argv: readonly string[] = []): HubConfig {
+  let insecureFlag = false;
+  for (const arg of argv) {
+    if (arg === '--insecure-http') insecureFlag = true;
+    else throw new ConfigError('argv', `unknown argument "${arg}"; allowed: --insecure-http, --help`);
+  }
+
+  const host = (env.HUB_HOST ?? 'localhost').trim();
+  if (!(isIP(host) !== 0 || HOSTNAME.test(host))) {
+    throw new ConfigError('HUB_HOST', `"${env.HUB_HOST}" is not a hostname or IP address`);
+  }
+  const port = int(env, 'HUB_PORT', 8000, 0, 65535);
+  const jacktripBin = nonEmpty(env, 'JACKTRIP_BIN', 'jacktrip');
+  const jacktripBasePort = int(env, 'JACKTRIP_BASE_PORT', 4464, 1024, 65534);
+  const jacktripPortRange = int(env, 'JACKTRIP_PORT_RANGE', 100, 2, 10000);
+  if (jacktripBasePort + jacktripPortRange - 1 > 65535) {
+    throw new ConfigError(
+      'JACKTRIP_PORT_RANGE',
+      `${jacktripPortRange} ports from JACKTRIP_BASE_PORT=${jacktripBasePort} run past 65535`,
+    );
+  }
+  if (port !== 0 && port >= jacktripBasePort && port < jacktripBasePort + jacktripPortRange) {
+    throw new ConfigError(
+      'HUB_PORT',
+      `${port} lies inside the JackTrip pool ${jacktripBasePort}-${jacktripBasePort + jacktripPortRange - 1}`,
+    );
+  }
+
+  const insecure = bool(env, 'HUB_INSECURE_HTTP') || insecureFlag;
+  const certFile = env.SSL_CERTFILE?.trim() || undefined;
+  const keyFile = env.SSL_KEYFILE?.trim() || undefined;
+  let tls: TlsConfig;
+  if (certFile && !keyFile) throw new ConfigError('SSL_KEYFILE', 'must be set when SSL_CERTFILE is');
+  if (keyFile && !certFile) throw new ConfigError('SSL_CERTFILE', 'must be set when SSL_KEYFILE is');
+  if (insecure) {
+    if (certFile) {
+      throw new ConfigError('HUB_INSECURE_HTTP', 'cannot be combined with SSL_CERTFILE/SSL_KEYFILE');
+    }
+    tls = { mode: 'off' };
+  } else if (certFile && keyFile) {
+    tls = { mode: 'files', certFile: resolve(certFile), keyFile: resolve(keyFile) };
+  } else {
+    tls = { mode: 'generate' };
+  }
+
+  const rawDir = env.BACKLINE_DATA_DIR;
+  if (rawDir !== undefined && (rawDir.trim() === '' || rawDir.includes('\0'))) {
+    throw new ConfigError('BACKLINE_DATA_DIR', 'must not be empty; allowed: a folder path');
+  }
+  const dataDir = resolve(rawDir?.trim() || defaultDataDir(env));
+
+  const sessionTtlHours = int(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365);
+  const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
+  if (!LOG_LEVELS.includes(level as LogLevel)) {
+    throw new ConfigError('LOG_LEVEL', `"${env.LOG_LEVEL}" is not a level; allowed: ${LOG_LEVELS.join(', ')}`);
+  }
+  const trustProxy = bool(env, 'HUB_TRUST_PROXY');
+
+  return {
+    host,
+    port,
+    jacktripBin,
+    jacktripBasePort,
+    jacktripPortRange,
+    tls,
+    dataDir,
+    sessionTtlHours,
+    logLevel: level as LogLevel,
+    trustProxy,
+  };
+}

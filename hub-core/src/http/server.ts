@@ -1,0 +1,92 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { AuthService } from '../auth/AuthService.js';
+import type { Logger } from '../log.js';
+import { Health } from '../protocol/health.js';
+import { authRoutes } from './auth.routes.js';
+import { installErrorHandling } from './errors.js';
+
+export interface HttpOptions {
+  logger: Logger;
+  auth: AuthService;
+  version: string;
+  /** PEM pair for HTTPS; without it the server speaks plain HTTP. */
+  tls: { cert: string; key: string; fingerprint256: string } | undefined;
+  trustProxy: boolean;
+  /** Largest accepted request body in bytes. Default 64 KiB. */
+  bodyLimit?: number;
+  health: () => Health['counts'];
+  startedAt: number;
+}
+
+/** Headers for every answer. The API only returns JSON; /docs gets a CSP that lets it render. */
+function securityHeaders(app: FastifyInstance, tls: boolean): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('cross-origin-opener-policy', 'same-origin');
+    reply.header('cross-origin-resource-policy', 'same-origin');
+    reply.header('permissions-policy', 'camera=(), geolocation=(), microphone=(self)');
+    if (tls) reply.header('strict-transport-security', 'max-age=31536000');
+    const csp = request.url.startsWith('/docs')
+      ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+      : "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+    reply.header('content-security-policy', csp);
+    return payload;
+  });
+}
+
+export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimit ?? 64 * 1024,
+    trustProxy: opts.trustProxy,
+    https: opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : null,
+    // Graceful shutdown: stop accepting, let in-flight requests finish, close idle keep-alives.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  securityHeaders(app, opts.tls !== undefined);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Backline hub API',
+        version: opts.version,
+        description: 'Accounts, rooms, chat and the patchbay of a Backline hub.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: false });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/health',
+    { schema: { tags: ['hub'], summary: 'Liveness and counts; no auth', response: { 200: Health } } },
+    async () => ({
+      status: 'ok' as const,
+      version: opts.version,
+      uptime_seconds: Math.round((Date.now() - opts.startedAt) / 100) / 10,
+      tls: { enabled: opts.tls !== undefined, fingerprint256: opts.tls?.fingerprint256 ?? null },
+      counts: opts.health(),
+    }),
+  );
+  authRoutes(app, opts.auth);
+  return app;
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+export const Health = z
+  .object({
+    status: z.literal('ok'),
+    version: z.string(),
+    uptime_seconds: z.number(),
+    tls: z.object({ enabled: z.boolean(), fingerprint256: z.string().nullable() }),
+    counts: z.object({
+      users: z.number().int(),
+      active_sessions: z.number().int(),
+    }),
+  })
+  .meta({ id: 'Health' });
+export type Health = z.infer<typeof Health>;

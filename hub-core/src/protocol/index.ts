@@ -1,0 +1,4 @@
+// Environment-neutral contracts shared by the hub, the renderer and the Electron shell.
+export * from './errors.js';
+export * from './auth.js';
+export * from './health.js';
