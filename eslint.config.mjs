@@ -19,6 +19,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       'no-console': 'off',
+      // Fastify handlers are async by convention, even when they don't await.
+      '@typescript-eslint/require-await': 'off',
     },
   },
   {
@@ -31,7 +33,10 @@ export default tseslint.config(
           paths: [{ name: 'electron', message: 'hub-core runs without Electron.' }],
           patterns: [
             { group: ['electron/*'], message: 'hub-core runs without Electron.' },
-            { group: ['**/renderer/**', 'renderer'], message: 'hub-core never imports the renderer.' },
+            {
+              group: ['**/renderer/**', 'renderer'],
+              message: 'hub-core never imports the renderer.',
+            },
             { group: ['**/electron/**'], message: 'hub-core never imports the Electron shell.' },
           ],
         },
@@ -47,11 +52,17 @@ export default tseslint.config(
         {
           paths: [
             { name: 'electron', message: 'protocol is environment-neutral.' },
-            ...nodeBuiltins.map((name) => ({ name, message: 'protocol imports no Node built-ins.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'protocol imports no Node built-ins.',
+            })),
           ],
           patterns: [
             { group: ['node:*'], message: 'protocol imports no Node built-ins.' },
-            { group: ['**/renderer/**', '**/electron/**'], message: 'protocol is environment-neutral.' },
+            {
+              group: ['**/renderer/**', '**/electron/**'],
+              message: 'protocol is environment-neutral.',
+            },
           ],
         },
       ],

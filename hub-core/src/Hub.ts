@@ -11,7 +11,11 @@ import { UsersRepo } from './db/users.js';
 import { buildHttpApp } from './http/server.js';
 import { SafeEmitter } from './events.js';
 import { createLogger, type Logger } from './log.js';
-import { loadCertificateFiles, loadOrCreateSelfSigned, type Certificate } from './tls/certificate.js';
+import {
+  loadCertificateFiles,
+  loadOrCreateSelfSigned,
+  type Certificate,
+} from './tls/certificate.js';
 import { VERSION } from './version.js';
 
 export interface HubOptions {
@@ -81,7 +85,11 @@ export class Hub extends SafeEmitter<HubEvents> {
         auth,
         version: VERSION,
         tls: certificate
-          ? { cert: certificate.certPem, key: certificate.keyPem, fingerprint256: certificate.fingerprint256 }
+          ? {
+              cert: certificate.certPem,
+              key: certificate.keyPem,
+              fingerprint256: certificate.fingerprint256,
+            }
           : undefined,
         trustProxy: config.trustProxy,
         startedAt,

@@ -44,8 +44,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     const url = await hub.listen();
     const lines = [`Backline hub listening on ${url}`];
-    if (hub.fingerprint256) lines.push(`TLS certificate SHA-256 fingerprint: ${hub.fingerprint256}`);
-    else lines.push('WARNING: plain HTTP (--insecure-http): passwords and tokens cross the network unencrypted');
+    if (hub.fingerprint256)
+      lines.push(`TLS certificate SHA-256 fingerprint: ${hub.fingerprint256}`);
+    else
+      lines.push(
+        'WARNING: plain HTTP (--insecure-http): passwords and tokens cross the network unencrypted',
+      );
     lines.push(`API docs: ${url}/docs   data: ${hub.config.dataDir}`);
     process.stdout.write(lines.join('\n') + '\n');
   } catch (err) {
@@ -71,7 +75,9 @@ function fail(err: unknown): void {
     process.stderr.write(`backline-hub: ${err.message}\n`);
     process.exitCode = 1;
   } else {
-    process.stderr.write(`backline-hub: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `backline-hub: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exitCode = 1;
   }
 }

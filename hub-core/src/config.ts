@@ -4,7 +4,15 @@ import { join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 export type TlsConfig =
   | { mode: 'generate' } // self-signed, kept in <dataDir>/certs
@@ -47,7 +55,8 @@ export function defaultDataDir(env: Env = process.env, platform = process.platfo
   return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'backline');
 }
 
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 function int(env: Env, name: string, def: number, min: number, max: number): number {
   const raw = env[name];
@@ -68,7 +77,10 @@ function bool(env: Env, name: string): boolean {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  throw new ConfigError(name, `"${raw}" is not a boolean; allowed: 1/0, true/false, yes/no, on/off`);
+  throw new ConfigError(
+    name,
+    `"${raw}" is not a boolean; allowed: 1/0, true/false, yes/no, on/off`,
+  );
 }
 
 function nonEmpty(env: Env, name: string, def: string): string {
@@ -105,7 +117,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   let insecureFlag = false;
   for (const arg of argv) {
     if (arg === '--insecure-http') insecureFlag = true;
-    else throw new ConfigError('argv', `unknown argument "${arg}"; allowed: --insecure-http, --help`);
+    else
+      throw new ConfigError('argv', `unknown argument "${arg}"; allowed: --insecure-http, --help`);
   }
 
   const host = (env.HUB_HOST ?? 'localhost').trim();
@@ -133,11 +146,16 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   const certFile = env.SSL_CERTFILE?.trim() || undefined;
   const keyFile = env.SSL_KEYFILE?.trim() || undefined;
   let tls: TlsConfig;
-  if (certFile && !keyFile) throw new ConfigError('SSL_KEYFILE', 'must be set when SSL_CERTFILE is');
-  if (keyFile && !certFile) throw new ConfigError('SSL_CERTFILE', 'must be set when SSL_KEYFILE is');
+  if (certFile && !keyFile)
+    throw new ConfigError('SSL_KEYFILE', 'must be set when SSL_CERTFILE is');
+  if (keyFile && !certFile)
+    throw new ConfigError('SSL_CERTFILE', 'must be set when SSL_KEYFILE is');
   if (insecure) {
     if (certFile) {
-      throw new ConfigError('HUB_INSECURE_HTTP', 'cannot be combined with SSL_CERTFILE/SSL_KEYFILE');
+      throw new ConfigError(
+        'HUB_INSECURE_HTTP',
+        'cannot be combined with SSL_CERTFILE/SSL_KEYFILE',
+      );
     }
     tls = { mode: 'off' };
   } else if (certFile && keyFile) {
@@ -155,7 +173,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   const sessionTtlHours = int(env, 'SESSION_TTL_HOURS', 720, 1, 24 * 365);
   const level = (env.LOG_LEVEL ?? 'info').trim().toLowerCase();
   if (!LOG_LEVELS.includes(level as LogLevel)) {
-    throw new ConfigError('LOG_LEVEL', `"${env.LOG_LEVEL}" is not a level; allowed: ${LOG_LEVELS.join(', ')}`);
+    throw new ConfigError(
+      'LOG_LEVEL',
+      `"${env.LOG_LEVEL}" is not a level; allowed: ${LOG_LEVELS.join(', ')}`,
+    );
   }
   const trustProxy = bool(env, 'HUB_TRUST_PROXY');
 

@@ -44,7 +44,12 @@ const NAME_UNAVAILABLE = 'This username is not available, choose another';
 const TIMING_HASH = '$2b$12$sgboPNEGdcKrd/eH4do6teDMBSiLafDzSScaYSTn7BABP9dmiC0r6';
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, username: row.username, email: row.email, created_at: isoFromMs(row.created_at) };
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    created_at: isoFromMs(row.created_at),
+  };
 }
 
 export class AuthService {
@@ -95,7 +100,8 @@ export class AuthService {
     if (!token || !TOKEN_SHAPE.test(token)) throw new Unauthorized();
     const session = this.sessions.byTokenHash(hashToken(token));
     const now = this.clock();
-    if (!session || session.expires_at <= now) throw new Unauthorized('Session expired or signed out');
+    if (!session || session.expires_at <= now)
+      throw new Unauthorized('Session expired or signed out');
     const user = this.users.byId(session.user_id);
     if (!user) throw new Unauthorized();
     // Write at most once a minute per session: reads stay cheap.
@@ -148,6 +154,12 @@ export class AuthService {
       user_agent: client.userAgent?.slice(0, 256) ?? null,
       ip: client.ip,
     });
-    return { token, token_type: 'bearer', expires_at: isoFromMs(expires), session_id: id, user: toUser(row) };
+    return {
+      token,
+      token_type: 'bearer',
+      expires_at: isoFromMs(expires),
+      session_id: id,
+      user: toUser(row),
+    };
   }
 }

@@ -9,7 +9,8 @@ type PasswordJob =
   | { id: number; op: 'hash'; password: string; cost: number }
   | { id: number; op: 'verify'; password: string; hash: string };
 
-type PasswordResult = { id: number; ok: true; value: string | boolean } | { id: number; ok: false; error: string };
+type PasswordResult =
+  { id: number; ok: true; value: string | boolean } | { id: number; ok: false; error: string };
 
 // The worker is plain CommonJS evaluated from this string, so it runs the same under tsx,
 // compiled JS and Electron's utilityProcess, with no loader hooks in the thread.
@@ -62,7 +63,12 @@ export class PasswordHasher {
   }
 
   hash(password: string): Promise<string> {
-    return this.run({ id: this.nextId++, op: 'hash', password, cost: this.cost }) as Promise<string>;
+    return this.run({
+      id: this.nextId++,
+      op: 'hash',
+      password,
+      cost: this.cost,
+    }) as Promise<string>;
   }
 
   verify(password: string, hash: string): Promise<boolean> {

@@ -28,12 +28,18 @@ export class SessionsRepo {
       `INSERT INTO sessions (id, user_id, token_hash, created_at, last_used_at, expires_at, user_agent, ip)
        VALUES (@id, @user_id, @token_hash, @created_at, @created_at, @expires_at, @user_agent, @ip)`,
     );
-    this.byHashStmt = db.prepare<[Buffer], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?');
-    this.touchStmt = db.prepare<[number, string]>('UPDATE sessions SET last_used_at = ? WHERE id = ?');
+    this.byHashStmt = db.prepare<[Buffer], SessionRow>(
+      'SELECT * FROM sessions WHERE token_hash = ?',
+    );
+    this.touchStmt = db.prepare<[number, string]>(
+      'UPDATE sessions SET last_used_at = ? WHERE id = ?',
+    );
     this.byUserStmt = db.prepare<[number, number], SessionRow>(
       'SELECT * FROM sessions WHERE user_id = ? AND expires_at > ? ORDER BY last_used_at DESC',
     );
-    this.deleteStmt = db.prepare<[string, number]>('DELETE FROM sessions WHERE id = ? AND user_id = ?');
+    this.deleteStmt = db.prepare<[string, number]>(
+      'DELETE FROM sessions WHERE id = ? AND user_id = ?',
+    );
     this.deleteExpiredStmt = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?');
     this.countActiveStmt = db.prepare<[number], { n: number }>(
       'SELECT count(*) AS n FROM sessions WHERE expires_at > ?',

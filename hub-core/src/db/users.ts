@@ -27,7 +27,12 @@ export class UsersRepo {
   }
 
   /** Returns the new row, or undefined when the name (case-insensitively) is taken. */
-  insert(username: string, email: string | null, passwordHash: string, now: number): UserRow | undefined {
+  insert(
+    username: string,
+    email: string | null,
+    passwordHash: string,
+    now: number,
+  ): UserRow | undefined {
     return this.insertStmt.get(username, email, passwordHash, now);
   }
 

@@ -60,7 +60,8 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
         response: { 201: AuthResponse, 409: ErrorBody, ...errors },
       },
     },
-    async (request, reply) => reply.status(201).send(await auth.register(request.body, client(request))),
+    async (request, reply) =>
+      reply.status(201).send(await auth.register(request.body, client(request))),
   );
 
   r.post(
@@ -97,7 +98,12 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     '/auth/me',
     {
       onRequest: requireAuth,
-      schema: { tags: ['auth'], summary: 'The signed-in user', security: bearer, response: { 200: User, 401: ErrorBody } },
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        security: bearer,
+        response: { 200: User, 401: ErrorBody },
+      },
     },
     async (request) => toUser(authOf(request).user),
   );
@@ -129,7 +135,8 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
       },
     },
     async (request, reply) => {
-      if (!auth.revokeSession(authOf(request), request.params.id)) throw new NotFound('No such session');
+      if (!auth.revokeSession(authOf(request), request.params.id))
+        throw new NotFound('No such session');
       return reply.status(204).send(null);
     },
   );

@@ -37,7 +37,8 @@ function validationMessage(err: FastifyError): string {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof HubError) {
-      if (err instanceof RateLimited) void reply.header('retry-after', String(err.retryAfterSeconds));
+      if (err instanceof RateLimited)
+        void reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.status(err.status).send(errorBody(err.code, err.message));
     }
     if (hasZodFastifySchemaValidationErrors(err) || err.validation) {
@@ -61,7 +62,10 @@ export function installErrorHandling(app: FastifyInstance): void {
           message = 'Request body is not valid JSON';
           break;
         default:
-          message = err.code === undefined && err instanceof SyntaxError ? 'Request body is not valid JSON' : err.message;
+          message =
+            err.code === undefined && err instanceof SyntaxError
+              ? 'Request body is not valid JSON'
+              : err.message;
       }
       return reply.status(CODE_BY_STATUS[status] ? status : 400).send(errorBody(code, message));
     }
@@ -70,6 +74,13 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send(errorBody('not_found', `No route for ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`)),
+    reply
+      .status(404)
+      .send(
+        errorBody(
+          'not_found',
+          `No route for ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`,
+        ),
+      ),
   );
 }

@@ -56,6 +56,8 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   }) as unknown as FastifyInstance;
+  // The API speaks JSON only: any other body type is a clear 415, not a confusing 400.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
@@ -78,7 +80,9 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/health',
-    { schema: { tags: ['hub'], summary: 'Liveness and counts; no auth', response: { 200: Health } } },
+    {
+      schema: { tags: ['hub'], summary: 'Liveness and counts; no auth', response: { 200: Health } },
+    },
     async () => ({
       status: 'ok' as const,
       version: opts.version,

@@ -82,10 +82,16 @@ export function checkPair(
   try {
     key = createPrivateKey(keyPem);
   } catch {
-    throw new ConfigError(where.keyVar, `${where.key} is not a PEM private key (or it is encrypted)`);
+    throw new ConfigError(
+      where.keyVar,
+      `${where.key} is not a PEM private key (or it is encrypted)`,
+    );
   }
   if (!x509.checkPrivateKey(key)) {
-    throw new ConfigError(where.keyVar, `${where.key} does not match the certificate ${where.cert}`);
+    throw new ConfigError(
+      where.keyVar,
+      `${where.key} does not match the certificate ${where.cert}`,
+    );
   }
   return x509.fingerprint256;
 }
@@ -107,7 +113,10 @@ export function loadCertificateFiles(certPath: string, keyPath: string): Certifi
  * The hub's own certificate in `<dataDir>/certs/`: generated on first run, reused after.
  * A damaged pair is an error (never silently replaced: clients have pinned its fingerprint).
  */
-export function loadOrCreateSelfSigned(dataDir: string, extraNames: readonly string[] = []): Certificate {
+export function loadOrCreateSelfSigned(
+  dataDir: string,
+  extraNames: readonly string[] = [],
+): Certificate {
   const dir = join(dataDir, 'certs');
   const certPath = join(dir, 'hub-cert.pem');
   const keyPath = join(dir, 'hub-key.pem');
@@ -134,5 +143,12 @@ export function loadOrCreateSelfSigned(dataDir: string, extraNames: readonly str
   renameSync(`${keyPath}.tmp`, keyPath);
   renameSync(`${certPath}.tmp`, certPath);
   chmodSync(keyPath, 0o600);
-  return { certPem, keyPem, fingerprint256: fingerprintOf(certPem), certPath, keyPath, generated: true };
+  return {
+    certPem,
+    keyPem,
+    fingerprint256: fingerprintOf(certPem),
+    certPath,
+    keyPath,
+    generated: true,
+  };
 }

@@ -12,5 +12,6 @@ export const migrations: readonly Migration[] = [m001];
 
 // A gap or a reordering would skip a migration on some databases: refuse at load time.
 migrations.forEach((m, i) => {
-  if (m.version !== i + 1) throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
+  if (m.version !== i + 1)
+    throw new Error(`migration ${m.name} has version ${m.version}, expected ${i + 1}`);
 });

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { defaultDataDir, loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+function bad(env: Record<string, string>, variable: string, argv: string[] = []) {
+  assert.throws(
+    () => loadConfig(env, argv),
+    (err: unknown) => err instanceof ConfigError && err.variable === variable,
+    `expected ${variable} to be rejected for ${JSON.stringify(env)}`,
+  );
+}
+
+describe('loadConfig', () => {
+  it("keeps the seed's defaults", () => {
+    const c = loadConfig({ BACKLINE_DATA_DIR: '/tmp/x' });
+    assert.equal(c.host, 'localhost');
+    assert.equal(c.port, 8000);
+    assert.equal(c.jacktripBin, 'jacktrip');
+    assert.equal(c.jacktripBasePort, 4464);
+    assert.equal(c.jacktripPortRange, 100);
+    assert.deepEqual(c.tls, { mode: 'generate' });
+    assert.equal(c.dataDir, '/tmp/x');
+    assert.equal(c.sessionTtlHours, 720);
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      HUB_HOST: '0.0.0.0',
+      HUB_PORT: '9443',
+      JACKTRIP_BIN: '/opt/jt/jacktrip',
+      JACKTRIP_BASE_PORT: '5000',
+      JACKTRIP_PORT_RANGE: '50',
+      SSL_CERTFILE: '/etc/c.pem',
+      SSL_KEYFILE: '/etc/k.pem',
+      SESSION_TTL_HOURS: '24',
+      LOG_LEVEL: 'warn',
+      HUB_TRUST_PROXY: 'yes',
+    });
+    assert.equal(c.host, '0.0.0.0');
+    assert.equal(c.port, 9443);
+    assert.equal(c.jacktripBin, '/opt/jt/jacktrip');
+    assert.deepEqual(c.tls, { mode: 'files', certFile: '/etc/c.pem', keyFile: '/etc/k.pem' });
+    assert.equal(c.sessionTtlHours, 24);
+    assert.equal(c.logLevel, 'warn');
+    assert.equal(c.trustProxy, true);
+  });
+
+  it('rejects each invalid variable by name', () => {
+    bad({ HUB_PORT: 'abc' }, 'HUB_PORT');
+    bad({ HUB_PORT: '70000' }, 'HUB_PORT');
+    bad({ HUB_PORT: '-1' }, 'HUB_PORT');
+    bad({ HUB_PORT: '80.5' }, 'HUB_PORT');
+    bad({ HUB_HOST: 'not a host' }, 'HUB_HOST');
+    bad({ HUB_HOST: '' }, 'HUB_HOST');
+    bad({ JACKTRIP_BIN: '' }, 'JACKTRIP_BIN');
+    bad({ JACKTRIP_BASE_PORT: '80' }, 'JACKTRIP_BASE_PORT');
+    bad({ JACKTRIP_PORT_RANGE: '0' }, 'JACKTRIP_PORT_RANGE');
+    bad({ JACKTRIP_BASE_PORT: '65500', JACKTRIP_PORT_RANGE: '100' }, 'JACKTRIP_PORT_RANGE');
+    bad({ HUB_PORT: '4470' }, 'HUB_PORT'); // inside the JackTrip pool 4464-4563
+    bad({ SSL_CERTFILE: '/c.pem' }, 'SSL_KEYFILE');
+    bad({ SSL_KEYFILE: '/k.pem' }, 'SSL_CERTFILE');
+    bad({ HUB_INSECURE_HTTP: 'maybe' }, 'HUB_INSECURE_HTTP');
+    bad({ HUB_INSECURE_HTTP: '1', SSL_CERTFILE: '/c', SSL_KEYFILE: '/k' }, 'HUB_INSECURE_HTTP');
+    bad({ SESSION_TTL_HOURS: '0' }, 'SESSION_TTL_HOURS');
+    bad({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
+    bad({ BACKLINE_DATA_DIR: ' ' }, 'BACKLINE_DATA_DIR');
+    bad({}, 'argv', ['--frobnicate']);
+  });
+
+  it('the error message names the variable and what is allowed', () => {
+    try {
+      loadConfig({ HUB_PORT: 'eighty' });
+      assert.fail('should throw');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /^HUB_PORT: "eighty" is not a whole number; allowed: 0 to 65535$/);
+    }
+  });
+
+  it('plain HTTP only behind the explicit flag', () => {
+    assert.deepEqual(loadConfig({}, ['--insecure-http']).tls, { mode: 'off' });
+    assert.deepEqual(loadConfig({ HUB_INSECURE_HTTP: 'true' }).tls, { mode: 'off' });
+    assert.deepEqual(loadConfig({ HUB_INSECURE_HTTP: '0' }).tls, { mode: 'generate' });
+  });
+
+  it('defaults the data dir to the per-user data folder', () => {
+    assert.equal(defaultDataDir({ XDG_DATA_HOME: '/xdg' }, 'linux'), '/xdg/backline');
+    assert.match(defaultDataDir({}, 'linux'), /\/\.local\/share\/backline$/);
+    assert.match(defaultDataDir({}, 'darwin'), /Library\/Application Support\/Backline$/);
+    assert.match(
+      defaultDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32'),
+      /Backline$/,
+    );
+  });
+});

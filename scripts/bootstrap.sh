@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Idempotent setup for a fresh machine or clone: Debian packages, then npm packages.
+# Runs before `npm test`, `npm start` and `npm run bench`; does nothing when all is in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package that provides it
+declare -A NEED=(
+  [jackd]=jackd2
+  [jacktrip]=jacktrip
+  [chromium]=chromium
+  [Xvfb]=xvfb
+  [sox]=sox
+  [openssl]=openssl
+)
+missing=()
+for cmd in "${!NEED[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEED[$cmd]}")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "bootstrap: missing system packages: ${missing[*]}" >&2
+    echo "bootstrap: install them with:  sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+    echo "bootstrap: (the hub's accounts work without them; rooms need jackd2 and jacktrip)" >&2
+  fi
+fi
+
+# npm ci when node_modules is missing or older than the lockfile.
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "bootstrap: installing npm packages (npm ci; better-sqlite3 compiles, about 90 s)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
