@@ -77,7 +77,10 @@ export class Hub extends SafeEmitter<HubEvents> {
         hasher,
         clock,
         config.sessionTtlHours * 3_600_000,
-        opts.authLimits ?? DEFAULT_AUTH_LIMITS,
+        opts.authLimits ?? {
+          ...DEFAULT_AUTH_LIMITS,
+          loginPerIp: { ...DEFAULT_AUTH_LIMITS.loginPerIp, limit: config.loginAttemptsPerIp },
+        },
       );
       const startedAt = Date.now();
       const app = await buildHttpApp({

@@ -39,6 +39,8 @@ export interface HubConfig {
   logLevel: LogLevel;
   /** Trust X-Forwarded-For from a reverse proxy (for per-IP rate limits). Default false. */
   trustProxy: boolean;
+  /** Login attempts allowed per client IP in 10 minutes. Default 30. */
+  loginAttemptsPerIp: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -106,6 +108,7 @@ Environment (all optional):
   SESSION_TTL_HOURS    login lifetime in hours           (720)
   LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (info)
   HUB_TRUST_PROXY      trust X-Forwarded-For             (false)
+  LOGIN_ATTEMPTS_PER_IP  logins per client IP per 10 min (30; raise it for a band behind one NAT)
   HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
 `;
 
@@ -179,6 +182,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     );
   }
   const trustProxy = bool(env, 'HUB_TRUST_PROXY');
+  const loginAttemptsPerIp = int(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 1_000_000);
 
   return {
     host,
@@ -191,5 +195,6 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     sessionTtlHours,
     logLevel: level as LogLevel,
     trustProxy,
+    loginAttemptsPerIp,
   };
 }

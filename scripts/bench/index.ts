@@ -1,0 +1,38 @@
+// `npm run bench [-- <name> ...]`: runs the named benchmarks (all by default), prints their
+// figures and writes them to bench-results.json (git-ignored) with the last run as baseline.
+import { bcryptHealth, hubStartup } from './hub.js';
+import { Results } from './lib.js';
+
+const benches: Record<string, { about: string; run: (r: Results) => Promise<void> }> = {
+  'hub-startup': { about: 'process start to a healthy /health, cold and warm', run: hubStartup },
+  'bcrypt-health': {
+    about: '/health p50/p99 with and without 20 concurrent logins',
+    run: bcryptHealth,
+  },
+};
+
+const wanted = process.argv.slice(2).filter((a) => a !== '--');
+const unknown = wanted.filter((w) => !(w in benches));
+if (unknown.length) {
+  console.error(
+    `unknown benchmark: ${unknown.join(', ')}; available: ${Object.keys(benches).join(', ')}`,
+  );
+  process.exit(2);
+}
+const results = new Results();
+let failed = 0;
+for (const [name, b] of Object.entries(benches)) {
+  if (wanted.length && !wanted.includes(name)) continue;
+  console.log(`\n== ${name}: ${b.about}`);
+  try {
+    await b.run(results);
+  } catch (err) {
+    failed++;
+    console.error(`  FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+results.write();
+console.log(
+  `\n${results.entries.length} figures written to bench-results.json${failed ? `; ${failed} benchmark(s) failed` : ''}`,
+);
+process.exitCode = failed ? 1 : 0;
