@@ -1,7 +1,8 @@
 // Shared pieces of `npm run bench`: a hub process, HTTPS requests, percentiles, results file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import type { Agent } from 'node:https';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,13 +98,13 @@ export function spawnHub(
     if (!dataDir) rmSync(dir, { recursive: true, force: true });
   };
   return new Promise((resolve, reject) => {
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const url = /listening on (https:\/\/\S+)/.exec(out)?.[1];
       if (url && /fingerprint/.test(out)) {
-        child.stdout!.removeAllListeners('data');
-        child.stdout!.resume();
+        child.stdout.removeAllListeners('data');
+        child.stdout.resume();
         const ca = readFileSync(join(dir, 'certs', 'hub-cert.pem'), 'utf8');
         resolve({ url, ca, dataDir: dir, child, stop, t0 });
       }

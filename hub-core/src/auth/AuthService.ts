@@ -159,6 +159,7 @@ export class AuthService {
       token_type: 'bearer',
       expires_at: isoFromMs(expires),
       session_id: id,
+      user_id: String(row.id),
       user: toUser(row),
     };
   }

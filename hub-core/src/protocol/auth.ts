@@ -59,6 +59,7 @@ export const AuthResponse = z
     token_type: z.literal('bearer'),
     expires_at: z.iso.datetime(),
     session_id: z.string(),
+    user_id: z.string().describe("The user's id (as the seed hub returned it)"),
     user: User,
   })
   .meta({ id: 'AuthResponse' });
