@@ -6,11 +6,19 @@ import { PasswordHasher } from './auth/passwords.js';
 import { systemClock, type Clock } from './clock.js';
 import type { HubConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
+import { RoomsRepo } from './db/rooms.js';
 import { SessionsRepo } from './db/sessions.js';
 import { UsersRepo } from './db/users.js';
-import { buildHttpApp } from './http/server.js';
 import { SafeEmitter } from './events.js';
+import { jackRoutes, PatchbayService } from './http/jack.routes.js';
+import { roomRoutes } from './http/rooms.routes.js';
+import { buildHttpApp } from './http/server.js';
+import { WsHub } from './http/ws.js';
+import { PortPool } from './jacktrip/PortPool.js';
+import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
+import { ChatService } from './rooms/ChatService.js';
+import { RoomService } from './rooms/RoomService.js';
 import {
   loadCertificateFiles,
   loadOrCreateSelfSigned,
@@ -23,7 +31,7 @@ export interface HubOptions {
   logger?: Logger;
   /** Time source; tests move it instead of sleeping. Default: the system clock. */
   clock?: Clock;
-  /** Login and registration limits. Default: DEFAULT_AUTH_LIMITS. */
+  /** Login and registration limits. Default: DEFAULT_AUTH_LIMITS with LOGIN_ATTEMPTS_PER_IP. */
   authLimits?: AuthLimits;
   /** bcrypt worker threads. Default: cores - 1, at least 1. */
   passwordThreads?: number;
@@ -31,26 +39,43 @@ export interface HubOptions {
 
 export type HubEvents = { closed: [] };
 
+interface Parts {
+  db: Db;
+  hasher: PasswordHasher;
+  auth: AuthService;
+  supervisor: Supervisor;
+  rooms: RoomService;
+  ws: WsHub;
+}
+
 /**
- * The composition root: certificate, database, services and the HTTPS server.
- * `Hub.create` resolves once everything is ready to listen; `close` is safe to call twice.
+ * The composition root: certificate, database, services, room supervisor and the HTTPS
+ * server. `Hub.create` resolves once everything is ready to listen; `close` is safe to call
+ * twice and leaves no child process behind.
  */
 export class Hub extends SafeEmitter<HubEvents> {
   private closing: Promise<void> | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
-  private listening = false;
 
   private constructor(
     readonly config: HubConfig,
     readonly logger: Logger,
     readonly app: FastifyInstance,
     readonly certificate: Certificate | undefined,
-    private readonly db: Db,
-    private readonly hasher: PasswordHasher,
-    readonly auth: AuthService,
+    private readonly parts: Parts,
   ) {
     super();
     this.onListenerError = (event, err) => logger.error({ err, event }, 'hub event listener threw');
+  }
+
+  get auth(): AuthService {
+    return this.parts.auth;
+  }
+  get supervisor(): Supervisor {
+    return this.parts.supervisor;
+  }
+  get rooms(): RoomService {
+    return this.parts.rooms;
   }
 
   static async create(opts: HubOptions): Promise<Hub> {
@@ -65,12 +90,24 @@ export class Hub extends SafeEmitter<HubEvents> {
         : config.tls.mode === 'generate'
           ? loadOrCreateSelfSigned(config.dataDir, [config.host])
           : undefined;
+    // JackTrip's own authentication always runs over TLS, even when the API does not.
+    const jtCert = certificate ?? loadOrCreateSelfSigned(config.dataDir, [config.host]);
 
     const db = openDatabase(join(config.dataDir, 'hub.db'));
     const hasher = new PasswordHasher({ threads: opts.passwordThreads });
+    const supervisor = new Supervisor({
+      dataDir: config.dataDir,
+      jacktripBin: config.jacktripBin,
+      pool: new PortPool(config.jacktripBasePort, config.jacktripPortRange),
+      certFile: jtCert.certPath,
+      keyFile: jtCert.keyPath,
+      logger,
+    });
+    let rooms: RoomService | undefined;
     try {
       const users = new UsersRepo(db);
       const sessions = new SessionsRepo(db);
+      const roomsRepo = new RoomsRepo(db);
       const auth = new AuthService(
         users,
         sessions,
@@ -82,7 +119,11 @@ export class Hub extends SafeEmitter<HubEvents> {
           loginPerIp: { ...DEFAULT_AUTH_LIMITS.loginPerIp, limit: config.loginAttemptsPerIp },
         },
       );
-      const startedAt = Date.now();
+      rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost);
+      const chat = new ChatService(roomsRepo, rooms, clock);
+      const patchbay = new PatchbayService(rooms, supervisor);
+      const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, logger);
+      const roomsRef = rooms;
       const app = await buildHttpApp({
         logger,
         auth,
@@ -95,11 +136,26 @@ export class Hub extends SafeEmitter<HubEvents> {
             }
           : undefined,
         trustProxy: config.trustProxy,
-        startedAt,
-        health: () => ({ users: users.count(), active_sessions: sessions.countActive(clock()) }),
+        startedAt: Date.now(),
+        health: () => ({
+          users: users.count(),
+          active_sessions: sessions.countActive(clock()),
+          ...roomsRef.counts(),
+          websockets: ws.size,
+        }),
       });
+      roomRoutes(app, auth, rooms, chat);
+      jackRoutes(app, auth, patchbay);
+      ws.register(app);
       await app.ready();
-      const hub = new Hub(config, logger, app, certificate, db, hasher, auth);
+      const hub = new Hub(config, logger, app, certificate, {
+        db,
+        hasher,
+        auth,
+        supervisor,
+        rooms,
+        ws,
+      });
       hub.sweepTimer = setInterval(() => {
         const n = auth.sweep();
         if (n > 0) logger.info({ removed: n }, 'expired sessions removed');
@@ -107,6 +163,8 @@ export class Hub extends SafeEmitter<HubEvents> {
       hub.sweepTimer.unref();
       return hub;
     } catch (err) {
+      rooms?.dispose();
+      await supervisor.close();
       await hasher.close();
       db.close();
       throw err;
@@ -120,7 +178,6 @@ export class Hub extends SafeEmitter<HubEvents> {
   /** Starts listening; resolves with the URL a browser or client should use. */
   async listen(): Promise<string> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
-    this.listening = true;
     return this.url;
   }
 
@@ -131,21 +188,23 @@ export class Hub extends SafeEmitter<HubEvents> {
     return `${this.certificate ? 'https' : 'http'}://${host}:${port}`;
   }
 
-  /** Stops listening, lets in-flight requests finish, then closes workers and the database. */
+  /**
+   * Tells players, stops listening, lets in-flight requests finish, stops every room's
+   * processes, then closes workers and the database.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.sweepTimer);
+      const { rooms, supervisor, hasher, db } = this.parts;
+      rooms.announceShutdown();
+      rooms.dispose();
       await this.app.close();
-      this.listening = false;
-      await this.hasher.close();
-      this.db.close();
+      await supervisor.close();
+      await hasher.close();
+      db.close();
       this.logger.info('hub closed');
       this.safeEmit('closed');
     })();
     return this.closing;
-  }
-
-  get isListening(): boolean {
-    return this.listening;
   }
 }

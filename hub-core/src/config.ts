@@ -41,6 +41,8 @@ export interface HubConfig {
   trustProxy: boolean;
   /** Login attempts allowed per client IP in 10 minutes. Default 30. */
   loginAttemptsPerIp: number;
+  /** Host name players' jacktrip connects to. Default: the host the player reached the API by. */
+  publicHost: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -109,6 +111,7 @@ Environment (all optional):
   LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (info)
   HUB_TRUST_PROXY      trust X-Forwarded-For             (false)
   LOGIN_ATTEMPTS_PER_IP  logins per client IP per 10 min (30; raise it for a band behind one NAT)
+  HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
   HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
 `;
 
@@ -183,6 +186,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   }
   const trustProxy = bool(env, 'HUB_TRUST_PROXY');
   const loginAttemptsPerIp = int(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 1_000_000);
+  const publicHost = env.HUB_PUBLIC_HOST?.trim() || undefined;
+  if (publicHost !== undefined && !(isIP(publicHost) !== 0 || HOSTNAME.test(publicHost))) {
+    throw new ConfigError('HUB_PUBLIC_HOST', `"${publicHost}" is not a hostname or IP address`);
+  }
 
   return {
     host,
@@ -196,5 +203,6 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     logLevel: level as LogLevel,
     trustProxy,
     loginAttemptsPerIp,
+    publicHost,
   };
 }

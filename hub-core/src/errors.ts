@@ -49,6 +49,12 @@ export class RateLimited extends HubError {
   }
 }
 
+export class Unavailable extends HubError {
+  constructor(message: string) {
+    super('unavailable', 503, message);
+  }
+}
+
 /** A setting from env or argv is invalid. The CLI turns this into exit code 2. */
 export class ConfigError extends Error {
   constructor(

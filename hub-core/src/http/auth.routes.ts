@@ -41,12 +41,16 @@ export function authOf(request: FastifyRequest): Authenticated {
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } as const;
 const bearer = [{ bearer: [] }];
 
-export function authRoutes(app: FastifyInstance, auth: AuthService): void {
-  app.decorateRequest('auth', null);
-  const requireAuth = (request: FastifyRequest): Promise<void> => {
+/** An onRequest hook that rejects requests without a valid session (401) before parsing bodies. */
+export function requireAuthHook(auth: AuthService): (request: FastifyRequest) => Promise<void> {
+  return (request) => {
     request.auth = auth.authenticate(bearerToken(request));
     return Promise.resolve();
   };
+}
+
+export function authRoutes(app: FastifyInstance, auth: AuthService): void {
+  const requireAuth = requireAuthHook(auth);
 
   const r = app.withTypeProvider<ZodTypeProvider>();
 

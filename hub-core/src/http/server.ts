@@ -1,5 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -13,6 +14,7 @@ import type { Logger } from '../log.js';
 import { Health } from '../protocol/health.js';
 import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
+import { WS_MAX_PAYLOAD } from './ws.js';
 
 export interface HttpOptions {
   logger: Logger;
@@ -76,6 +78,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: false });
+  await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
 
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(

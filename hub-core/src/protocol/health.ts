@@ -9,6 +9,9 @@ export const Health = z
     counts: z.object({
       users: z.number().int(),
       active_sessions: z.number().int(),
+      rooms: z.number().int(),
+      live_rooms: z.number().int(),
+      websockets: z.number().int(),
     }),
   })
   .meta({ id: 'Health' });

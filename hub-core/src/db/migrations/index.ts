@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import m001 from './001_accounts.js';
+import m002 from './002_rooms.js';
 
 export interface Migration {
   /** 1, 2, 3, ... in order, no gaps: stored in PRAGMA user_version once applied. */
@@ -8,7 +9,7 @@ export interface Migration {
   up(db: Database.Database): void;
 }
 
-export const migrations: readonly Migration[] = [m001];
+export const migrations: readonly Migration[] = [m001, m002];
 
 // A gap or a reordering would skip a migration on some databases: refuse at load time.
 migrations.forEach((m, i) => {

@@ -1,0 +1,152 @@
+import { SafeEmitter } from '../events.js';
+import { hubServerArgs, type HubServerOptions } from './argv.js';
+import { delay, isRunning, jackEnv, spawnChild, stopChild, type Child } from './child.js';
+
+/** What a line of `jacktrip -S` output means. Its lines never name the client (-K). */
+export type HubLineEvent =
+  | { kind: 'ready' }
+  | { kind: 'handshake'; clientPort: number }
+  | { kind: 'peer-stopped' }
+  | { kind: 'client-timeout' }
+  | { kind: 'auth-reloaded' }
+  | { kind: 'auth-warning'; message: string }
+  | { kind: 'error'; message: string };
+
+const READY = 'JackTrip HUB SERVER: Waiting for client connections';
+
+/** Classifies one output line of the hub; undefined for noise. */
+export function parseHubLine(line: string): HubLineEvent | undefined {
+  const l = line.trim();
+  if (l.includes(READY)) return { kind: 'ready' };
+  let m = /^Client UDP Port is = (\d+)/.exec(l);
+  if (m) return { kind: 'handshake', clientPort: Number(m[1]) };
+  if (l.startsWith('Peer Stopped')) return { kind: 'peer-stopped' };
+  if (l.includes('UDP WAITED MORE THAN 10 seconds')) return { kind: 'client-timeout' };
+  if (l.includes('Auth file changed. Reloading')) return { kind: 'auth-reloaded' };
+  m = /^WARNING: (.*auth.*)$/i.exec(l);
+  if (m) return { kind: 'auth-warning', message: m[1]! };
+  if (/^(ERROR|JackTrip ERROR|Error)\b/.test(l) || /could not|cannot|failed/i.test(l)) {
+    if (!l.startsWith('UDP waiting too long')) return { kind: 'error', message: l.slice(0, 300) };
+  }
+  return undefined;
+}
+
+export type JackTripHubEvents = {
+  died: [Error];
+  event: [HubLineEvent];
+};
+
+export interface JackTripHubOptions extends HubServerOptions {
+  /** The room's JACK server. */
+  jackServer: string;
+  /** jacktrip binary. Default `jacktrip`. */
+  bin?: string;
+  /** How long to wait for the ready line. Default 8000 ms. */
+  readyTimeoutMs?: number;
+}
+
+export class JackTripStartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JackTripStartError';
+  }
+}
+
+/** One `jacktrip -S` (hub server mode) for one room, on the room's own JACK server. */
+export class JackTripHub extends SafeEmitter<JackTripHubEvents> {
+  private closing: Promise<void> | undefined;
+  private authWaiters: (() => void)[] = [];
+
+  private constructor(
+    private readonly child: Child,
+    readonly options: JackTripHubOptions,
+  ) {
+    super();
+    void child.exited.then(({ code, signal }) => {
+      if (!this.closing) {
+        this.safeEmit(
+          'died',
+          new Error(
+            `jacktrip hub exited (code ${code}, signal ${signal}): ${child.tail().slice(-2).join(' | ')}`,
+          ),
+        );
+      }
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return isRunning(this.child) && !this.closing;
+  }
+
+  static async create(o: JackTripHubOptions): Promise<JackTripHub> {
+    const ref: { hub?: JackTripHub } = {};
+    let ready = false;
+    const child = spawnChild(
+      o.bin ?? 'jacktrip',
+      hubServerArgs(o),
+      jackEnv(o.jackServer),
+      (line) => {
+        const ev = parseHubLine(line);
+        if (!ev) return;
+        if (ev.kind === 'ready') ready = true;
+        if (ev.kind === 'auth-reloaded') ref.hub?.flushAuthWaiters();
+        ref.hub?.safeEmit('event', ev);
+      },
+    );
+    const hub = (ref.hub = new JackTripHub(child, o));
+    const deadline = Date.now() + (o.readyTimeoutMs ?? 8000);
+    while (!ready) {
+      if (!isRunning(child)) {
+        await child.exited;
+        throw new JackTripStartError(
+          `jacktrip hub failed to start: ${child.tail().slice(-3).join(' | ')}`,
+        );
+      }
+      if (Date.now() > deadline) {
+        await hub.close();
+        throw new JackTripStartError(
+          `jacktrip hub not ready within ${o.readyTimeoutMs ?? 8000} ms`,
+        );
+      }
+      await delay(20);
+    }
+    return hub;
+  }
+
+  /**
+   * Resolves when jacktrip next reports that it reloaded its credsfile, or after `timeoutMs`
+   * (false). Call before writing the file.
+   */
+  nextAuthReload(timeoutMs = 3000): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.authWaiters = this.authWaiters.filter((w) => w !== done);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(t);
+        resolve(true);
+      };
+      this.authWaiters.push(done);
+    });
+  }
+
+  private flushAuthWaiters(): void {
+    const w = this.authWaiters;
+    this.authWaiters = [];
+    for (const f of w) f();
+  }
+
+  /** SIGTERM, then SIGKILL after 2 s: a hub whose jackd died ignores SIGTERM. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.flushAuthWaiters();
+      await stopChild(this.child, 2000);
+    })();
+    return this.closing;
+  }
+}

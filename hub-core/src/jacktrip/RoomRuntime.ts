@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { SafeEmitter } from '../events.js';
+import { GraphWatcher } from '../patchbay/GraphWatcher.js';
+import type { JackGraph } from '../protocol/patchbay.js';
+import type { PatchMode } from './argv.js';
+import type { CredsFile } from './credentials.js';
+import { JackServer } from './JackServer.js';
+import { JackTripHub, type HubLineEvent } from './JackTripHub.js';
+import type { PortBlock } from './PortPool.js';
+
+export interface RuntimeOptions {
+  roomId: string;
+  /** JACK server name for the room: `backline-<id>`. */
+  serverName: string;
+  ports: PortBlock;
+  patchMode: PatchMode;
+  creds: CredsFile;
+  certFile: string;
+  keyFile: string;
+  jacktripBin: string;
+  /** JACK period in frames. Default 128. */
+  period?: number;
+}
+
+export type RoomRuntimeEvents = {
+  died: [Error];
+  graph: [JackGraph];
+  client: [{ name: string; registered: boolean }];
+  hubevent: [HubLineEvent];
+};
+
+/** One live room: its JACK server, graph watcher and `jacktrip -S`, started and stopped together. */
+export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly options: RuntimeOptions,
+    readonly jack: JackServer,
+    readonly watcher: GraphWatcher,
+    readonly hub: JackTripHub,
+  ) {
+    super();
+    const die = (err: Error) => {
+      if (!this.closing) this.safeEmit('died', err);
+    };
+    jack.on('died', die);
+    hub.on('died', die);
+    watcher.on('died', die);
+    watcher.on('graph', (g) => this.safeEmit('graph', g));
+    watcher.on('client', (c) => this.safeEmit('client', c));
+    hub.on('event', (e) => this.safeEmit('hubevent', e));
+  }
+
+  static async create(o: RuntimeOptions): Promise<RoomRuntime> {
+    const jack = await JackServer.create({ name: o.serverName, period: o.period });
+    let watcher: GraphWatcher | undefined;
+    try {
+      watcher = await GraphWatcher.create(o.serverName);
+      const hub = await JackTripHub.create({
+        jackServer: o.serverName,
+        bin: o.jacktripBin,
+        tcpPort: o.ports.tcpPort,
+        udpBase: o.ports.udpBase,
+        patchMode: o.patchMode,
+        auth: { certFile: o.certFile, keyFile: o.keyFile, credsFile: o.creds.path },
+      });
+      return new RoomRuntime(o, jack, watcher, hub);
+    } catch (err) {
+      await watcher?.close();
+      await jack.close();
+      throw err;
+    }
+  }
+
+  get graph(): JackGraph {
+    return this.watcher.graph;
+  }
+
+  /** PIDs of every process this room runs (for tests and /health). */
+  get pids(): number[] {
+    return [this.jack.pid, this.hub.pid, ...this.watcher.pids].filter((p) => p > 0);
+  }
+
+  /** Children first (jacktrip, then the watcher), the JACK server last. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.hub.close();
+      await this.watcher.close();
+      await this.jack.close();
+    })();
+    return this.closing;
+  }
+}
+
+export function credsPath(dataDir: string, roomId: string): string {
+  return join(dataDir, 'rooms', roomId, 'jacktrip-creds.txt');
+}

@@ -1,0 +1,207 @@
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SafeEmitter } from '../events.js';
+import type { Logger } from '../log.js';
+import type { JackGraph } from '../protocol/patchbay.js';
+import type { PatchMode } from './argv.js';
+import { CredsFile } from './credentials.js';
+import type { HubLineEvent } from './JackTripHub.js';
+import type { PortBlock, PortPool } from './PortPool.js';
+import { RoomRuntime, credsPath } from './RoomRuntime.js';
+
+export interface RoomSpec {
+  roomId: string;
+  patchMode: PatchMode;
+  maxClients: number;
+}
+
+export interface SupervisorOptions {
+  dataDir: string;
+  jacktripBin: string;
+  pool: PortPool;
+  /** PEM files jacktrip's TLS authentication uses (the hub's own certificate). */
+  certFile: string;
+  keyFile: string;
+  logger: Logger;
+  /** Restarts tried before a room is given up. Default 6. */
+  maxRestarts?: number;
+}
+
+export type SupervisorEvents = {
+  /** The room's processes came back after a crash: players should reconnect. */
+  restarted: [string];
+  /** The room could not be brought back; it is stopped. */
+  failed: [string, Error];
+  graph: [string, JackGraph];
+  client: [string, { name: string; registered: boolean }];
+  hubevent: [string, HubLineEvent];
+};
+
+interface Entry {
+  spec: RoomSpec;
+  ports: PortBlock;
+  creds: CredsFile;
+  runtime: RoomRuntime | undefined;
+  starting: Promise<RoomRuntime> | undefined;
+  restarts: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export const serverNameFor = (roomId: string) =>
+  `backline-${roomId
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase()
+    .slice(0, 16)}`;
+
+/**
+ * Decides when rooms' processes run: starts them on demand, restarts them with backoff
+ * after a crash, stops them when asked. The process classes never restart themselves.
+ */
+export class Supervisor extends SafeEmitter<SupervisorEvents> {
+  private readonly entries = new Map<string, Entry>();
+  private closed = false;
+
+  constructor(private readonly o: SupervisorOptions) {
+    super();
+    this.onListenerError = (event, err) =>
+      o.logger.error({ err, event }, 'supervisor listener threw');
+  }
+
+  /** The room's runtime, starting it if needed (concurrent callers share one start). */
+  async ensure(spec: RoomSpec): Promise<RoomRuntime> {
+    if (this.closed) throw new Error('hub is shutting down');
+    let e = this.entries.get(spec.roomId);
+    if (!e) {
+      const ports = this.o.pool.lease(spec.roomId, spec.maxClients);
+      e = {
+        spec,
+        ports,
+        creds: new CredsFile(credsPath(this.o.dataDir, spec.roomId)),
+        runtime: undefined,
+        starting: undefined,
+        restarts: 0,
+        timer: undefined,
+      };
+      this.entries.set(spec.roomId, e);
+    }
+    if (e.runtime) return e.runtime;
+    return (e.starting ??= this.start(e));
+  }
+
+  get(roomId: string): RoomRuntime | undefined {
+    return this.entries.get(roomId)?.runtime;
+  }
+
+  creds(roomId: string): CredsFile | undefined {
+    return this.entries.get(roomId)?.creds;
+  }
+
+  ports(roomId: string): PortBlock | undefined {
+    return this.entries.get(roomId)?.ports;
+  }
+
+  /** Restarts the room's processes with a new spec (a patch mode change): same ports, same credentials. */
+  async reconfigure(spec: RoomSpec): Promise<RoomRuntime | undefined> {
+    const e = this.entries.get(spec.roomId);
+    if (!e) return undefined;
+    e.spec = spec;
+    await e.starting?.catch(() => undefined);
+    const old = e.runtime;
+    e.runtime = undefined;
+    await old?.close();
+    const rt = await (e.starting ??= this.start(e));
+    this.safeEmit('restarted', spec.roomId);
+    return rt;
+  }
+
+  /** Stops the room's processes and forgets its ports and credentials. */
+  async stop(roomId: string): Promise<void> {
+    const e = this.entries.get(roomId);
+    if (!e) return;
+    this.entries.delete(roomId);
+    clearTimeout(e.timer);
+    await e.starting?.catch(() => undefined);
+    await e.runtime?.close();
+    this.o.pool.release(roomId);
+    rmSync(dirname(e.creds.path), { recursive: true, force: true });
+  }
+
+  /** Every room stopped, children first; no process outlives this. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
+  }
+
+  get liveRooms(): number {
+    return [...this.entries.values()].filter((e) => e.runtime).length;
+  }
+
+  /** PIDs of every process the supervisor runs. */
+  get pids(): number[] {
+    return [...this.entries.values()].flatMap((e) => e.runtime?.pids ?? []);
+  }
+
+  private async start(e: Entry): Promise<RoomRuntime> {
+    const { roomId } = e.spec;
+    try {
+      const rt = await RoomRuntime.create({
+        roomId,
+        serverName: serverNameFor(roomId),
+        ports: e.ports,
+        patchMode: e.spec.patchMode,
+        creds: e.creds,
+        certFile: this.o.certFile,
+        keyFile: this.o.keyFile,
+        jacktripBin: this.o.jacktripBin,
+      });
+      if (this.closed || this.entries.get(roomId) !== e) {
+        await rt.close();
+        throw new Error('room stopped while starting');
+      }
+      rt.on('graph', (g) => this.safeEmit('graph', roomId, g));
+      rt.on('client', (c) => this.safeEmit('client', roomId, c));
+      rt.on('hubevent', (ev) => this.safeEmit('hubevent', roomId, ev));
+      rt.on('died', (err) => this.onDied(e, rt, err));
+      e.runtime = rt;
+      this.o.logger.info({ roomId, pids: rt.pids, ports: e.ports }, 'room processes started');
+      return rt;
+    } finally {
+      e.starting = undefined;
+    }
+  }
+
+  private onDied(e: Entry, rt: RoomRuntime, err: Error): void {
+    if (this.closed || e.runtime !== rt) return;
+    e.runtime = undefined;
+    this.o.logger.warn({ roomId: e.spec.roomId, err: err.message }, 'room process died');
+    void rt.close().then(() => this.scheduleRestart(e, err));
+  }
+
+  private scheduleRestart(e: Entry, err: Error): void {
+    const { roomId } = e.spec;
+    if (this.closed || this.entries.get(roomId) !== e) return;
+    e.restarts++;
+    if (e.restarts > (this.o.maxRestarts ?? 6)) {
+      this.o.logger.error({ roomId, err: err.message }, 'room could not be restarted; stopping it');
+      this.safeEmit('failed', roomId, err);
+      void this.stop(roomId);
+      return;
+    }
+    const backoff = Math.min(8000, 250 * 2 ** (e.restarts - 1));
+    e.timer = setTimeout(() => {
+      e.timer = undefined;
+      if (this.closed || this.entries.get(roomId) !== e) return;
+      (e.starting ??= this.start(e)).then(
+        () => {
+          this.o.logger.info({ roomId, restarts: e.restarts }, 'room processes restarted');
+          // A room that stays up for a minute earns a clean slate.
+          setTimeout(() => {
+            if (e.runtime) e.restarts = 0;
+          }, 60_000).unref();
+          this.safeEmit('restarted', roomId);
+        },
+        (startErr: unknown) => this.scheduleRestart(e, startErr as Error),
+      );
+    }, backoff);
+  }
+}

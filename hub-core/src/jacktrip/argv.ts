@@ -1,0 +1,86 @@
+// Pure argv builders: every option of every child process in one place, tested alone.
+
+/** JACK patch modes Backline offers: 2 everyone hears everyone else, 4 full mix, 5 manual. */
+export type PatchMode = 2 | 4 | 5;
+export const PATCH_MODES: readonly PatchMode[] = [2, 4, 5];
+
+export interface JackdOptions {
+  /** Server name, `-n`. Must not equal any JACK client's name on the machine. */
+  name: string;
+  /** Sample rate. Default 48000. */
+  rate?: number;
+  /** Frames per period. Default 128. */
+  period?: number;
+}
+
+export function jackdArgs(o: JackdOptions): string[] {
+  return [
+    '-n',
+    o.name,
+    '-d',
+    'dummy',
+    '-r',
+    String(o.rate ?? 48000),
+    '-p',
+    String(o.period ?? 128),
+  ];
+}
+
+export interface HubServerOptions {
+  /** TCP handshake port, `-B`. */
+  tcpPort: number;
+  /** First UDP port handed to clients, `-U`. */
+  udpBase: number;
+  patchMode: PatchMode;
+  /** Queue length in packets, `-q`. Default 4 (JackTrip's own default). */
+  queue?: number;
+  /** JackTrip authentication (`-A`); the hub always uses it for Backline rooms. */
+  auth?: { certFile: string; keyFile: string; credsFile: string };
+}
+
+export function hubServerArgs(o: HubServerOptions): string[] {
+  const a = ['-S', '-B', String(o.tcpPort), '-U', String(o.udpBase), '-p', String(o.patchMode)];
+  if (o.queue !== undefined) a.push('-q', String(o.queue));
+  if (o.auth)
+    a.push(
+      '-A',
+      '--certfile',
+      o.auth.certFile,
+      '--keyfile',
+      o.auth.keyFile,
+      '--credsfile',
+      o.auth.credsFile,
+    );
+  return a;
+}
+
+export interface HubClientOptions {
+  host: string;
+  /** The hub's TCP handshake port, `-P`. */
+  port: number;
+  /** The name the hub gives this client's ports, `-K`. */
+  remoteName: string;
+  /** Local JACK client name, `-J`. Unique on the player's machine. */
+  clientName?: string;
+  /** Local UDP port, `-B`. Use a fresh one on every reconnect (see NOTES.md). */
+  localPort?: number;
+  username?: string;
+  password?: string;
+  queue?: number;
+  /** Don't auto-connect to system ports, `-D`. */
+  noAutoConnect?: boolean;
+  /** Quit after 10 s without network activity, `-t`. */
+  timeout?: boolean;
+}
+
+export function hubClientArgs(o: HubClientOptions): string[] {
+  const a = ['-C', o.host, '-P', String(o.port), '-K', o.remoteName];
+  if (o.clientName) a.push('-J', o.clientName);
+  if (o.localPort !== undefined) a.push('-B', String(o.localPort));
+  if (o.queue !== undefined) a.push('-q', String(o.queue));
+  if (o.noAutoConnect) a.push('-D');
+  if (o.timeout) a.push('-t');
+  if (o.username !== undefined)
+    a.push('-A', '--username', o.username, '--password', o.password ?? '');
+  return a;
+}

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/** Environment every JACK program gets: never auto-start a stray default server. */
+export function jackEnv(
+  server: string | undefined,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra, JACK_NO_START_SERVER: '1' };
+  delete env.JACK_PROMISCUOUS_SERVER;
+  if (server) env.JACK_DEFAULT_SERVER = server;
+  else delete env.JACK_DEFAULT_SERVER;
+  return env;
+}
+
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  /** Resolves once the process has exited (its 'exit' event), with code and signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The last lines it printed (stdout and stderr), for error messages. */
+  tail(): string[];
+}
+
+/**
+ * Spawns a long-running program with line-buffered output (stdbuf) and hands each output
+ * line to `onLine`. Output is read, never trusted: lines are length-capped.
+ */
+export function spawnChild(
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void,
+): Child {
+  // stdbuf execs the program, so the PID we hold is the program's own.
+  const proc = spawn('stdbuf', ['-oL', '-eL', bin, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const feed = (line: string) => {
+    const l = line.length > 2000 ? line.slice(0, 2000) : line;
+    lines.push(l);
+    if (lines.length > 40) lines.shift();
+    onLine(l);
+  };
+  createInterface({ input: proc.stdout }).on('line', feed);
+  createInterface({ input: proc.stderr }).on('line', feed);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.once('exit', (code, signal) => resolve({ code, signal }));
+    proc.once('error', () => resolve({ code: null, signal: null }));
+  });
+  if (proc.pid === undefined) {
+    // spawn failed synchronously (ENOENT arrives as 'error'); keep the shape uniform.
+    return { proc, pid: -1, exited, tail: () => lines.slice() };
+  }
+  return { proc, pid: proc.pid, exited, tail: () => lines.slice() };
+}
+
+export function isRunning(c: Child): boolean {
+  return c.proc.exitCode === null && c.proc.signalCode === null && c.pid > 0;
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves only once the process has exited. */
+export async function stopChild(c: Child, graceMs = 3000): Promise<void> {
+  if (!isRunning(c)) {
+    await c.exited;
+    return;
+  }
+  c.proc.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    if (isRunning(c)) c.proc.kill('SIGKILL');
+  }, graceMs);
+  await c.exited;
+  clearTimeout(timer);
+}
+
+/** Runs a short JACK tool to completion, bounded by a timeout (jack_lsp can hang). */
+export function runTool(
+  bin: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 5000,
+): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  return new Promise((resolve) => {
+    const proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    proc.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < 4_000_000) stdout += d.toString('utf8');
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 100_000) stderr += d.toString('utf8');
+    });
+    const t = setTimeout(() => {
+      timedOut = true;
+      proc.kill('SIGTERM');
+      setTimeout(() => proc.kill('SIGKILL'), 1000).unref();
+    }, timeoutMs);
+    proc.on('error', (err) => {
+      clearTimeout(t);
+      resolve({ code: null, stdout, stderr: stderr + String(err), timedOut });
+    });
+    proc.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr, timedOut });
+    });
+  });
+}
+
+export const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -1,0 +1,163 @@
+import { SafeEmitter } from '../events.js';
+import {
+  delay,
+  isRunning,
+  jackEnv,
+  runTool,
+  spawnChild,
+  stopChild,
+  type Child,
+} from '../jacktrip/child.js';
+import type { JackGraph } from '../protocol/patchbay.js';
+import { parseLsp } from './lsp.js';
+
+/** Clients our own tools register for a moment; their comings and goings change nothing. */
+const TOOL_CLIENTS = new Set([
+  'jthubpatcher',
+  'lsp',
+  'jack_connect',
+  'jack_disconnect',
+  'jack_evmon',
+  'evmon',
+  'jack_wait',
+]);
+
+export type EvmonEvent =
+  | { kind: 'client'; name: string; registered: boolean }
+  | { kind: 'port'; registered: boolean }
+  | { kind: 'connection'; connected: boolean };
+
+/** Classifies a `jack_evmon` line; undefined for lines that don't change the graph. */
+export function parseEvmonLine(line: string): EvmonEvent | undefined {
+  let m = /^Client (.+) (registered|unregistered)$/.exec(line);
+  if (m) return { kind: 'client', name: m[1]!, registered: m[2] === 'registered' };
+  m = /^Port \d+ (registered|unregistered)$/.exec(line);
+  if (m) return { kind: 'port', registered: m[1] === 'registered' };
+  m = /^Ports \d+ and \d+ (connected|disconnected)$/.exec(line);
+  if (m) return { kind: 'connection', connected: m[1] === 'connected' };
+  return undefined;
+}
+
+export type GraphWatcherEvents = {
+  graph: [JackGraph];
+  client: [{ name: string; registered: boolean }];
+  died: [Error];
+};
+
+/**
+ * Keeps a room's JACK graph current: `jack_evmon` streams events, and each burst of them
+ * triggers one `jack_lsp` snapshot. No polling.
+ */
+export class GraphWatcher extends SafeEmitter<GraphWatcherEvents> {
+  private current: JackGraph = { clients: {}, connections: [] };
+  private currentJson = '';
+  private snapshotting = false;
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closing: Promise<void> | undefined;
+  private evmon: Child | undefined;
+  /** Snapshots taken (for benchmarks: the watcher's own cost). */
+  snapshots = 0;
+
+  private constructor(readonly server: string) {
+    super();
+  }
+
+  static async create(server: string): Promise<GraphWatcher> {
+    const w = new GraphWatcher(server);
+    w.evmon = spawnChild('jack_evmon', [], jackEnv(server), (line) => w.onLine(line));
+    void w.evmon.exited.then(() => {
+      if (!w.closing) w.safeEmit('died', new Error(`jack_evmon on ${server} exited`));
+    });
+    await delay(50); // let evmon register before the first snapshot, so no event falls between
+    await w.snapshot();
+    return w;
+  }
+
+  get graph(): JackGraph {
+    return this.current;
+  }
+
+  get pids(): number[] {
+    return this.evmon ? [this.evmon.pid] : [];
+  }
+
+  /** Resolves with the graph once `pred` holds, or undefined after `timeoutMs`. */
+  waitFor(pred: (g: JackGraph) => boolean, timeoutMs = 3000): Promise<JackGraph | undefined> {
+    if (pred(this.current)) return Promise.resolve(this.current);
+    return new Promise((resolve) => {
+      const onGraph = (g: JackGraph) => {
+        if (!pred(g)) return;
+        clearTimeout(t);
+        this.off('graph', onGraph);
+        resolve(g);
+      };
+      const t = setTimeout(() => {
+        this.off('graph', onGraph);
+        resolve(undefined);
+      }, timeoutMs);
+      this.on('graph', onGraph);
+    });
+  }
+
+  /** Takes a snapshot now (after our own jack_connect, say), coalescing with any in flight. */
+  refresh(): void {
+    this.schedule(0);
+  }
+
+  private onLine(line: string): void {
+    const ev = parseEvmonLine(line);
+    if (!ev) return;
+    if (ev.kind === 'client') {
+      if (TOOL_CLIENTS.has(ev.name)) return;
+      this.safeEmit('client', { name: ev.name, registered: ev.registered });
+    }
+    this.schedule(15);
+  }
+
+  private schedule(ms: number): void {
+    if (this.closing) return;
+    if (this.snapshotting) {
+      this.dirty = true;
+      return;
+    }
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.snapshot();
+    }, ms);
+  }
+
+  private async snapshot(): Promise<void> {
+    this.snapshotting = true;
+    try {
+      do {
+        this.dirty = false;
+        const r = await runTool('jack_lsp', ['-c', '-p', '-t'], jackEnv(this.server), 5000);
+        this.snapshots++;
+        if (r.code !== 0 || this.closing) continue;
+        const g = parseLsp(r.stdout);
+        const json = JSON.stringify(g);
+        if (json !== this.currentJson) {
+          this.current = g;
+          this.currentJson = json;
+          this.safeEmit('graph', g);
+        }
+      } while (this.dirty && !this.closing);
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
+  get running(): boolean {
+    return !!this.evmon && isRunning(this.evmon) && !this.closing;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      clearTimeout(this.timer);
+      if (this.evmon) await stopChild(this.evmon, 1000);
+    })();
+    return this.closing;
+  }
+}

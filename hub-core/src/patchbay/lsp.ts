@@ -1,0 +1,74 @@
+import type { JackGraph, JackPort } from '../protocol/patchbay.js';
+
+/**
+ * Parses `jack_lsp -c -p -t` output. Port names start at column 0; connections are indented
+ * with three spaces; properties and the type follow on tab-indented lines.
+ */
+export function parseLsp(text: string): JackGraph {
+  const ports: JackPort[] = [];
+  let cur: JackPort | undefined;
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    if (raw.startsWith('\t')) {
+      if (!cur) continue;
+      const l = raw.trim();
+      if (l.startsWith('properties:')) {
+        const props = l
+          .slice('properties:'.length)
+          .split(',')
+          .map((p) => p.trim());
+        cur.direction = props.includes('output') ? 'output' : 'input';
+        cur.physical = props.includes('physical');
+      } else if (/midi/i.test(l)) cur.type = 'midi';
+      else if (/audio/i.test(l)) cur.type = 'audio';
+      continue;
+    }
+    if (raw.startsWith('   ')) {
+      cur?.connections.push(raw.trim());
+      continue;
+    }
+    const name = raw.trimEnd();
+    const colon = name.indexOf(':');
+    if (colon <= 0) {
+      cur = undefined;
+      continue;
+    }
+    cur = {
+      name,
+      client: name.slice(0, colon),
+      type: 'other',
+      direction: 'input',
+      physical: false,
+      connections: [],
+    };
+    ports.push(cur);
+  }
+  return toGraph(ports);
+}
+
+export function toGraph(ports: readonly JackPort[]): JackGraph {
+  const clients: Record<string, JackPort[]> = {};
+  const connections: [string, string][] = [];
+  for (const p of ports) {
+    (clients[p.client] ??= []).push(p);
+    if (p.direction === 'output') for (const c of p.connections) connections.push([p.name, c]);
+  }
+  connections.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
+  return { clients, connections };
+}
+
+export function findPort(g: JackGraph, name: string): JackPort | undefined {
+  const colon = name.indexOf(':');
+  return g.clients[name.slice(0, colon)]?.find((p) => p.name === name);
+}
+
+export function isConnected(g: JackGraph, source: string, dest: string): boolean {
+  return g.connections.some(([s, d]) => s === source && d === dest);
+}
+
+/** JACK clients in the graph that belong to players (their jacktrip ports), by -K name. */
+export function playerClients(g: JackGraph): string[] {
+  return Object.keys(g.clients).filter((c) =>
+    g.clients[c]!.some((p) => /^(send|receive)_\d+$/.test(p.name.slice(c.length + 1))),
+  );
+}

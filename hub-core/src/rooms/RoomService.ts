@@ -1,0 +1,362 @@
+import { randomUUID } from 'node:crypto';
+import type { PasswordHasher } from '../auth/passwords.js';
+import { SlidingWindowLimiter } from '../auth/rateLimit.js';
+import type { Clock } from '../clock.js';
+import { isoFromMs } from '../clock.js';
+import type { RoomRow, RoomsRepo } from '../db/rooms.js';
+import type { UserRow } from '../db/users.js';
+import { BadRequest, Conflict, Forbidden, NotFound, RateLimited, Unavailable } from '../errors.js';
+import { SafeEmitter } from '../events.js';
+import { hubClientArgs, type PatchMode } from '../jacktrip/argv.js';
+import type { Supervisor } from '../jacktrip/Supervisor.js';
+import type { Logger } from '../log.js';
+import { isolateClient } from '../patchbay/patch.js';
+import { playerClients } from '../patchbay/lsp.js';
+import type {
+  CreateRoomBody,
+  JoinAnswer,
+  Member,
+  RoomDetail,
+  RoomState,
+  RoomSummary,
+} from '../protocol/rooms.js';
+
+export type RoomEvents = {
+  participants: [string, Member[]];
+  state: [string, RoomState, string, { userId?: number; expires_at?: string; patch_mode?: number }];
+};
+
+/** The JackTrip queue (-q) suggested to clients; the hub's default. */
+const QUEUE = 4;
+/** Players are told this long before a room expires (or at half its life, if shorter). */
+const EXPIRY_WARNING_MS = 5 * 60_000;
+
+const remoteNameMatches = (remote: string, client: string) =>
+  client === remote || new RegExp(`^${remote.replace(/[.]/g, '\\.')}([-_]\\d+)$`).test(client);
+
+/** Rooms: lifecycle, membership, passphrases, host controls and expiry. */
+export class RoomService extends SafeEmitter<RoomEvents> {
+  private readonly passphraseFailures: SlidingWindowLimiter;
+  private readonly warned = new Set<string>();
+  private readonly expiryTimer: NodeJS.Timeout;
+
+  constructor(
+    private readonly rooms: RoomsRepo,
+    private readonly hasher: PasswordHasher,
+    private readonly supervisor: Supervisor,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly publicHost: string | undefined,
+  ) {
+    super();
+    this.onListenerError = (event, err) => logger.error({ err, event }, 'room listener threw');
+    this.passphraseFailures = new SlidingWindowLimiter({ limit: 5, windowMs: 10 * 60_000 }, clock);
+    // Nobody is connected to a hub that just started.
+    rooms.clearMembers();
+    this.expiryTimer = setInterval(() => void this.checkExpiry(), 1000);
+    this.expiryTimer.unref();
+    supervisor.on('client', (roomId) => this.emitParticipants(roomId));
+    supervisor.on('restarted', (roomId) =>
+      this.emitState(
+        roomId,
+        'restarted',
+        "The room's audio engine restarted: reconnect with the same details.",
+      ),
+    );
+    supervisor.on('failed', (roomId, err) =>
+      this.emitState(roomId, 'failed', `The room's audio engine failed: ${err.message}`),
+    );
+  }
+
+  async create(user: UserRow, body: CreateRoomBody): Promise<RoomDetail> {
+    const now = this.clock();
+    const row = {
+      id: randomUUID(),
+      name: body.name,
+      description: body.description ?? null,
+      creator_id: user.id,
+      passphrase_hash: body.passphrase ? await this.hasher.hash(body.passphrase) : null,
+      max_participants: body.max_participants,
+      patch_mode: body.patch_mode,
+      created_at: now,
+      expires_at: now + body.duration_minutes * 60_000,
+    };
+    this.rooms.insert(row);
+    this.logger.info({ roomId: row.id, private: !!row.passphrase_hash }, 'room created');
+    return this.detail(user, row.id);
+  }
+
+  list(): RoomSummary[] {
+    return this.rooms.listOpen(this.clock()).map((r) => this.summary(r));
+  }
+
+  detail(user: UserRow, id: string): RoomDetail {
+    const r = this.open(id);
+    const members = this.members(r);
+    return {
+      ...this.summary(r, members),
+      members,
+      you: { member: members.some((m) => m.user_id === user.id), host: r.creator_id === user.id },
+    };
+  }
+
+  async join(
+    user: UserRow,
+    id: string,
+    passphrase: string | undefined,
+    hostHeader: string | undefined,
+  ): Promise<JoinAnswer> {
+    const r = this.open(id);
+    if (this.rooms.isBanned(id, user.id)) throw new Forbidden('You are banned from this room');
+    const already = this.rooms.isMember(id, user.id);
+    if (r.passphrase_hash && !already && r.creator_id !== user.id) {
+      const key = `${id}:${user.id}`;
+      const wait = this.passphraseFailures.retryAfter(key);
+      if (wait > 0) throw new RateLimited(wait, 'Too many wrong passphrases, try again later');
+      if (!passphrase) throw new Forbidden('This room is private: a passphrase is required');
+      if (!(await this.hasher.verify(passphrase, r.passphrase_hash))) {
+        this.passphraseFailures.hit(key);
+        throw new Forbidden('Wrong passphrase');
+      }
+    }
+    if (r.locked && !already && r.creator_id !== user.id)
+      throw new Forbidden('This room is locked');
+    if (!this.rooms.addMemberIfRoom(id, user.id, r.max_participants, this.clock())) {
+      throw new Conflict(`This room is full (${r.max_participants} players)`);
+    }
+    let runtime;
+    try {
+      runtime = await this.supervisor.ensure({
+        roomId: id,
+        patchMode: r.patch_mode as PatchMode,
+        maxClients: r.max_participants,
+      });
+    } catch (err) {
+      if (!already) this.rooms.removeMember(id, user.id);
+      this.logger.error({ err, roomId: id }, 'room failed to start');
+      throw new Unavailable(`The room's audio engine could not start: ${(err as Error).message}`);
+    }
+    const creds = this.supervisor.creds(id)!;
+    const ports = this.supervisor.ports(id)!;
+    // Answer only once jacktrip has loaded the new credentials, so the client's first try works.
+    const reloaded = runtime.hub.nextAuthReload(3000);
+    const password = await creds.issue(user.username);
+    await reloaded;
+    const host = this.publicHost ?? hostOnly(hostHeader) ?? '127.0.0.1';
+    this.emitParticipants(id);
+    this.logger.info({ roomId: id, userId: user.id }, 'member joined');
+    return {
+      room_id: id,
+      room_name: r.name,
+      hub_host: host,
+      port: ports.tcpPort,
+      jacktrip_port: ports.tcpPort,
+      jacktrip_flags: ['-q', String(QUEUE)],
+      jacktrip: {
+        host,
+        port: ports.tcpPort,
+        username: user.username,
+        password,
+        remote_name: user.username,
+        queue: QUEUE,
+        args: hubClientArgs({
+          host,
+          port: ports.tcpPort,
+          remoteName: user.username,
+          queue: QUEUE,
+          username: user.username,
+          password,
+        }),
+      },
+      expires_at: isoFromMs(r.expires_at),
+      patch_mode: r.patch_mode as PatchMode,
+    };
+  }
+
+  async leave(user: UserRow, id: string): Promise<void> {
+    const r = this.rooms.byId(id);
+    if (!r) throw new NotFound('Room not found');
+    await this.removeMember(r, user.id, user.username);
+  }
+
+  lock(user: UserRow, id: string, locked: boolean): void {
+    const r = this.hostOf(user, id);
+    this.rooms.setLocked(r.id, locked);
+    this.emitState(
+      id,
+      locked ? 'locked' : 'unlocked',
+      locked ? 'The host locked the room' : 'The host unlocked the room',
+    );
+  }
+
+  async kick(user: UserRow, id: string, targetId: number, ban: boolean): Promise<void> {
+    const r = this.hostOf(user, id);
+    if (targetId === user.id)
+      throw new BadRequest('The host cannot kick themselves; close the room instead');
+    const target = this.members(r).find((m) => m.user_id === targetId);
+    if (!target && !ban) throw new NotFound('That user is not in this room');
+    if (ban) this.rooms.ban(id, targetId, this.clock());
+    if (target) {
+      await this.removeMember(r, targetId, target.username);
+      const rt = this.supervisor.get(id);
+      const clients = rt
+        ? playerClients(rt.graph).filter((c) => remoteNameMatches(target.username, c))
+        : [];
+      for (const c of clients) await isolateClient(rt!.watcher, c);
+    }
+    this.emitState(
+      id,
+      ban ? 'banned' : 'kicked',
+      ban ? 'You were banned from the room' : 'You were removed from the room',
+      { userId: targetId },
+    );
+  }
+
+  async close(user: UserRow, id: string): Promise<void> {
+    this.hostOf(user, id);
+    await this.shut(id, 'closed', 'The host closed the room');
+  }
+
+  async setPatchMode(user: UserRow, id: string, mode: PatchMode): Promise<void> {
+    const r = this.hostOf(user, id);
+    if (r.patch_mode === mode) return;
+    this.rooms.setPatchMode(id, mode);
+    this.emitState(id, 'patch_mode', `Patch mode is now ${mode}`, { patch_mode: mode });
+    // jacktrip takes -p only at start: restart the room's hub with the same ports and credentials.
+    if (this.supervisor.get(id)) {
+      await this.supervisor.reconfigure({
+        roomId: id,
+        patchMode: mode,
+        maxClients: r.max_participants,
+      });
+    }
+  }
+
+  /** Member or host of an open room, or Forbidden. */
+  requireMember(user: UserRow, id: string): RoomRow {
+    const r = this.open(id);
+    if (r.creator_id !== user.id && !this.rooms.isMember(id, user.id))
+      throw new Forbidden('Join the room first');
+    return r;
+  }
+
+  hostOf(user: UserRow, id: string): RoomRow {
+    const r = this.open(id);
+    if (r.creator_id !== user.id) throw new Forbidden("Only the room's host can do that");
+    return r;
+  }
+
+  members(r: RoomRow): Member[] {
+    const rt = this.supervisor.get(r.id);
+    const live = rt ? playerClients(rt.graph) : [];
+    return this.rooms.members(r.id).map((m) => ({
+      user_id: m.user_id,
+      username: m.username,
+      host: m.user_id === r.creator_id,
+      connected: live.some((c) => remoteNameMatches(m.username, c)),
+      joined_at: isoFromMs(m.joined_at),
+    }));
+  }
+
+  /** Closes rooms past their time, after warning their players. Runs every second. */
+  async checkExpiry(): Promise<void> {
+    const now = this.clock();
+    for (const r of this.rooms.listOpen(now - 24 * 3_600_000)) {
+      if (r.expires_at <= now) {
+        await this.shut(r.id, 'expired', 'The room reached the end of its time');
+      } else if (
+        !this.warned.has(r.id) &&
+        r.expires_at - now <= Math.min(EXPIRY_WARNING_MS, (r.expires_at - r.created_at) / 2)
+      ) {
+        this.warned.add(r.id);
+        const mins = Math.max(1, Math.round((r.expires_at - now) / 60_000));
+        this.emitState(
+          r.id,
+          'expiring',
+          `The room closes in about ${mins} minute${mins === 1 ? '' : 's'}`,
+          {
+            expires_at: isoFromMs(r.expires_at),
+          },
+        );
+      }
+    }
+  }
+
+  /** Tells every live room's players that the hub is going away. */
+  announceShutdown(): void {
+    for (const r of this.rooms.listOpen(this.clock())) {
+      if (this.supervisor.get(r.id)) this.emitState(r.id, 'closed', 'The hub is shutting down');
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.expiryTimer);
+  }
+
+  counts(): { rooms: number; live_rooms: number } {
+    return { rooms: this.rooms.countOpen(this.clock()), live_rooms: this.supervisor.liveRooms };
+  }
+
+  private async shut(id: string, state: RoomState, message: string): Promise<void> {
+    if (!this.rooms.close(id, this.clock())) return;
+    this.emitState(id, state, message);
+    for (const m of this.rooms.members(id)) this.rooms.removeMember(id, m.user_id);
+    this.warned.delete(id);
+    await this.supervisor.stop(id);
+    this.logger.info({ roomId: id, state }, 'room closed');
+  }
+
+  private async removeMember(r: RoomRow, userId: number, username: string): Promise<void> {
+    const was = this.rooms.removeMember(r.id, userId);
+    this.supervisor.creds(r.id)?.revoke(username);
+    if (was) this.emitParticipants(r.id);
+    if (this.rooms.memberCount(r.id) === 0) await this.supervisor.stop(r.id);
+  }
+
+  private open(id: string): RoomRow {
+    const r = this.rooms.byId(id);
+    if (!r || r.closed_at !== null || r.expires_at <= this.clock())
+      throw new NotFound('Room not found');
+    return r;
+  }
+
+  private summary(r: RoomRow, members = this.members(r)): RoomSummary {
+    return {
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      host: { user_id: r.creator_id, username: this.rooms.usernameOf(r.creator_id) ?? 'unknown' },
+      private: r.passphrase_hash !== null,
+      locked: r.locked === 1,
+      participant_count: members.length,
+      connected_count: members.filter((m) => m.connected).length,
+      max_participants: r.max_participants,
+      patch_mode: r.patch_mode as PatchMode,
+      live: this.supervisor.get(r.id) !== undefined,
+      created_at: isoFromMs(r.created_at),
+      expires_at: isoFromMs(r.expires_at),
+      time_left_seconds: Math.max(0, Math.round((r.expires_at - this.clock()) / 1000)),
+    };
+  }
+
+  private emitParticipants(id: string): void {
+    const r = this.rooms.byId(id);
+    if (r) this.safeEmit('participants', id, this.members(r));
+  }
+
+  private emitState(
+    id: string,
+    state: RoomState,
+    message: string,
+    extra: { userId?: number; expires_at?: string; patch_mode?: number } = {},
+  ): void {
+    this.safeEmit('state', id, state, message, extra);
+  }
+}
+
+/** "example.org:8000" → "example.org"; "[::1]:8000" → "::1". */
+export function hostOnly(h: string | undefined): string | undefined {
+  if (!h) return undefined;
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(h) ?? /^([^:]+)(?::\d+)?$/.exec(h);
+  return m?.[1];
+}

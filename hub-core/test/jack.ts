@@ -1,0 +1,180 @@
+// Real JACK parts for tests: client-side servers, jacktrip clients, a tone, a recorder, sox.
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { hubClientArgs } from '../src/jacktrip/argv.js';
+import {
+  delay,
+  isRunning,
+  jackEnv,
+  runTool,
+  spawnChild,
+  stopChild,
+  type Child,
+} from '../src/jacktrip/child.js';
+import { JackServer } from '../src/jacktrip/JackServer.js';
+
+export const uniq = () => randomBytes(3).toString('hex');
+
+/** Every process a test started, stopped (and waited for) by `stopAll`. */
+export class Procs {
+  private readonly children: Child[] = [];
+  private readonly servers: JackServer[] = [];
+
+  async server(label: string): Promise<JackServer> {
+    const s = await JackServer.create({ name: `bltt-${label}-${uniq()}` });
+    this.servers.push(s);
+    return s;
+  }
+
+  spawn(
+    bin: string,
+    args: string[],
+    server: string,
+    onLine: (l: string) => void = () => {},
+  ): Child {
+    const c = spawnChild(bin, args, jackEnv(server), onLine);
+    this.children.push(c);
+    return c;
+  }
+
+  /** Clients first, JACK servers last. */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.children.splice(0).map((c) => stopChild(c, 2000)));
+    await Promise.all(this.servers.splice(0).map((s) => s.close()));
+  }
+}
+
+let nextLocalPort = 30000 + Math.floor(Math.random() * 10000);
+/** A fresh local UDP port for every client start (a reused one is killed by the hub's stale worker). */
+export const freshPort = () => (nextLocalPort += 3);
+
+export interface JtClient {
+  child: Child;
+  jackName: string;
+  lines: string[];
+  /** Resolves with 'connected' or the first ERROR line. */
+  outcome: Promise<string>;
+}
+
+/** Starts `jacktrip -C` on a client-side JACK server, as a player's app would. */
+export function startJackTripClient(
+  procs: Procs,
+  server: string,
+  o: { host: string; port: number; remoteName: string; username?: string; password?: string },
+): JtClient {
+  const jackName = `jt_${o.remoteName}_${uniq()}`;
+  const lines: string[] = [];
+  let settle: (s: string) => void = () => {};
+  const outcome = new Promise<string>((r) => (settle = r));
+  const child = procs.spawn(
+    'jacktrip',
+    hubClientArgs({ ...o, clientName: jackName, localPort: freshPort(), noAutoConnect: true }),
+    server,
+    (l) => {
+      lines.push(l);
+      if (l.includes('Received Connection from Peer!')) settle('connected');
+      else if (/^ERROR: \S/.test(l.trim())) settle(l.trim());
+    },
+  );
+  void child.exited.then(() => settle(`exited: ${lines.slice(-3).join(' | ')}`));
+  return { child, jackName, lines, outcome };
+}
+
+/** jack_simple_client: 240 Hz on output1 and 720 Hz on output2, peak 0.2. */
+export async function startTone(procs: Procs, server: string): Promise<Child> {
+  const c = procs.spawn('jack_simple_client', [], server);
+  for (let i = 0; i < 100; i++) {
+    const r = await runTool('jack_lsp', [], jackEnv(server), 3000);
+    if (r.stdout.includes('jack_simple_client:output1')) return c;
+    if (!isRunning(c)) break;
+    await delay(50);
+  }
+  throw new Error('tone source did not start');
+}
+
+export async function jackConnect(server: string, a: string, b: string): Promise<void> {
+  const r = await runTool('jack_connect', [a, b], jackEnv(server), 5000);
+  if (r.code !== 0) throw new Error(`jack_connect ${a} ${b}: ${r.stderr}`);
+}
+
+export async function waitForPort(server: string, port: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const r = await runTool('jack_lsp', [], jackEnv(server), 3000);
+    if (r.stdout.split('\n').includes(port)) return;
+    await delay(50);
+  }
+  throw new Error(`port ${port} did not appear on ${server}`);
+}
+
+/** Records `ports` on `server` for `seconds` into a 16-bit WAV with jack_rec. */
+export async function record(
+  server: string,
+  file: string,
+  seconds: number,
+  ports: string[],
+): Promise<void> {
+  const r = await runTool(
+    'jack_rec',
+    ['-f', file, '-d', String(seconds), '-b', '16', ...ports],
+    jackEnv(server),
+    (seconds + 10) * 1000,
+  );
+  if (r.code !== 0) throw new Error(`jack_rec failed: ${r.stderr.slice(0, 300)}`);
+}
+
+export interface WavStat {
+  rms: number;
+  max: number;
+  freq: number;
+}
+
+/** RMS, peak and zero-crossing frequency of one channel (first 0.25 s trimmed), from sox. */
+export function wavStat(file: string, channel = 1): Promise<WavStat> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('sox', [file, '-n', 'trim', '0.25', 'remix', String(channel), 'stat'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', () => {
+      const num = (re: RegExp) => Number(re.exec(err)?.[1] ?? NaN);
+      const s = {
+        rms: num(/RMS\s+amplitude:\s+([\d.]+)/),
+        max: num(/Maximum amplitude:\s+([-\d.]+)/),
+        freq: num(/Rough\s+frequency:\s+(\d+)/),
+      };
+      if (Number.isNaN(s.rms)) reject(new Error(`sox stat failed: ${err.slice(0, 300)}`));
+      else resolve(s);
+    });
+  });
+}
+
+/** A tone: RMS well above noise and the peak of jack_simple_client (0.2). */
+export const isTone = (s: WavStat) => s.rms > 0.05 && s.max > 0.15 && s.max < 0.25;
+export const isSilent = (s: WavStat) => s.rms < 0.0001;
+
+/** PIDs of a process's descendants (children, grandchildren, ...). */
+export async function descendants(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    const r = await runTool('pgrep', ['-P', String(p)], process.env, 3000);
+    for (const c of r.stdout.split('\n').filter(Boolean).map(Number)) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,289 @@
+// Rooms that carry real audio: the hub's API, real jackd and jacktrip on both ends, sox.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
+import { httpsJson, startHub, type TestHub } from './fixtures.js';
+import {
+  Procs,
+  alive,
+  isSilent,
+  isTone,
+  jackConnect,
+  record,
+  startJackTripClient,
+  startTone,
+  waitForPort,
+  wavStat,
+  type JtClient,
+} from './jack.js';
+
+type Json = Record<string, unknown>;
+
+describe('rooms with real audio', () => {
+  let t: TestHub;
+  let url: string;
+  let ca: string;
+  const procs = new Procs();
+  let cli: string; // one client-side JACK server holds every player's jacktrip (unique -J names)
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, number> = {};
+
+  const api = async (user: string, method: string, path: string, body?: unknown) => {
+    const res = await httpsJson(`${url}${path}`, { method, body, token: tokens[user], ca });
+    return res;
+  };
+  const ok = async <T>(user: string, method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await api(user, method, path, body);
+    assert.ok(
+      res.status >= 200 && res.status < 300,
+      `${method} ${path} -> ${res.status} ${res.text}`,
+    );
+    return res.body as T;
+  };
+  const connectClient = async (user: string, j: JoinAnswer): Promise<JtClient> => {
+    const c = startJackTripClient(procs, cli, {
+      host: j.jacktrip.host,
+      port: j.jacktrip.port,
+      remoteName: j.jacktrip.remote_name,
+      username: j.jacktrip.username,
+      password: j.jacktrip.password,
+    });
+    assert.equal(await c.outcome, 'connected', `${user}: ${c.lines.slice(-5).join(' | ')}`);
+    await waitForPort(cli, `${c.jackName}:receive_1`);
+    return c;
+  };
+  const recordFrom = async (c: JtClient, name: string) => {
+    const file = join(t.dir, `${name}.wav`);
+    await record(cli, file, 2, [`${c.jackName}:receive_1`]);
+    return wavStat(file);
+  };
+
+  before(async () => {
+    const base = 20000 + Math.floor(Math.random() * 400) * 50;
+    t = await startHub({ env: { JACKTRIP_BASE_PORT: String(base), JACKTRIP_PORT_RANGE: '50' } });
+    url = await t.hub.listen();
+    ca = t.hub.certificate!.certPem;
+    cli = (await procs.server('cli')).name;
+    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin']) {
+      const r = await httpsJson(`${url}/auth/register`, {
+        method: 'POST',
+        body: { username: name, password: `${name}-password` },
+        ca,
+      });
+      assert.equal(r.status, 201, r.text);
+      tokens[name] = (r.body as Json).token as string;
+      ids[name] = Number((r.body as Json).user_id);
+    }
+  });
+  after(async () => {
+    await procs.stopAll();
+    const pids = t.hub.supervisor.pids;
+    await t.close();
+    for (const p of pids) assert.equal(alive(p), false, `room process ${p} left running`);
+  });
+
+  let room1: RoomDetail;
+  let alice: JtClient;
+  let bob: JtClient;
+
+  it("patch mode 2: Bob hears Alice's tone through the hub", async () => {
+    room1 = await ok<RoomDetail>('alice', 'POST', '/rooms', {
+      name: 'Tuesday session',
+      patch_mode: 2,
+    });
+    const ja = await ok<JoinAnswer>('alice', 'POST', `/rooms/${room1.id}/join`, {});
+    const jb = await ok<JoinAnswer>('bob', 'POST', `/rooms/${room1.id}/join`);
+    assert.equal(ja.hub_host, '127.0.0.1');
+    assert.equal(ja.port, ja.jacktrip_port);
+    assert.deepEqual(ja.jacktrip_flags, ['-q', '4']);
+    assert.equal(jb.jacktrip.remote_name, 'bob');
+    assert.notEqual(ja.jacktrip.password, jb.jacktrip.password);
+    alice = await connectClient('alice', ja);
+    bob = await connectClient('bob', jb);
+
+    // The live participant list follows who is really connected (jack_evmon on the room's server).
+    const detail = await ok<RoomDetail>('bob', 'GET', `/rooms/${room1.id}`);
+    assert.deepEqual(
+      detail.members.map((m) => [m.username, m.connected, m.host]),
+      [
+        ['alice', true, true],
+        ['bob', true, false],
+      ],
+    );
+
+    await startTone(procs, cli);
+    await jackConnect(cli, 'jack_simple_client:output1', `${alice.jackName}:send_1`);
+    await jackConnect(cli, 'jack_simple_client:output2', `${alice.jackName}:send_2`);
+    const s = await recordFrom(bob, 'bob-p2');
+    assert.ok(isTone(s), `bob's recording: ${JSON.stringify(s)}`);
+    assert.ok(Math.abs(s.freq - 240) < 30, `frequency ${s.freq} Hz, sent 240 Hz`);
+    const own = await recordFrom(alice, 'alice-p2');
+    assert.ok(isSilent(own), `alice must not hear herself in mode 2: ${JSON.stringify(own)}`);
+  });
+
+  let room2: RoomDetail;
+  let carol: JtClient;
+  let dave: JtClient;
+
+  it('patch mode 5 in a second room: silent (and isolated) until the host connects, audible after', async () => {
+    room2 = await ok<RoomDetail>('carol', 'POST', '/rooms', {
+      name: 'Manual',
+      patch_mode: 5,
+      passphrase: 'open sesame',
+      max_participants: 2,
+    });
+    assert.equal(room2.private, true);
+    const wrong = await api('dave', 'POST', `/rooms/${room2.id}/join`, { passphrase: 'nope' });
+    assert.equal(wrong.status, 403);
+    const jc = await ok<JoinAnswer>('carol', 'POST', `/rooms/${room2.id}/join`, {});
+    const jd = await ok<JoinAnswer>('dave', 'POST', `/rooms/${room2.id}/join`, {
+      passphrase: 'open sesame',
+    });
+    assert.equal(jc.port, jd.port);
+    assert.notEqual(
+      jc.port,
+      t.hub.supervisor.ports(room1.id)!.tcpPort,
+      'each room has its own hub port',
+    );
+    carol = await connectClient('carol', jc);
+    dave = await connectClient('dave', jd);
+    const full = await api('erin', 'POST', `/rooms/${room2.id}/join`, {
+      passphrase: 'open sesame',
+    });
+    assert.equal(full.status, 409, full.text);
+
+    // Alice's tone plays in room 1; room 2 hears nothing of it.
+    await jackConnect(cli, 'jack_simple_client:output1', `${carol.jackName}:send_1`);
+    const before = await recordFrom(dave, 'dave-before');
+    assert.ok(isSilent(before), `dave before patching: ${JSON.stringify(before)}`);
+
+    // Ports of room 1 do not exist on room 2's JACK server.
+    const cross = await api('carol', 'POST', '/jack/connect', {
+      room_id: room2.id,
+      source: 'alice:receive_1',
+      dest: 'dave:send_1',
+    });
+    assert.equal(cross.status, 400);
+    assert.match(cross.text, /unknown port/);
+
+    const nonHost = await api('dave', 'POST', '/jack/connect', {
+      room_id: room2.id,
+      source: 'carol:receive_1',
+      dest: 'dave:send_1',
+    });
+    assert.equal(nonHost.status, 403);
+
+    // The seed's form: parameters in the query string.
+    const q = new URLSearchParams({
+      room_id: room2.id,
+      source: 'carol:receive_1',
+      dest: 'dave:send_1',
+    });
+    const done = await ok<{ changed: boolean; graph: { connections: [string, string][] } }>(
+      'carol',
+      'POST',
+      `/jack/connect?${q.toString()}`,
+    );
+    assert.equal(done.changed, true);
+    assert.ok(
+      done.graph.connections.some(([s, d]) => s === 'carol:receive_1' && d === 'dave:send_1'),
+    );
+    const again = await ok<{ changed: boolean }>('carol', 'POST', '/jack/connect', {
+      room_id: room2.id,
+      source: 'carol:receive_1',
+      dest: 'dave:send_1',
+    });
+    assert.equal(again.changed, false, 'an existing connection is a no-op');
+
+    const after = await recordFrom(dave, 'dave-after');
+    assert.ok(isTone(after), `dave after patching: ${JSON.stringify(after)}`);
+
+    const graph = await ok<{ connections: [string, string][] }>(
+      'dave',
+      'GET',
+      `/jack/graph?room_id=${room2.id}`,
+    );
+    assert.ok(graph.connections.some(([s, d]) => s === 'carol:receive_1' && d === 'dave:send_1'));
+    await ok('carol', 'POST', '/jack/disconnect', {
+      room_id: room2.id,
+      source: 'carol:receive_1',
+      dest: 'dave:send_1',
+    });
+    const unpatched = await recordFrom(dave, 'dave-unpatched');
+    assert.ok(isSilent(unpatched), `dave after disconnect: ${JSON.stringify(unpatched)}`);
+  });
+
+  it('refuses a raw jacktrip -C that knows the port but has no credentials', async () => {
+    const port = t.hub.supervisor.ports(room1.id)!.tcpPort;
+    const noAuth = startJackTripClient(procs, cli, {
+      host: '127.0.0.1',
+      port,
+      remoteName: 'mallory',
+    });
+    assert.match(await noAuth.outcome, /requires authentication/);
+    const wrong = startJackTripClient(procs, cli, {
+      host: '127.0.0.1',
+      port,
+      remoteName: 'mallory',
+      username: 'bob',
+      password: 'guess',
+    });
+    assert.match(await wrong.outcome, /Incorrect username or password/);
+    const graph = t.hub.supervisor.get(room1.id)!.graph;
+    assert.equal('mallory' in graph.clients, false);
+  });
+
+  it('malformed and unknown patch requests get 400s', async () => {
+    for (const [source, dest, re] of [
+      ['no-colon', 'dave:send_1', /client:port/],
+      ['carol:receive_1', 'x:\u0007bell', /client:port/],
+      ['carol:nope_9', 'dave:send_1', /unknown port/],
+      ['dave:send_1', 'carol:receive_1', /not an output/],
+    ] as const) {
+      const r = await api('carol', 'POST', '/jack/connect', { room_id: room2.id, source, dest });
+      assert.equal(r.status, 400, `${source} -> ${dest}: ${r.text}`);
+      assert.match(r.text, re);
+    }
+    const unknownRoom = await api(
+      'carol',
+      'GET',
+      '/jack/graph?room_id=00000000-0000-0000-0000-000000000000',
+    );
+    assert.equal(unknownRoom.status, 404);
+  });
+
+  it("kill -9 of a room's jacktrip, then of its jackd: the room comes back", async () => {
+    for (const which of ['hub', 'jack'] as const) {
+      const rt = t.hub.supervisor.get(room1.id)!;
+      const victim = which === 'hub' ? rt.hub.pid : rt.jack.pid;
+      const restarted = new Promise<void>((r) => t.hub.supervisor.once('restarted', () => r()));
+      process.kill(victim, 'SIGKILL');
+      await restarted;
+      const back = t.hub.supervisor.get(room1.id)!;
+      assert.notEqual(back, rt);
+      assert.ok(back.hub.running && back.jack.running);
+      for (const p of rt.pids)
+        assert.equal(alive(p), false, `old process ${p} still running after ${which} crash`);
+    }
+    // Players reconnect with the details they already have (same port, same credentials).
+    const jb = await ok<JoinAnswer>('bob', 'POST', `/rooms/${room1.id}/join`);
+    const ja = await ok<JoinAnswer>('alice', 'POST', `/rooms/${room1.id}/join`);
+    alice = await connectClient('alice', ja);
+    bob = await connectClient('bob', jb);
+    await jackConnect(cli, 'jack_simple_client:output1', `${alice.jackName}:send_1`);
+    const s = await recordFrom(bob, 'bob-after-crash');
+    assert.ok(isTone(s), `bob after the room came back: ${JSON.stringify(s)}`);
+  });
+
+  it('a room that empties stops its processes', async () => {
+    const pids = t.hub.supervisor.get(room2.id)!.pids;
+    assert.ok(pids.length >= 3);
+    await ok('dave', 'POST', `/rooms/${room2.id}/leave`);
+    assert.ok(t.hub.supervisor.get(room2.id), 'still live with carol in it');
+    await ok('carol', 'POST', `/rooms/${room2.id}/leave`);
+    assert.equal(t.hub.supervisor.get(room2.id), undefined);
+    for (const p of pids)
+      assert.equal(alive(p), false, `process ${p} of the empty room still running`);
+  });
+});
