@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { httpsJson, tempDir } from './fixtures.js';
+import { alive, descendants } from './jack.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // Process groups this file started; `after` makes sure none outlives the tests.
@@ -250,6 +251,55 @@ describe('npm run hub', () => {
       assert.equal(((await res.json()) as { tls: { enabled: boolean } }).tls.enabled, false);
       run.child.kill('SIGTERM');
       assert.equal((await run.exit).code, 0);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('SIGTERM with a live room: exit 0, and no jackd, jacktrip or jack_evmon is left', async () => {
+    const dir = tempDir();
+    try {
+      const base = 20000 + Math.floor(Math.random() * 400) * 50;
+      const run = start('npm', ['run', '--silent', 'hub'], {
+        BACKLINE_DATA_DIR: dir.path,
+        HUB_HOST: '127.0.0.1',
+        HUB_PORT: '0',
+        JACKTRIP_BASE_PORT: String(base),
+      });
+      const url = await waitFor(
+        'the URL line',
+        () => /listening on (https:\/\/\S+)/.exec(run.stdout())?.[1],
+      );
+      const ca = readFileSync(join(dir.path, 'certs', 'hub-cert.pem'), 'utf8');
+      const reg = await httpsJson(`${url}/auth/register`, {
+        method: 'POST',
+        body: { username: 'host1', password: 'host1-password' },
+        ca,
+      });
+      const token = (reg.body as { token: string }).token;
+      const room = await httpsJson(`${url}/rooms`, {
+        method: 'POST',
+        body: { name: 'live' },
+        token,
+        ca,
+      });
+      const joined = await httpsJson(`${url}/rooms/${(room.body as { id: string }).id}/join`, {
+        method: 'POST',
+        body: {},
+        token,
+        ca,
+      });
+      assert.equal(joined.status, 200, joined.text);
+      const kids = await descendants(run.child.pid!);
+      const names = kids.map((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim());
+      assert.ok(
+        names.includes('jackd') && names.includes('jacktrip') && names.includes('jack_evmon'),
+        names.join(','),
+      );
+
+      run.child.kill('SIGTERM');
+      assert.equal((await run.exit).code, 0, run.stderr());
+      for (const p of kids) assert.equal(alive(p), false, `process ${p} outlived the hub`);
     } finally {
       dir.remove();
     }
