@@ -13,7 +13,7 @@ export class TestSocket {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      const m = JSON.parse(String(data)) as WsMsg;
+      const m = JSON.parse((data as Buffer).toString('utf8')) as WsMsg;
       this.received.push(m);
       this.waiters = this.waiters.filter((w) => {
         if (!w.pred(m)) return true;
