@@ -31,7 +31,7 @@ export interface HubOptions {
   logger?: Logger;
   /** Time source; tests move it instead of sleeping. Default: the system clock. */
   clock?: Clock;
-  /** Login and registration limits. Default: DEFAULT_AUTH_LIMITS with LOGIN_ATTEMPTS_PER_IP. */
+  /** Login and registration limits. Default: from LOGIN_ATTEMPTS_PER_IP and REGISTRATIONS_PER_IP. */
   authLimits?: AuthLimits;
   /** bcrypt worker threads. Default: cores - 1, at least 1. */
   passwordThreads?: number;
@@ -102,6 +102,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       certFile: jtCert.certPath,
       keyFile: jtCert.keyPath,
       logger,
+      period: config.jackPeriod,
     });
     let rooms: RoomService | undefined;
     try {
@@ -117,6 +118,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         opts.authLimits ?? {
           ...DEFAULT_AUTH_LIMITS,
           loginPerIp: { ...DEFAULT_AUTH_LIMITS.loginPerIp, limit: config.loginAttemptsPerIp },
+          registerPerIp: { ...DEFAULT_AUTH_LIMITS.registerPerIp, limit: config.registrationsPerIp },
         },
       );
       rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost);

@@ -64,6 +64,8 @@ describe('loadConfig', () => {
     bad({ HUB_INSECURE_HTTP: '1', SSL_CERTFILE: '/c', SSL_KEYFILE: '/k' }, 'HUB_INSECURE_HTTP');
     bad({ SESSION_TTL_HOURS: '0' }, 'SESSION_TTL_HOURS');
     bad({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
+    bad({ JACK_PERIOD: '100' }, 'JACK_PERIOD');
+    bad({ HUB_PUBLIC_HOST: 'two words' }, 'HUB_PUBLIC_HOST');
     bad({ BACKLINE_DATA_DIR: ' ' }, 'BACKLINE_DATA_DIR');
     bad({}, 'argv', ['--frobnicate']);
   });

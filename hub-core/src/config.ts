@@ -41,8 +41,12 @@ export interface HubConfig {
   trustProxy: boolean;
   /** Login attempts allowed per client IP in 10 minutes. Default 30. */
   loginAttemptsPerIp: number;
+  /** Registrations allowed per client IP per hour. Default 10. */
+  registrationsPerIp: number;
   /** Host name players' jacktrip connects to. Default: the host the player reached the API by. */
   publicHost: string | undefined;
+  /** Frames per period of every room's JACK server (players must match it). Default 128. */
+  jackPeriod: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -111,7 +115,9 @@ Environment (all optional):
   LOG_LEVEL            fatal|error|warn|info|debug|trace|silent (info)
   HUB_TRUST_PROXY      trust X-Forwarded-For             (false)
   LOGIN_ATTEMPTS_PER_IP  logins per client IP per 10 min (30; raise it for a band behind one NAT)
+  REGISTRATIONS_PER_IP   new accounts per client IP per hour (10)
   HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
+  JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
   HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
 `;
 
@@ -186,9 +192,15 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   }
   const trustProxy = bool(env, 'HUB_TRUST_PROXY');
   const loginAttemptsPerIp = int(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 1_000_000);
+  const registrationsPerIp = int(env, 'REGISTRATIONS_PER_IP', 10, 1, 1_000_000);
   const publicHost = env.HUB_PUBLIC_HOST?.trim() || undefined;
   if (publicHost !== undefined && !(isIP(publicHost) !== 0 || HOSTNAME.test(publicHost))) {
     throw new ConfigError('HUB_PUBLIC_HOST', `"${publicHost}" is not a hostname or IP address`);
+  }
+
+  const jackPeriod = int(env, 'JACK_PERIOD', 128, 16, 4096);
+  if (![32, 64, 128, 256, 512].includes(jackPeriod)) {
+    throw new ConfigError('JACK_PERIOD', `${jackPeriod} is not allowed; allowed: 32, 64, 128, 256, 512`);
   }
 
   return {
@@ -204,5 +216,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     trustProxy,
     loginAttemptsPerIp,
     publicHost,
+    registrationsPerIp,
+    jackPeriod,
   };
 }

@@ -20,8 +20,8 @@ export class Procs {
   private readonly children: Child[] = [];
   private readonly servers: JackServer[] = [];
 
-  async server(label: string): Promise<JackServer> {
-    const s = await JackServer.create({ name: `bltt-${label}-${uniq()}` });
+  async server(label: string, period = 128): Promise<JackServer> {
+    const s = await JackServer.create({ name: `bltt-${label}-${uniq()}`, period });
     this.servers.push(s);
     return s;
   }

@@ -2,12 +2,25 @@
 // figures and writes them to bench-results.json (git-ignored) with the last run as baseline.
 import { bcryptHealth, hubStartup } from './hub.js';
 import { Results } from './lib.js';
+import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
 
 const benches: Record<string, { about: string; run: (r: Results) => Promise<void> }> = {
   'hub-startup': { about: 'process start to a healthy /health, cold and warm', run: hubStartup },
   'bcrypt-health': {
     about: '/health p50/p99 with and without 20 concurrent logins',
     run: bcryptHealth,
+  },
+  'join-to-connect': {
+    about: 'join request to jacktrip client connected, p50 over 10 joins',
+    run: joinToConnect,
+  },
+  'round-trip': {
+    about: 'audio round trip (jack_iodelay) through a room vs bare jacktrip -S',
+    run: roundTrip,
+  },
+  'room-cpu': {
+    about: "hub CPU with 2, 4 and 8 clients, with the supervisor and watcher's share",
+    run: roomCpu,
   },
 };
 

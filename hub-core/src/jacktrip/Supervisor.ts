@@ -23,6 +23,8 @@ export interface SupervisorOptions {
   certFile: string;
   keyFile: string;
   logger: Logger;
+  /** JACK period of room servers in frames. Default 128. */
+  period?: number;
   /** Restarts tried before a room is given up. Default 6. */
   maxRestarts?: number;
 }
@@ -153,6 +155,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
         certFile: this.o.certFile,
         keyFile: this.o.keyFile,
         jacktripBin: this.o.jacktripBin,
+        period: this.o.period,
       });
       if (this.closed || this.entries.get(roomId) !== e) {
         await rt.close();
