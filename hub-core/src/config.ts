@@ -200,7 +200,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
 
   const jackPeriod = int(env, 'JACK_PERIOD', 128, 16, 4096);
   if (![32, 64, 128, 256, 512].includes(jackPeriod)) {
-    throw new ConfigError('JACK_PERIOD', `${jackPeriod} is not allowed; allowed: 32, 64, 128, 256, 512`);
+    throw new ConfigError(
+      'JACK_PERIOD',
+      `${jackPeriod} is not allowed; allowed: 32, 64, 128, 256, 512`,
+    );
   }
 
   return {
