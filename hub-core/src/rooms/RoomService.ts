@@ -63,6 +63,11 @@ export class RoomService extends SafeEmitter<RoomEvents> {
         "The room's audio engine restarted: reconnect with the same details.",
       ),
     );
+    supervisor.on('hubevent', (roomId, ev) => {
+      if (ev.kind === 'error' || ev.kind === 'auth-warning')
+        logger.warn({ roomId, jacktrip: ev }, 'jacktrip hub reported a problem');
+      else if (ev.kind !== 'ready') logger.debug({ roomId, jacktrip: ev }, 'jacktrip hub event');
+    });
     supervisor.on('failed', (roomId, err) =>
       this.emitState(roomId, 'failed', `The room's audio engine failed: ${err.message}`),
     );
