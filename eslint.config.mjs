@@ -46,6 +46,8 @@ export default tseslint.config(
   {
     // protocol/ is shared with the renderer and preload: environment-neutral, no Node APIs.
     files: ['hub-core/src/protocol/**/*.ts'],
+    // Tests of the codec may read the spec's test vectors from disk; they never ship.
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

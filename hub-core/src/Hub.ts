@@ -14,7 +14,9 @@ import { jackRoutes, PatchbayService } from './http/jack.routes.js';
 import { roomRoutes } from './http/rooms.routes.js';
 import { buildHttpApp } from './http/server.js';
 import { WsHub } from './http/ws.js';
+import { voiceRoutes } from './http/voice.routes.js';
 import { PortPool } from './jacktrip/PortPool.js';
+import { Relay } from './relay/Relay.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
 import { ChatService } from './rooms/ChatService.js';
@@ -46,6 +48,7 @@ interface Parts {
   supervisor: Supervisor;
   rooms: RoomService;
   ws: WsHub;
+  relay: Relay;
 }
 
 /**
@@ -77,6 +80,9 @@ export class Hub extends SafeEmitter<HubEvents> {
   get rooms(): RoomService {
     return this.parts.rooms;
   }
+  get relay(): Relay {
+    return this.parts.relay;
+  }
 
   static async create(opts: HubOptions): Promise<Hub> {
     const { config } = opts;
@@ -105,7 +111,12 @@ export class Hub extends SafeEmitter<HubEvents> {
       period: config.jackPeriod,
     });
     let rooms: RoomService | undefined;
+    let relay: Relay | undefined;
     try {
+      relay = await Relay.create({
+        host: config.host === 'localhost' ? '127.0.0.1' : config.host,
+        port: config.relayPort,
+      });
       const users = new UsersRepo(db);
       const sessions = new SessionsRepo(db);
       const roomsRepo = new RoomsRepo(db);
@@ -126,6 +137,15 @@ export class Hub extends SafeEmitter<HubEvents> {
       const patchbay = new PatchbayService(rooms, supervisor);
       const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, logger);
       const roomsRef = rooms;
+      const relayRef = relay;
+      // The relay admits members only: keep its view of each room current.
+      const syncRelay = (roomId: string) => {
+        const a = roomsRef.accessList(roomId);
+        relayRef.setRoom(roomId, a.members, a.bans);
+      };
+      rooms.on('participants', syncRelay);
+      rooms.on('state', syncRelay);
+      relay.on('died', (err) => logger.error({ err }, 'voice relay died'));
       const app = await buildHttpApp({
         logger,
         auth,
@@ -145,9 +165,11 @@ export class Hub extends SafeEmitter<HubEvents> {
           ...roomsRef.counts(),
           websockets: ws.size,
         }),
+        relayCounters: () => relayRef.counters,
       });
       roomRoutes(app, auth, rooms, chat);
       jackRoutes(app, auth, patchbay);
+      voiceRoutes(app, auth, rooms, relay, config.publicHost);
       ws.register(app);
       await app.ready();
       const hub = new Hub(config, logger, app, certificate, {
@@ -157,6 +179,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         supervisor,
         rooms,
         ws,
+        relay,
       });
       hub.sweepTimer = setInterval(() => {
         const n = auth.sweep();
@@ -166,6 +189,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       return hub;
     } catch (err) {
       rooms?.dispose();
+      await relay?.close();
       await supervisor.close();
       await hasher.close();
       db.close();
@@ -197,11 +221,12 @@ export class Hub extends SafeEmitter<HubEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.sweepTimer);
-      const { rooms, supervisor, hasher, db } = this.parts;
+      const { rooms, supervisor, hasher, db, relay } = this.parts;
       rooms.announceShutdown();
       rooms.dispose();
       await this.app.close();
       await supervisor.close();
+      await relay.close();
       await hasher.close();
       db.close();
       this.logger.info('hub closed');

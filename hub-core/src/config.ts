@@ -45,6 +45,8 @@ export interface HubConfig {
   registrationsPerIp: number;
   /** Host name players' jacktrip connects to. Default: the host the player reached the API by. */
   publicHost: string | undefined;
+  /** UDP port of the voice relay. Default: the same number as HUB_PORT. */
+  relayPort: number;
   /** Frames per period of every room's JACK server (players must match it). Default 128. */
   jackPeriod: number;
 }
@@ -117,6 +119,7 @@ Environment (all optional):
   LOGIN_ATTEMPTS_PER_IP  logins per client IP per 10 min (30; raise it for a band behind one NAT)
   REGISTRATIONS_PER_IP   new accounts per client IP per hour (10)
   HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
+  RELAY_PORT           UDP port of the voice relay       (same number as HUB_PORT)
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
   HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
 `;
@@ -198,6 +201,17 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     throw new ConfigError('HUB_PUBLIC_HOST', `"${publicHost}" is not a hostname or IP address`);
   }
 
+  const relayPort = int(env, 'RELAY_PORT', port, 0, 65535);
+  if (
+    relayPort !== 0 &&
+    relayPort >= jacktripBasePort &&
+    relayPort < jacktripBasePort + jacktripPortRange
+  ) {
+    throw new ConfigError(
+      'RELAY_PORT',
+      `${relayPort} lies inside the JackTrip pool ${jacktripBasePort}-${jacktripBasePort + jacktripPortRange - 1}`,
+    );
+  }
   const jackPeriod = int(env, 'JACK_PERIOD', 128, 16, 4096);
   if (![32, 64, 128, 256, 512].includes(jackPeriod)) {
     throw new ConfigError(
@@ -220,6 +234,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     loginAttemptsPerIp,
     publicHost,
     registrationsPerIp,
+    relayPort,
     jackPeriod,
   };
 }

@@ -68,6 +68,9 @@ export class RoomsRepo {
       ban: db.prepare<[string, number, number]>(
         'INSERT OR IGNORE INTO room_bans (room_id, user_id, banned_at) VALUES (?, ?, ?)',
       ),
+      bans: db.prepare<[string], { user_id: number }>(
+        'SELECT user_id FROM room_bans WHERE room_id = ?',
+      ),
       isBanned: db.prepare<[string, number], { n: number }>(
         'SELECT count(*) AS n FROM room_bans WHERE room_id = ? AND user_id = ?',
       ),
@@ -135,6 +138,9 @@ export class RoomsRepo {
   }
   ban(id: string, userId: number, now: number): void {
     this.s.ban.run(id, userId, now);
+  }
+  bans(id: string): number[] {
+    return this.s.bans.all(id).map((b) => b.user_id);
   }
   isBanned(id: string, userId: number): boolean {
     return this.s.isBanned.get(id, userId)!.n > 0;

@@ -26,6 +26,8 @@ export interface HttpOptions {
   /** Largest accepted request body in bytes. Default 64 KiB. */
   bodyLimit?: number;
   health: () => Health['counts'];
+  /** The voice relay's counters. */
+  relayCounters: () => Record<string, number>;
   startedAt: number;
 }
 
@@ -92,6 +94,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       uptime_seconds: Math.round((Date.now() - opts.startedAt) / 100) / 10,
       tls: { enabled: opts.tls !== undefined, fingerprint256: opts.tls?.fingerprint256 ?? null },
       counts: opts.health(),
+      relay: opts.relayCounters(),
     }),
   );
   authRoutes(app, opts.auth);

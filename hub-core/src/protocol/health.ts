@@ -13,6 +13,11 @@ export const Health = z
       live_rooms: z.number().int(),
       websockets: z.number().int(),
     }),
+    relay: z
+      .record(z.string(), z.number())
+      .describe(
+        "the voice relay's counters: packets received, forwarded and dropped (by reason), sessions",
+      ),
   })
   .meta({ id: 'Health' });
 export type Health = z.infer<typeof Health>;

@@ -287,6 +287,15 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     }
   }
 
+  /** Who may hold a voice session in the room (members and the host), and who never may. */
+  accessList(id: string): { members: number[]; bans: number[] } {
+    const r = this.rooms.byId(id);
+    if (!r || r.closed_at !== null) return { members: [], bans: [] };
+    const members = new Set(this.rooms.members(id).map((m) => m.user_id));
+    members.add(r.creator_id);
+    return { members: [...members], bans: this.rooms.bans(id) };
+  }
+
   /** Tells every live room's players that the hub is going away. */
   announceShutdown(): void {
     for (const r of this.rooms.listOpen(this.clock())) {

@@ -1,0 +1,104 @@
+import type {} from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import type { AuthService } from '../auth/AuthService.js';
+import { isoFromMs } from '../clock.js';
+import { MAX_PACKET_BYTES } from '../protocol/relay.js';
+import { ErrorBody } from '../protocol/errors.js';
+import { RoomParams } from '../protocol/rooms.js';
+import type { Relay } from '../relay/Relay.js';
+import { signVoiceToken } from '../relay/tokens.js';
+import type { RoomService } from '../rooms/RoomService.js';
+import { authOf, bearerToken, requireAuthHook } from './auth.routes.js';
+import { hostOnly } from '../rooms/RoomService.js';
+
+export const VoiceToken = z
+  .object({
+    token: z.string(),
+    expires_at: z.iso.datetime(),
+    channel: z.string().describe('the room id: the relay channel to join'),
+    relay: z.object({
+      host: z.string(),
+      port: z.number().int().describe('UDP'),
+      ws_path: z
+        .string()
+        .describe('WebSocket fallback carrying the same packets, for clients whose UDP is blocked'),
+    }),
+  })
+  .meta({ id: 'VoiceToken' });
+
+/** Voice tokens for room members, and the WebSocket fallback of the UDP relay. */
+export function voiceRoutes(
+  app: FastifyInstance,
+  auth: AuthService,
+  rooms: RoomService,
+  relay: Relay,
+  publicHost: string | undefined,
+): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/rooms/:id/voice-token',
+    {
+      onRequest: requireAuthHook(auth),
+      schema: {
+        tags: ['voice'],
+        security: [{ bearer: [] }],
+        summary: 'A short-lived signed token for the voice relay (members only)',
+        params: RoomParams,
+        response: { 200: VoiceToken, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      const user = authOf(req).user;
+      const room = rooms.requireMember(user, req.params.id);
+      const { token, expiresAt } = await signVoiceToken(relay.secret, {
+        userId: user.id,
+        username: user.username,
+        roomId: room.id,
+        host: room.creator_id === user.id,
+      });
+      return {
+        token,
+        expires_at: isoFromMs(expiresAt),
+        channel: room.id,
+        relay: {
+          host: publicHost ?? hostOnly(req.headers.host) ?? '127.0.0.1',
+          port: relay.port,
+          ws_path: '/ws/voice',
+        },
+      };
+    },
+  );
+
+  // WebSocket fallback: each binary frame is one relay datagram, both ways.
+  const conns = new Map<number, WebSocket>();
+  let nextId = 1;
+  relay.on('wsout', (id, data) => {
+    const ws = conns.get(id);
+    if (ws && ws.readyState === 1 && ws.bufferedAmount < 256 * 1024) ws.send(data);
+  });
+  app.get(
+    '/ws/voice',
+    { websocket: true, schema: { hide: true } },
+    (ws: WebSocket, req: FastifyRequest) => {
+      const q = req.query as Record<string, unknown>;
+      try {
+        auth.authenticate(bearerToken(req) ?? (typeof q.token === 'string' ? q.token : undefined));
+      } catch {
+        ws.close(4401, 'unauthorized');
+        return;
+      }
+      const id = nextId++;
+      conns.set(id, ws);
+      ws.on('close', () => conns.delete(id));
+      ws.on('error', () => undefined);
+      ws.on('message', (data, isBinary) => {
+        const buf = data as Buffer;
+        if (!isBinary || buf.length > MAX_PACKET_BYTES) return;
+        relay.wsIn(id, new Uint8Array(buf));
+      });
+    },
+  );
+}

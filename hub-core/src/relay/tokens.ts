@@ -1,0 +1,64 @@
+import { SignJWT, errors, jwtVerify } from 'jose';
+import { ErrorCode } from '../protocol/relay.js';
+import type { VerifyResult, VoiceClaims } from './RelayCore.js';
+
+const ISSUER = 'backline-hub';
+const AUDIENCE = 'backline-relay';
+/** How long a voice token can be used for a handshake. */
+export const VOICE_TOKEN_TTL_S = 60;
+
+/** Signs a short-lived voice token (HS256) for one member of one room. */
+export async function signVoiceToken(
+  secret: Uint8Array,
+  c: VoiceClaims,
+  ttlSeconds = VOICE_TOKEN_TTL_S,
+): Promise<{ token: string; expiresAt: number }> {
+  const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
+  const token = await new SignJWT({ room: c.roomId, name: c.username, host: c.host })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(String(c.userId))
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(expiresAt)
+    .sign(secret);
+  return { token, expiresAt: expiresAt * 1000 };
+}
+
+/** Checks signature, issuer, audience and expiry; returns the claims or the relay error to send. */
+export async function verifyVoiceToken(secret: Uint8Array, token: string): Promise<VerifyResult> {
+  if (token.length > 1024)
+    return { ok: false, code: ErrorCode.BadToken, message: 'token too long' };
+  try {
+    const { payload } = await jwtVerify(token, secret, {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
+    const userId = Number(payload.sub);
+    if (
+      !Number.isInteger(userId) ||
+      userId <= 0 ||
+      typeof payload.room !== 'string' ||
+      typeof payload.name !== 'string'
+    ) {
+      return { ok: false, code: ErrorCode.BadToken, message: 'token claims are malformed' };
+    }
+    return {
+      ok: true,
+      claims: { userId, roomId: payload.room, username: payload.name, host: payload.host === true },
+    };
+  } catch (err) {
+    if (err instanceof errors.JWTExpired)
+      return {
+        ok: false,
+        code: ErrorCode.TokenExpired,
+        message: 'token expired: ask the hub for a new one',
+      };
+    return {
+      ok: false,
+      code: ErrorCode.BadToken,
+      message: 'token signature or claims are invalid',
+    };
+  }
+}
