@@ -304,4 +304,47 @@ describe('npm run hub', () => {
       dir.remove();
     }
   });
+
+  it('kill -9 of the hub itself: its room processes die with it (parent-death signal)', async () => {
+    const dir = tempDir();
+    try {
+      const base = 20000 + Math.floor(Math.random() * 400) * 50;
+      const run = hubDirect({ BACKLINE_DATA_DIR: dir.path, JACKTRIP_BASE_PORT: String(base) });
+      const url = await waitFor(
+        'the URL line',
+        () => /listening on (https:\/\/\S+)/.exec(run.stdout())?.[1],
+      );
+      const ca = readFileSync(join(dir.path, 'certs', 'hub-cert.pem'), 'utf8');
+      const reg = await httpsJson(`${url}/auth/register`, {
+        method: 'POST',
+        body: { username: 'host2', password: 'host2-password' },
+        ca,
+      });
+      const token = (reg.body as { token: string }).token;
+      const room = await httpsJson(`${url}/rooms`, {
+        method: 'POST',
+        body: { name: 'doomed' },
+        token,
+        ca,
+      });
+      const joined = await httpsJson(`${url}/rooms/${(room.body as { id: string }).id}/join`, {
+        method: 'POST',
+        body: {},
+        token,
+        ca,
+      });
+      assert.equal(joined.status, 200, joined.text);
+      const kids = await descendants(run.child.pid!);
+      assert.ok(kids.length >= 3, `room processes: ${kids.join(',')}`);
+      run.child.kill('SIGKILL');
+      await run.exit;
+      await waitFor(
+        'the room processes to die',
+        () => (kids.some(alive) ? undefined : true),
+        10_000,
+      );
+    } finally {
+      dir.remove();
+    }
+  });
 });

@@ -257,9 +257,21 @@ describe('rooms with real audio', () => {
     for (const which of ['hub', 'jack'] as const) {
       const rt = t.hub.supervisor.get(room1.id)!;
       const victim = which === 'hub' ? rt.hub.pid : rt.jack.pid;
-      const restarted = new Promise<void>((r) => t.hub.supervisor.once('restarted', () => r()));
+      const restarted = new Promise<string>((r) => {
+        t.hub.supervisor.once('restarted', () => r('restarted'));
+        t.hub.supervisor.once('failed', (_id, err) => r(`failed: ${err.message}`));
+        setTimeout(() => r('timed out'), 60_000).unref();
+      });
       process.kill(victim, 'SIGKILL');
-      await restarted;
+      const outcome = await restarted;
+      const logs = () =>
+        t
+          .logs()
+          .split('\n')
+          .filter((l) => /room|jack/i.test(l))
+          .slice(-15)
+          .join('\n');
+      assert.equal(outcome, 'restarted', `after kill -9 of the room's ${which}:\n${logs()}`);
       const back = t.hub.supervisor.get(room1.id)!;
       assert.notEqual(back, rt);
       assert.ok(back.hub.running && back.jack.running);

@@ -23,7 +23,7 @@ export interface Child {
 }
 
 /**
- * Spawns a long-running program with line-buffered output (stdbuf) and hands each output
+ * Spawns a long-running program with line-buffered output and hands each output
  * line to `onLine`. Output is read, never trusted: lines are length-capped.
  */
 export function spawnChild(
@@ -32,11 +32,17 @@ export function spawnChild(
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
 ): Child {
-  // stdbuf execs the program, so the PID we hold is the program's own.
-  const proc = spawn('stdbuf', ['-oL', '-eL', bin, ...args], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // setpriv gives the program a parent-death signal (SIGKILL): if the hub itself is killed,
+  // its children die with it, never orphaned. stdbuf makes the output line-buffered. Both
+  // exec, so the PID we hold is the program's own.
+  const proc = spawn(
+    'setpriv',
+    ['--pdeathsig', 'KILL', '--', 'stdbuf', '-oL', '-eL', bin, ...args],
+    {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const lines: string[] = [];
   const feed = (line: string) => {
     const l = line.length > 2000 ? line.slice(0, 2000) : line;
