@@ -17,6 +17,7 @@ import { WsHub } from './http/ws.js';
 import { voiceRoutes } from './http/voice.routes.js';
 import { PortPool } from './jacktrip/PortPool.js';
 import { Relay } from './relay/Relay.js';
+import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
 import { ChatService } from './rooms/ChatService.js';
@@ -37,6 +38,8 @@ export interface HubOptions {
   authLimits?: AuthLimits;
   /** bcrypt worker threads. Default: cores - 1, at least 1. */
   passwordThreads?: number;
+  /** Voice relay limits. Default: DEFAULT_RELAY_LIMITS (docs/relay-protocol.md). */
+  relayLimits?: Partial<RelayLimits>;
 }
 
 export type HubEvents = { closed: [] };
@@ -116,6 +119,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       relay = await Relay.create({
         host: config.host === 'localhost' ? '127.0.0.1' : config.host,
         port: config.relayPort,
+        limits: opts.relayLimits,
       });
       const users = new UsersRepo(db);
       const sessions = new SessionsRepo(db);

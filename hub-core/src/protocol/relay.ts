@@ -194,7 +194,7 @@ export function decode(buf: Uint8Array): DecodeResult {
           ...h,
           speaker: pv.getUint32(0),
           timestamp: pv.getUint32(4),
-          opus: pl.slice(8),
+          opus: new Uint8Array(pl.subarray(8)), // a plain copy, never a view pinning the datagram
         },
       };
     case PacketType.JoinChannel:
