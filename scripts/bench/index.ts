@@ -2,6 +2,7 @@
 // figures and writes them to bench-results.json (git-ignored) with the last run as baseline.
 import { bcryptHealth, hubStartup } from './hub.js';
 import { Results } from './lib.js';
+import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
 import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
 
 const benches: Record<string, { about: string; run: (r: Results) => Promise<void> }> = {
@@ -21,6 +22,18 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'room-cpu': {
     about: "hub CPU with 2, 4 and 8 clients, with the supervisor and watcher's share",
     run: roomCpu,
+  },
+  'relay-throughput': {
+    about: 'relay forwarding vs a raw dgram forwarder, same run',
+    run: relayThroughput,
+  },
+  'relay-1000-talkers': {
+    about: '1,000 talkers in rooms of 8 at 50 pkt/s: delivery and p99 delay',
+    run: relayTalkers,
+  },
+  'relay-logins': {
+    about: "the relay's p99 delay with and without 50 logins at once",
+    run: relayLogins,
   },
 };
 

@@ -16,6 +16,8 @@ type PasswordResult =
 // compiled JS and Electron's utilityProcess, with no loader hooks in the thread.
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
+// On Linux a thread's nice value is its own: hashing yields to the relay and the API.
+try { require('node:os').setPriority(19); } catch {}
 const bcrypt = require(${JSON.stringify(createRequire(import.meta.url).resolve('bcryptjs'))});
 parentPort.on('message', (job) => {
   let result;

@@ -1,0 +1,408 @@
+// Benchmarks of the voice relay (issue D).
+import { spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { join } from 'node:path';
+import { Agent as HttpsAgent, request } from 'node:https';
+import { Worker } from 'node:worker_threads';
+import { PacketType, decode, encode } from '../../hub-core/src/protocol/relay.js';
+import { Relay } from '../../hub-core/src/relay/Relay.js';
+import { RelayClient } from '../../hub-core/src/relay/RelayClient.js';
+import { signVoiceToken } from '../../hub-core/src/relay/tokens.js';
+import { percentile, sleep, sortNum, spawnHub, type Results } from './lib.js';
+
+const now = () => performance.timeOrigin + performance.now();
+
+// 50 logins kept in flight until SIGTERM; prints how many finished. argv: url, ca file, n.
+const LOGIN_LOAD = `
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+const [url, caFile, n] = process.argv.slice(1);
+const agent = new Agent({ ca: readFileSync(caFile, 'utf8'), keepAlive: true, maxSockets: Number(n) });
+let done = 0, running = true;
+process.on('SIGTERM', () => { running = false; });
+const login = () => new Promise((resolve) => {
+  const r = request(url + '/auth/login', { method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => { res.resume(); res.on('end', resolve); });
+  r.on('error', resolve);
+  r.end(JSON.stringify({ username: 'talk2', password: 'talk2-password' }));
+});
+await Promise.all(Array.from({ length: Number(n) }, async () => { while (running) { await login(); done++; } }));
+console.log('logins ' + done);
+agent.destroy();
+`;
+
+async function udp(): Promise<Socket> {
+  const s = createSocket({ type: 'udp4', recvBufferSize: 1 << 20, sendBufferSize: 1 << 20 });
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  return s;
+}
+
+/** A session on a standalone relay, by hand: handshake with a token signed by its secret, then join. */
+async function session(relay: Relay, s: Socket, userId: number, roomId: string): Promise<number> {
+  const { token } = await signVoiceToken(relay.secret, {
+    userId,
+    username: `u${userId}`,
+    roomId,
+    host: false,
+  });
+  const answer = (type: number) =>
+    new Promise<number>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`relay did not answer ${type}`)), 3000);
+      const on = (m: Buffer) => {
+        const r = decode(m);
+        if (r.ok && r.packet.type === PacketType.Ack && r.packet.ackType === type) {
+          clearTimeout(t);
+          s.off('message', on);
+          resolve(r.packet.session);
+        }
+      };
+      s.on('message', on);
+    });
+  const hs = answer(PacketType.Handshake);
+  s.send(
+    encode({ type: PacketType.Handshake, session: 0, seq: 1, flags: 0, token, channel: roomId }),
+    relay.port,
+    '127.0.0.1',
+  );
+  const id = await hs;
+  const joined = answer(PacketType.JoinChannel);
+  s.send(
+    encode({ type: PacketType.JoinChannel, session: id, seq: 2, flags: 0, channel: roomId }),
+    relay.port,
+    '127.0.0.1',
+  );
+  await joined;
+  return id;
+}
+
+// A plain forwarder in a worker thread, as cheap as Node can forward: no parsing, one lookup.
+const RAW_FORWARDER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const dgram = require('node:dgram');
+const s = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+const routes = new Map(workerData.routes);
+s.on('message', (m, r) => { const to = routes.get(r.port); if (to) s.send(m, to, '127.0.0.1'); });
+s.bind(0, '127.0.0.1', () => parentPort.postMessage(s.address().port));
+parentPort.on('message', () => s.close(() => process.exit(0)));
+`;
+
+/** Sends as fast as the senders can for `ms`, counting what arrives at the receivers. */
+async function blast(
+  senders: { s: Socket; frame: (seq: number) => Uint8Array }[],
+  receivers: Socket[],
+  port: number,
+  ms: number,
+): Promise<number> {
+  let got = 0;
+  for (const r of receivers) r.on('message', () => got++);
+  const end = performance.now() + ms;
+  let seq = 10;
+  while (performance.now() < end) {
+    for (let k = 0; k < 50; k++, seq++)
+      for (const x of senders) x.s.send(x.frame(seq), port, '127.0.0.1');
+    await new Promise((r) => setImmediate(r));
+  }
+  await sleep(300);
+  for (const r of receivers) r.removeAllListeners('message');
+  return got / (ms / 1000);
+}
+
+/** Forwarding throughput of the relay against a raw dgram forwarder, 8 pairs, same run. */
+export async function relayThroughput(results: Results): Promise<void> {
+  const pairs = 8;
+  const ms = 3000;
+  const opus = new Uint8Array(80);
+  // Raw forwarder.
+  const rawSenders = await Promise.all(Array.from({ length: pairs }, udp));
+  const rawReceivers = await Promise.all(Array.from({ length: pairs }, udp));
+  const routes = rawSenders.map((s, i) => [s.address().port, rawReceivers[i]!.address().port]);
+  const w = new Worker(RAW_FORWARDER, { eval: true, workerData: { routes } });
+  const rawPort = await new Promise<number>((r) => w.once('message', r));
+  const frame = encode({
+    type: PacketType.Audio,
+    session: 1,
+    seq: 1,
+    flags: 0,
+    speaker: 0,
+    timestamp: 0,
+    opus,
+  });
+  const raw = await blast(
+    rawSenders.map((s) => ({ s, frame: () => frame })),
+    rawReceivers,
+    rawPort,
+    ms,
+  );
+  w.postMessage('close');
+  await new Promise((r) => w.once('exit', r));
+
+  // The relay, with its per-session rate limit lifted: this measures the forwarding engine.
+  const relay = await Relay.create({
+    host: '127.0.0.1',
+    port: 0,
+    limits: { packetsPerSecond: 1e9, burst: 1e9 },
+  });
+  try {
+    const senders = await Promise.all(Array.from({ length: pairs }, udp));
+    const receivers = await Promise.all(Array.from({ length: pairs }, udp));
+    const ids: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      relay.setRoom(`room${i}`, [2 * i + 1, 2 * i + 2], []);
+    }
+    await sleep(50);
+    for (let i = 0; i < pairs; i++) {
+      ids.push(await session(relay, senders[i]!, 2 * i + 1, `room${i}`));
+      await session(relay, receivers[i]!, 2 * i + 2, `room${i}`);
+    }
+    const relayed = await blast(
+      senders.map((s, i) => ({
+        s,
+        frame: (seq: number) =>
+          encode({
+            type: PacketType.Audio,
+            session: ids[i]!,
+            seq,
+            flags: 0,
+            speaker: 0,
+            timestamp: 0,
+            opus,
+          }),
+      })),
+      receivers,
+      relay.port,
+      ms,
+    );
+    for (const s of [...senders, ...receivers, ...rawSenders, ...rawReceivers]) s.close();
+    console.log(
+      `  ${pairs} pairs, ${ms / 1000} s: raw dgram forwarder ${raw.toFixed(0)} packets/s, relay ${relayed.toFixed(0)} packets/s`,
+    );
+    results.add({
+      name: 'relay-throughput.raw_forwarder',
+      value: raw,
+      unit: 'pkt/s',
+      goal: 'reference',
+    });
+    results.add({
+      name: 'relay-throughput.relay',
+      value: relayed,
+      unit: 'pkt/s',
+      goal: '>= 0.8 x raw',
+    });
+    results.add({
+      name: 'relay-throughput.ratio',
+      value: relayed / raw,
+      unit: 'x',
+      goal: '>= 0.8',
+    });
+  } finally {
+    await relay.close();
+  }
+}
+
+/** 1,000 talkers in channels of 8 at 50 packets/s each: delivery and one-way delay through the relay. */
+export async function relayTalkers(results: Results): Promise<void> {
+  const talkers = 1000;
+  const perRoom = 8;
+  const seconds = 5;
+  const relay = await Relay.create({ host: '127.0.0.1', port: 0 });
+  const socks: Socket[] = [];
+  try {
+    for (let r = 0; r < talkers / perRoom; r++) {
+      relay.setRoom(
+        `room${r}`,
+        Array.from({ length: perRoom }, (_, k) => r * perRoom + k + 1),
+        [],
+      );
+    }
+    await sleep(100);
+    const ids: number[] = [];
+    for (let i = 0; i < talkers; i++) {
+      const s = await udp();
+      socks.push(s);
+      ids.push(await session(relay, s, i + 1, `room${Math.floor(i / perRoom)}`));
+    }
+    const delays: number[] = [];
+    let received = 0;
+    for (const s of socks) {
+      s.on('message', (m) => {
+        received++;
+        // Audio payload: speaker(4) timestamp(4) then our 8-byte send time.
+        if (m.length >= 32 && m[3] === PacketType.Audio) delays.push(now() - m.readDoubleBE(24));
+      });
+    }
+    const opus = new Uint8Array(60);
+    const view = new DataView(opus.buffer);
+    let sent = 0;
+    const start = performance.now();
+    for (let n = 0; performance.now() - start < seconds * 1000; n++) {
+      for (let i = 0; i < talkers; i++) {
+        view.setFloat64(0, now());
+        socks[i]!.send(
+          encode({
+            type: PacketType.Audio,
+            session: ids[i]!,
+            seq: 10 + n,
+            flags: 0,
+            speaker: 0,
+            timestamp: n * 960,
+            opus,
+          }),
+          relay.port,
+          '127.0.0.1',
+        );
+        sent++;
+      }
+      const due = start + (n + 1) * 20;
+      await sleep(Math.max(0, due - performance.now()));
+    }
+    await sleep(500);
+    const expected = sent * (perRoom - 1);
+    const sorted = sortNum(delays);
+    const achieved = sent / seconds;
+    console.log(
+      `  ${talkers} talkers (${talkers / perRoom} rooms of ${perRoom}), ${seconds} s: sent ${achieved.toFixed(0)} pkt/s (target ${talkers * 50}); ` +
+        `delivered ${received} of ${expected} (${((received / expected) * 100).toFixed(1)} %); one-way p50 ${percentile(sorted, 50).toFixed(2)} ms, p99 ${percentile(sorted, 99).toFixed(2)} ms`,
+    );
+    results.add({
+      name: 'relay-1000-talkers.p99_added_latency',
+      value: percentile(sorted, 99),
+      unit: 'ms',
+      goal: '<= 20',
+    });
+    results.add({
+      name: 'relay-1000-talkers.p50_added_latency',
+      value: percentile(sorted, 50),
+      unit: 'ms',
+      goal: '<= 5',
+    });
+    results.add({
+      name: 'relay-1000-talkers.delivered',
+      value: (received / expected) * 100,
+      unit: '%',
+      goal: '>= 99',
+    });
+    results.add({
+      name: 'relay-1000-talkers.sent_rate',
+      value: achieved,
+      unit: 'pkt/s',
+      goal: `${talkers * 50}`,
+    });
+  } finally {
+    for (const s of socks) s.close();
+    await relay.close();
+  }
+}
+
+/** The relay's p99 one-way delay with and without 50 logins at once (bcrypt must not touch it). */
+export async function relayLogins(results: Results): Promise<void> {
+  const hub = await spawnHub({
+    JACKTRIP_BASE_PORT: String(20000 + Math.floor(Math.random() * 400) * 50),
+    JACKTRIP_PORT_RANGE: '50',
+    LOGIN_ATTEMPTS_PER_IP: '1000000',
+    REGISTRATIONS_PER_IP: '1000',
+  });
+  const agent = new HttpsAgent({ ca: hub.ca, keepAlive: true, maxSockets: 100 });
+  const call = (method: string, path: string, body?: unknown, token?: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const headers: Record<string, string> = {};
+      if (payload) headers['content-type'] = 'application/json';
+      if (token) headers.authorization = `Bearer ${token}`;
+      const r = request(`${hub.url}${path}`, { method, agent, headers }, (res) => {
+        let t = '';
+        res.on('data', (c: Buffer) => (t += c.toString()));
+        res.on('end', () =>
+          res.statusCode! < 300
+            ? resolve(t ? (JSON.parse(t) as Record<string, unknown>) : {})
+            : reject(new Error(`${path}: ${res.statusCode} ${t}`)),
+        );
+      });
+      r.on('error', reject);
+      r.end(payload);
+    });
+  const clients: RelayClient[] = [];
+  try {
+    const a = (
+      await call('POST', '/auth/register', { username: 'talk1', password: 'talk1-password' })
+    ).token as string;
+    const b = (
+      await call('POST', '/auth/register', { username: 'talk2', password: 'talk2-password' })
+    ).token as string;
+    const room = (await call('POST', '/rooms', { name: 'voice', patch_mode: 5 }, a)).id as string;
+    for (const t of [a, b]) await call('POST', `/rooms/${room}/join`, {}, t);
+    const vt = async (t: string) =>
+      (await call('POST', `/rooms/${room}/voice-token`, undefined, t)) as {
+        token: string;
+        relay: { port: number };
+      };
+    const port = (await vt(a)).relay.port;
+    for (const t of [a, b]) {
+      clients.push(
+        await RelayClient.connect({
+          host: '127.0.0.1',
+          port,
+          channel: room,
+          getToken: async () => (await vt(t)).token,
+        }),
+      );
+    }
+    let delays: number[] = [];
+    clients[1]!.on('audio', (f) =>
+      delays.push(now() - new DataView(f.opus.buffer, f.opus.byteOffset, 8).getFloat64(0)),
+    );
+    const talk = async (seconds: number) => {
+      delays = [];
+      const frame = new Uint8Array(60);
+      const start = performance.now();
+      for (let n = 0; performance.now() - start < seconds * 1000; n++) {
+        new DataView(frame.buffer).setFloat64(0, now());
+        clients[0]!.sendAudio(frame, n * 960);
+        await sleep(Math.max(0, start + (n + 1) * 20 - performance.now()));
+      }
+      await sleep(200);
+      return sortNum(delays);
+    };
+    await talk(1); // warm-up
+    const idle = await talk(4);
+    // The logins come from another process, so this one measures the relay, not its own load.
+    const loginLoad = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        LOGIN_LOAD,
+        hub.url,
+        join(hub.dataDir, 'certs', 'hub-cert.pem'),
+        '50',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let loginOut = '';
+    loginLoad.stdout.on('data', (d: Buffer) => (loginOut += d.toString()));
+    await sleep(500);
+    const loaded = await talk(4);
+    loginLoad.kill('SIGTERM');
+    await new Promise((r) => loginLoad.once('exit', r));
+    const logins = Number(/logins (\d+)/.exec(loginOut)?.[1] ?? 0);
+    const f = (x: number[]) =>
+      `p50 ${percentile(x, 50).toFixed(2)} / p99 ${percentile(x, 99).toFixed(2)} ms (n=${x.length})`;
+    console.log(
+      `  relay one-way delay idle: ${f(idle)}; with 50 logins in flight: ${f(loaded)} (${logins} logins done)`,
+    );
+    results.add({
+      name: 'relay-logins.idle_p99',
+      value: percentile(idle, 99),
+      unit: 'ms',
+      goal: '<= 2',
+    });
+    results.add({
+      name: 'relay-logins.50_logins_p99',
+      value: percentile(loaded, 99),
+      unit: 'ms',
+      goal: '<= 2',
+    });
+  } finally {
+    for (const c of clients) await c.close();
+    agent.destroy();
+    await hub.stop();
+  }
+}
