@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode, PacketType, decode, encode, type Packet } from '../src/protocol/relay.js';
 import { RelayClient, type AudioFrame } from '../src/relay/RelayClient.js';
 import { signVoiceToken } from '../src/relay/tokens.js';
+import WebSocket from 'ws';
 import { httpsJson, startHub, type TestHub } from './fixtures.js';
 
 type Json = Record<string, unknown>;
@@ -362,6 +363,69 @@ describe('voice relay', () => {
     });
     const answer = await handshakeWith(banned.token);
     assert.equal(answer?.type === PacketType.Error && answer.code, ErrorCode.Banned);
+  });
+
+  it('the WebSocket fallback carries the same packets for a client whose UDP is blocked', async () => {
+    const ws = new WebSocket(`${url.replace('https:', 'wss:')}/ws/voice?token=${tokens.ben}`, {
+      ca,
+    });
+    const got: Packet[] = [];
+    ws.on('message', (d: Buffer) => {
+      const r = decode(new Uint8Array(d));
+      if (r.ok) got.push(r.packet);
+    });
+    await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+    const next = async (pred: (p: Packet) => boolean) => {
+      for (let i = 0; i < 100; i++) {
+        const hit = got.find(pred);
+        if (hit) return hit;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return undefined;
+    };
+    ws.send(
+      encode({
+        type: PacketType.Handshake,
+        session: 0,
+        seq: 1,
+        flags: 0,
+        token: await voiceToken('ben'),
+        channel: roomId,
+      }),
+    );
+    const ack = await next((p) => p.type === PacketType.Ack);
+    assert.ok(ack, JSON.stringify(got));
+    ws.send(
+      encode({
+        type: PacketType.JoinChannel,
+        session: ack.session,
+        seq: 2,
+        flags: 0,
+        channel: roomId,
+      }),
+    );
+    assert.ok(await next((p) => p.type === PacketType.Ack && p.ackType === PacketType.JoinChannel));
+    const heard: AudioFrame[] = [];
+    ana.on('audio', (f) => f.timestamp === 4242 && heard.push(f));
+    ws.send(
+      encode({
+        type: PacketType.Audio,
+        session: ack.session,
+        seq: 3,
+        flags: 0,
+        speaker: 0,
+        timestamp: 4242,
+        opus: opus(7),
+      }),
+    );
+    ana.sendAudio(opus(8), 4343);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(heard.length, 1, 'UDP listener hears the WebSocket talker');
+    assert.ok(
+      got.some((p) => p.type === PacketType.Audio && p.timestamp === 4343),
+      'WebSocket listener hears the UDP talker',
+    );
+    ws.close();
   });
 
   it('100,000 random and mutated datagrams: the relay survives and the pair keeps ≥ 99.9 % of its frames', async () => {
