@@ -65,6 +65,8 @@ describe('loadConfig', () => {
     bad({ SESSION_TTL_HOURS: '0' }, 'SESSION_TTL_HOURS');
     bad({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
     bad({ JACK_PERIOD: '100' }, 'JACK_PERIOD');
+    bad({ RELAY_PORT: 'udp' }, 'RELAY_PORT');
+    bad({ RELAY_PORT: '4500' }, 'RELAY_PORT'); // inside the JackTrip pool
     bad({ HUB_PUBLIC_HOST: 'two words' }, 'HUB_PUBLIC_HOST');
     bad({ BACKLINE_DATA_DIR: ' ' }, 'BACKLINE_DATA_DIR');
     bad({}, 'argv', ['--frobnicate']);
