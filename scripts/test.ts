@@ -16,6 +16,26 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env):
   });
 }
 
+async function resetJackRegistry(): Promise<void> {
+  const running = await new Promise<boolean>((resolve) => {
+    const p = spawn('pgrep', ['-x', 'jackd'], { stdio: 'ignore' });
+    p.on('error', () => resolve(true));
+    p.on('close', (code) => resolve(code === 0));
+  });
+  if (running) return;
+  let entries: string[];
+  try {
+    entries = readdirSync('/dev/shm');
+  } catch {
+    return; // not Linux: JACK keeps its registry elsewhere
+  }
+  for (const f of entries) {
+    if (f === 'jack-shm-registry' || /^jack_(sem\.)?[^/]*(bltt-|backline-)/.test(f)) {
+      rmSync(join('/dev/shm', f), { force: true });
+    }
+  }
+}
+
 function findTests(dir: string): string[] {
   return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.test.ts'))
@@ -43,6 +63,10 @@ if (!skipStatic) {
   );
   await stage('typecheck', () => run(npx, ['--no-install', 'tsc', '-b']));
 }
+
+// JACK keeps at most 8 servers in a shared-memory registry, and a server that was SIGKILLed
+// never leaves it. With no jackd running, nothing uses the registry: start from a clean one.
+await resetJackRegistry();
 
 const files = (only.length ? only : ['hub-core']).flatMap((d) =>
   d.endsWith('.ts') ? [d] : findTests(d),

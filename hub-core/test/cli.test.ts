@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { httpsJson, tempDir } from './fixtures.js';
+import { httpsJson, randomJackTripBase, tempDir } from './fixtures.js';
 import { alive, descendants } from './jack.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -256,47 +256,46 @@ describe('npm run hub', () => {
     }
   });
 
+  /** A hub process (`npm run hub` or the CLI directly) with one live room; its room processes. */
+  async function hubWithLiveRoom(
+    viaNpm: boolean,
+    dir: string,
+  ): Promise<{ run: Run; kids: number[] }> {
+    const env = {
+      BACKLINE_DATA_DIR: dir,
+      HUB_HOST: '127.0.0.1',
+      HUB_PORT: '0',
+      JACKTRIP_BASE_PORT: String(randomJackTripBase()),
+    };
+    const run = viaNpm ? start('npm', ['run', '--silent', 'hub'], env) : hubDirect(env);
+    const url = await waitFor(
+      'the URL line',
+      () => /listening on (https:\/\/\S+)/.exec(run.stdout())?.[1],
+    );
+    const ca = readFileSync(join(dir, 'certs', 'hub-cert.pem'), 'utf8');
+    const call = (path: string, body: unknown, token?: string) =>
+      httpsJson(`${url}${path}`, { method: 'POST', body, token, ca });
+    const token = (
+      (await call('/auth/register', { username: 'host1', password: 'host1-password' })).body as {
+        token: string;
+      }
+    ).token;
+    const room = (await call('/rooms', { name: 'live' }, token)).body as { id: string };
+    const joined = await call(`/rooms/${room.id}/join`, {}, token);
+    assert.equal(joined.status, 200, joined.text);
+    const kids = await descendants(run.child.pid!);
+    const names = kids.map((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim());
+    assert.ok(
+      names.includes('jackd') && names.includes('jacktrip') && names.includes('jack_evmon'),
+      names.join(','),
+    );
+    return { run, kids };
+  }
+
   it('SIGTERM with a live room: exit 0, and no jackd, jacktrip or jack_evmon is left', async () => {
     const dir = tempDir();
     try {
-      const base = 20000 + Math.floor(Math.random() * 400) * 50;
-      const run = start('npm', ['run', '--silent', 'hub'], {
-        BACKLINE_DATA_DIR: dir.path,
-        HUB_HOST: '127.0.0.1',
-        HUB_PORT: '0',
-        JACKTRIP_BASE_PORT: String(base),
-      });
-      const url = await waitFor(
-        'the URL line',
-        () => /listening on (https:\/\/\S+)/.exec(run.stdout())?.[1],
-      );
-      const ca = readFileSync(join(dir.path, 'certs', 'hub-cert.pem'), 'utf8');
-      const reg = await httpsJson(`${url}/auth/register`, {
-        method: 'POST',
-        body: { username: 'host1', password: 'host1-password' },
-        ca,
-      });
-      const token = (reg.body as { token: string }).token;
-      const room = await httpsJson(`${url}/rooms`, {
-        method: 'POST',
-        body: { name: 'live' },
-        token,
-        ca,
-      });
-      const joined = await httpsJson(`${url}/rooms/${(room.body as { id: string }).id}/join`, {
-        method: 'POST',
-        body: {},
-        token,
-        ca,
-      });
-      assert.equal(joined.status, 200, joined.text);
-      const kids = await descendants(run.child.pid!);
-      const names = kids.map((p) => readFileSync(`/proc/${p}/comm`, 'utf8').trim());
-      assert.ok(
-        names.includes('jackd') && names.includes('jacktrip') && names.includes('jack_evmon'),
-        names.join(','),
-      );
-
+      const { run, kids } = await hubWithLiveRoom(true, dir.path);
       run.child.kill('SIGTERM');
       assert.equal((await run.exit).code, 0, run.stderr());
       for (const p of kids) assert.equal(alive(p), false, `process ${p} outlived the hub`);
@@ -308,34 +307,7 @@ describe('npm run hub', () => {
   it('kill -9 of the hub itself: its room processes die with it (parent-death signal)', async () => {
     const dir = tempDir();
     try {
-      const base = 20000 + Math.floor(Math.random() * 400) * 50;
-      const run = hubDirect({ BACKLINE_DATA_DIR: dir.path, JACKTRIP_BASE_PORT: String(base) });
-      const url = await waitFor(
-        'the URL line',
-        () => /listening on (https:\/\/\S+)/.exec(run.stdout())?.[1],
-      );
-      const ca = readFileSync(join(dir.path, 'certs', 'hub-cert.pem'), 'utf8');
-      const reg = await httpsJson(`${url}/auth/register`, {
-        method: 'POST',
-        body: { username: 'host2', password: 'host2-password' },
-        ca,
-      });
-      const token = (reg.body as { token: string }).token;
-      const room = await httpsJson(`${url}/rooms`, {
-        method: 'POST',
-        body: { name: 'doomed' },
-        token,
-        ca,
-      });
-      const joined = await httpsJson(`${url}/rooms/${(room.body as { id: string }).id}/join`, {
-        method: 'POST',
-        body: {},
-        token,
-        ca,
-      });
-      assert.equal(joined.status, 200, joined.text);
-      const kids = await descendants(run.child.pid!);
-      assert.ok(kids.length >= 3, `room processes: ${kids.join(',')}`);
+      const { run, kids } = await hubWithLiveRoom(false, dir.path);
       run.child.kill('SIGKILL');
       await run.exit;
       await waitFor(

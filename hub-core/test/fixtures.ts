@@ -128,3 +128,55 @@ export function httpsJson(
     req.end(payload);
   });
 }
+
+/** A JackTrip pool base no other test file is likely to use at the same time. */
+export const randomJackTripBase = () => 20000 + Math.floor(Math.random() * 400) * 50;
+
+export interface JamHub extends TestHub {
+  url: string;
+  ca: string;
+  tokens: Record<string, string>;
+  ids: Record<string, number>;
+  /** A request as `user` (their bearer token). */
+  api(user: string, method: string, path: string, body?: unknown): Promise<JsonResponse>;
+  /** The same, asserting a 2xx answer; resolves with its body. */
+  ok<T>(user: string, method: string, path: string, body?: unknown): Promise<T>;
+}
+
+/** A listening hub on its own JackTrip pool, with `users` registered (password "<name>-password"). */
+export async function startJamHub(
+  users: readonly string[],
+  opts: Parameters<typeof startHub>[0] = {},
+): Promise<JamHub> {
+  const t = await startHub({
+    ...opts,
+    env: {
+      JACKTRIP_BASE_PORT: String(randomJackTripBase()),
+      JACKTRIP_PORT_RANGE: '50',
+      ...opts.env,
+    },
+  });
+  const url = await t.hub.listen();
+  const ca = t.hub.certificate!.certPem;
+  const tokens: Record<string, string> = {};
+  const ids: Record<string, number> = {};
+  const api = (user: string, method: string, path: string, body?: unknown) =>
+    httpsJson(`${url}${path}`, { method, body, token: tokens[user], ca });
+  for (const name of users) {
+    const r = await api(name, 'POST', '/auth/register', {
+      username: name,
+      password: `${name}-password`,
+    });
+    if (r.status !== 201) throw new Error(`register ${name}: ${r.status} ${r.text}`);
+    const body = r.body as { token: string; user_id: string };
+    tokens[name] = body.token;
+    ids[name] = Number(body.user_id);
+  }
+  const ok = async <T>(user: string, method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await api(user, method, path, body);
+    if (res.status < 200 || res.status >= 300)
+      throw new Error(`${method} ${path} -> ${res.status} ${res.text}`);
+    return res.body as T;
+  };
+  return { ...t, url, ca, tokens, ids, api, ok };
+}

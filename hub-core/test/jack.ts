@@ -77,6 +77,11 @@ export function startJackTripClient(
     },
   );
   void child.exited.then(() => settle(`exited: ${lines.slice(-3).join(' | ')}`));
+  // A client stuck in "Waiting for Peer..." must fail the test, not hang it.
+  setTimeout(
+    () => settle(`no connection within 20 s: ${lines.slice(-3).join(' | ')}`),
+    20_000,
+  ).unref();
   return { child, jackName, lines, outcome };
 }
 

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { httpsJson, startHub, type TestHub } from './fixtures.js';
+import { stopChild } from '../src/jacktrip/child.js';
+import { startJamHub, type JamHub } from './fixtures.js';
 import {
   Procs,
   alive,
@@ -18,29 +19,12 @@ import {
   type JtClient,
 } from './jack.js';
 
-type Json = Record<string, unknown>;
-
 describe('rooms with real audio', () => {
-  let t: TestHub;
-  let url: string;
-  let ca: string;
+  let t: JamHub;
   const procs = new Procs();
   let cli: string; // one client-side JACK server holds every player's jacktrip (unique -J names)
-  const tokens: Record<string, string> = {};
-  const ids: Record<string, number> = {};
-
-  const api = async (user: string, method: string, path: string, body?: unknown) => {
-    const res = await httpsJson(`${url}${path}`, { method, body, token: tokens[user], ca });
-    return res;
-  };
-  const ok = async <T>(user: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await api(user, method, path, body);
-    assert.ok(
-      res.status >= 200 && res.status < 300,
-      `${method} ${path} -> ${res.status} ${res.text}`,
-    );
-    return res.body as T;
-  };
+  const api = (...a: Parameters<JamHub['api']>) => t.api(...a);
+  const ok = <T>(...a: Parameters<JamHub['api']>) => t.ok<T>(...a);
   const connectClient = async (user: string, j: JoinAnswer): Promise<JtClient> => {
     const c = startJackTripClient(procs, cli, {
       host: j.jacktrip.host,
@@ -60,21 +44,8 @@ describe('rooms with real audio', () => {
   };
 
   before(async () => {
-    const base = 20000 + Math.floor(Math.random() * 400) * 50;
-    t = await startHub({ env: { JACKTRIP_BASE_PORT: String(base), JACKTRIP_PORT_RANGE: '50' } });
-    url = await t.hub.listen();
-    ca = t.hub.certificate!.certPem;
+    t = await startJamHub(['alice', 'bob', 'carol', 'dave', 'erin']);
     cli = (await procs.server('cli')).name;
-    for (const name of ['alice', 'bob', 'carol', 'dave', 'erin']) {
-      const r = await httpsJson(`${url}/auth/register`, {
-        method: 'POST',
-        body: { username: name, password: `${name}-password` },
-        ca,
-      });
-      assert.equal(r.status, 201, r.text);
-      tokens[name] = (r.body as Json).token as string;
-      ids[name] = Number((r.body as Json).user_id);
-    }
   });
   after(async () => {
     await procs.stopAll();
@@ -117,7 +88,9 @@ describe('rooms with real audio', () => {
     await jackConnect(cli, 'jack_simple_client:output2', `${alice.jackName}:send_2`);
     const s = await recordFrom(bob, 'bob-p2');
     assert.ok(isTone(s), `bob's recording: ${JSON.stringify(s)}`);
-    assert.ok(Math.abs(s.freq - 240) < 30, `frequency ${s.freq} Hz, sent 240 Hz`);
+    // Alice's 240 Hz, not her 720 Hz channel; concealed underruns under CPU load can shift the
+    // zero-crossing estimate (NOTES.md), so the band is wide.
+    assert.ok(s.freq > 180 && s.freq < 360, `frequency ${s.freq} Hz, sent 240 Hz`);
     const own = await recordFrom(alice, 'alice-p2');
     assert.ok(isSilent(own), `alice must not hear herself in mode 2: ${JSON.stringify(own)}`);
   });
@@ -278,7 +251,9 @@ describe('rooms with real audio', () => {
       for (const p of rt.pids)
         assert.equal(alive(p), false, `old process ${p} still running after ${which} crash`);
     }
-    // Players reconnect with the details they already have (same port, same credentials).
+    // Players stop their old client (a real app does so when told 'restarted': an old client
+    // still sending to the hub's UDP ports would be taken for the new one) and reconnect.
+    await Promise.all([stopChild(alice.child), stopChild(bob.child)]);
     const jb = await ok<JoinAnswer>('bob', 'POST', `/rooms/${room1.id}/join`);
     const ja = await ok<JoinAnswer>('alice', 'POST', `/rooms/${room1.id}/join`);
     alice = await connectClient('alice', ja);

@@ -6,9 +6,7 @@ import { ErrorCode, PacketType, decode, encode, type Packet } from '../src/proto
 import { RelayClient, type AudioFrame } from '../src/relay/RelayClient.js';
 import { signVoiceToken } from '../src/relay/tokens.js';
 import WebSocket from 'ws';
-import { httpsJson, startHub, type TestHub } from './fixtures.js';
-
-type Json = Record<string, unknown>;
+import { startJamHub, type JamHub } from './fixtures.js';
 
 /** A bare UDP peer that speaks the codec by hand, for the cases a well-behaved client never makes. */
 class RawPeer {
@@ -44,18 +42,17 @@ class RawPeer {
 const opus = (n: number) => new Uint8Array(60).fill(n & 0xff);
 
 describe('voice relay', () => {
-  let t: TestHub;
+  let t: JamHub;
   let url: string;
   let ca: string;
   let relayPort: number;
   let roomId: string;
-  const tokens: Record<string, string> = {};
-  const ids: Record<string, number> = {};
+  let tokens: Record<string, string>;
+  let ids: Record<string, number>;
   const clients: RelayClient[] = [];
   const peers: RawPeer[] = [];
+  const api = (...a: Parameters<JamHub['api']>) => t.api(...a);
 
-  const api = (user: string, method: string, path: string, body?: unknown) =>
-    httpsJson(`${url}${path}`, { method, body, token: tokens[user], ca });
   const voiceToken = async (user: string) => {
     const r = await api(user, 'POST', `/rooms/${roomId}/voice-token`);
     assert.equal(r.status, 200, r.text);
@@ -98,23 +95,11 @@ describe('voice relay', () => {
   };
 
   before(async () => {
-    const base = 20000 + Math.floor(Math.random() * 400) * 50;
-    t = await startHub({
-      env: { JACKTRIP_BASE_PORT: String(base), JACKTRIP_PORT_RANGE: '50' },
+    t = await startJamHub(['ana', 'ben', 'cal', 'dee'], {
       relayLimits: { sessionTimeoutMs: 2000, handshakeTimeoutMs: 1500 },
     });
-    url = await t.hub.listen();
-    ca = t.hub.certificate!.certPem;
+    ({ url, ca, tokens, ids } = t);
     relayPort = t.hub.relay.port;
-    for (const name of ['ana', 'ben', 'cal', 'dee']) {
-      const r = await httpsJson(`${url}/auth/register`, {
-        method: 'POST',
-        body: { username: name, password: `${name}-password` },
-        ca,
-      });
-      tokens[name] = (r.body as Json).token as string;
-      ids[name] = Number((r.body as Json).user_id);
-    }
     const room = await api('ana', 'POST', '/rooms', {
       name: 'voice',
       patch_mode: 5,
@@ -348,7 +333,7 @@ describe('voice relay', () => {
   it("a banned member's session is dropped and cannot come back", async () => {
     const dee = clients.at(-1)!;
     const errors: number[] = [];
-    dee.on('error', (e) => errors.push(e.code));
+    dee.on('relayerror', (e) => errors.push(e.code));
     assert.equal(
       (await api('ana', 'POST', `/rooms/${roomId}/ban`, { user_id: ids.dee })).status,
       200,

@@ -2,33 +2,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { httpsJson, startHub, type TestHub } from './fixtures.js';
+import { startJamHub, type JamHub } from './fixtures.js';
 import { alive } from './jack.js';
 import { TestSocket, type WsMsg } from './wsclient.js';
 
 type Json = Record<string, unknown>;
 
 describe('room rules, host controls, chat and WebSocket', () => {
-  let t: TestHub;
-  let url: string;
+  let t: JamHub;
   let wsUrl: string;
-  let ca: string;
-  const tokens: Record<string, string> = {};
   const ids: Record<string, number> = {};
   const sockets: TestSocket[] = [];
-
-  const api = (user: string, method: string, path: string, body?: unknown) =>
-    httpsJson(`${url}${path}`, { method, body, token: tokens[user], ca });
-  const ok = async <T>(user: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await api(user, method, path, body);
-    assert.ok(
-      res.status >= 200 && res.status < 300,
-      `${method} ${path} -> ${res.status} ${res.text}`,
-    );
-    return res.body as T;
-  };
+  const api = (...a: Parameters<JamHub['api']>) => t.api(...a);
+  const ok = <T>(...a: Parameters<JamHub['api']>) => t.ok<T>(...a);
   const socket = async (user: string, query = '') => {
-    const s = await TestSocket.open(`${wsUrl}/ws?token=${tokens[user]}${query}`, ca);
+    const s = await TestSocket.open(`${wsUrl}/ws?token=${t.tokens[user]}${query}`, t.ca);
     sockets.push(s);
     await s.next((m) => m.type === 'hello');
     return s;
@@ -36,20 +24,9 @@ describe('room rules, host controls, chat and WebSocket', () => {
   const errorOf = (res: { body: unknown }) => (res.body as { error: Json }).error;
 
   before(async () => {
-    const base = 20000 + Math.floor(Math.random() * 400) * 50;
-    t = await startHub({ env: { JACKTRIP_BASE_PORT: String(base), JACKTRIP_PORT_RANGE: '50' } });
-    url = await t.hub.listen();
-    wsUrl = url.replace('https:', 'wss:');
-    ca = t.hub.certificate!.certPem;
-    for (const name of ['hana', 'ivan', 'joy', 'kim']) {
-      const r = await httpsJson(`${url}/auth/register`, {
-        method: 'POST',
-        body: { username: name, password: `${name}-password` },
-        ca,
-      });
-      tokens[name] = (r.body as Json).token as string;
-      ids[name] = Number((r.body as Json).user_id);
-    }
+    t = await startJamHub(['hana', 'ivan', 'joy', 'kim']);
+    wsUrl = t.url.replace('https:', 'wss:');
+    Object.assign(ids, t.ids);
   });
   after(async () => {
     for (const s of sockets) s.close();
@@ -59,7 +36,7 @@ describe('room rules, host controls, chat and WebSocket', () => {
   });
 
   it('the WebSocket needs a valid token', async () => {
-    const s = await TestSocket.open(`${wsUrl}/ws?token=not-a-token`, ca);
+    const s = await TestSocket.open(`${wsUrl}/ws?token=not-a-token`, t.ca);
     const err = await s.next((m) => m.type === 'error');
     assert.equal(err.code, 'unauthorized');
     assert.equal((await s.closed).code, 4401);

@@ -119,21 +119,36 @@ export function req(
   agent: Agent,
   method = 'GET',
   body?: unknown,
+  token?: string,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const r = request(
-      url,
-      { method, agent, headers: payload ? { 'content-type': 'application/json' } : {} },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
+    const headers: Record<string, string> = {};
+    if (payload) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    const r = request(url, { method, agent, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    });
     r.on('error', reject);
     r.end(payload);
   });
+}
+
+/** A hub API call that must succeed (2xx); resolves with the parsed JSON body. */
+export async function hubApi(
+  hub: { url: string },
+  agent: Agent,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<Record<string, unknown>> {
+  const r = await req(`${hub.url}${path}`, agent, method, body, token);
+  if (r.status < 200 || r.status >= 300)
+    throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
+  return r.text ? (JSON.parse(r.text) as Record<string, unknown>) : {};
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,13 +2,13 @@
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
-import { Agent as HttpsAgent, request } from 'node:https';
+import { Agent as HttpsAgent } from 'node:https';
 import { Worker } from 'node:worker_threads';
 import { PacketType, decode, encode } from '../../hub-core/src/protocol/relay.js';
 import { Relay } from '../../hub-core/src/relay/Relay.js';
 import { RelayClient } from '../../hub-core/src/relay/RelayClient.js';
 import { signVoiceToken } from '../../hub-core/src/relay/tokens.js';
-import { percentile, sleep, sortNum, spawnHub, type Results } from './lib.js';
+import { hubApi, percentile, sleep, sortNum, spawnHub, type Results } from './lib.js';
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -302,23 +302,7 @@ export async function relayLogins(results: Results): Promise<void> {
   });
   const agent = new HttpsAgent({ ca: hub.ca, keepAlive: true, maxSockets: 100 });
   const call = (method: string, path: string, body?: unknown, token?: string) =>
-    new Promise<Record<string, unknown>>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const headers: Record<string, string> = {};
-      if (payload) headers['content-type'] = 'application/json';
-      if (token) headers.authorization = `Bearer ${token}`;
-      const r = request(`${hub.url}${path}`, { method, agent, headers }, (res) => {
-        let t = '';
-        res.on('data', (c: Buffer) => (t += c.toString()));
-        res.on('end', () =>
-          res.statusCode! < 300
-            ? resolve(t ? (JSON.parse(t) as Record<string, unknown>) : {})
-            : reject(new Error(`${path}: ${res.statusCode} ${t}`)),
-        );
-      });
-      r.on('error', reject);
-      r.end(payload);
-    });
+    hubApi(hub, agent, method, path, body, token);
   const clients: RelayClient[] = [];
   try {
     const a = (

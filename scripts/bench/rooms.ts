@@ -2,7 +2,7 @@
 // jacktrip, and the hub's CPU with 2, 4 and 8 clients.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { request, type Agent } from 'node:https';
+import type { Agent } from 'node:https';
 import { hubServerArgs } from '../../hub-core/src/jacktrip/argv.js';
 import { delay, jackEnv, runTool } from '../../hub-core/src/jacktrip/child.js';
 import {
@@ -13,10 +13,9 @@ import {
   waitForPort,
   type JtClient,
 } from '../../hub-core/test/jack.js';
-import { median, spawnHub, type HubProcess, type Results } from './lib.js';
+import { hubApi, median, spawnHub, type HubProcess, type Results } from './lib.js';
 import { Agent as HttpsAgent } from 'node:https';
 
-type Json = Record<string, unknown>;
 interface Joined {
   jacktrip: { host: string; port: number; remote_name: string; username: string; password: string };
 }
@@ -28,30 +27,7 @@ const connectOpts = (j: Joined) => ({
   password: j.jacktrip.password,
 });
 
-async function api(
-  hub: HubProcess,
-  agent: Agent,
-  method: string,
-  path: string,
-  body: unknown,
-  token?: string,
-): Promise<Json> {
-  const r = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = {};
-    if (payload) headers['content-type'] = 'application/json';
-    if (token) headers.authorization = `Bearer ${token}`;
-    const rq = request(`${hub.url}${path}`, { method, agent, headers }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    rq.on('error', reject);
-    rq.end(payload);
-  });
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text}`);
-  return r.text ? (JSON.parse(r.text) as Json) : {};
-}
+const api = hubApi;
 
 async function joinRoom(
   hub: HubProcess,

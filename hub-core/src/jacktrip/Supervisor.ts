@@ -49,11 +49,13 @@ interface Entry {
   timer: NodeJS.Timeout | undefined;
 }
 
-export const serverNameFor = (roomId: string) =>
-  `backline-${roomId
-    .replace(/[^a-z0-9]/gi, '')
-    .toLowerCase()
-    .slice(0, 16)}`;
+/**
+ * A room's JACK server is named after its port block, not its room id: JACK keeps a registry
+ * of at most 8 servers, and a server that dies without unregistering (SIGKILL, a crash) only
+ * gives its slot back when a server of the same name starts again. Block names recur, so
+ * crashed servers' slots are reclaimed; unique names would leak one slot per crash.
+ */
+export const serverNameFor = (ports: PortBlock) => `backline-${ports.tcpPort}`;
 
 /**
  * Decides when rooms' processes run: starts them on demand, restarts them with backoff
@@ -148,7 +150,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     try {
       const rt = await RoomRuntime.create({
         roomId,
-        serverName: serverNameFor(roomId),
+        serverName: serverNameFor(e.ports),
         ports: e.ports,
         patchMode: e.spec.patchMode,
         creds: e.creds,

@@ -15,8 +15,8 @@ export type RelayClientEvents = {
   ready: [{ session: number; userId: number }];
   audio: [AudioFrame];
   mute: [{ userId: number; muted: boolean; byHost: boolean }];
-  /** An error packet from the relay. */
-  error: [{ code: number; message: string }];
+  /** An Error packet from the relay (not named 'error': EventEmitter throws those when unheard). */
+  relayerror: [{ code: number; message: string }];
   /** The session expired or was lost; the client is handshaking again. */
   rehandshake: [string];
   rtt: [number];
@@ -214,7 +214,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
         this.safeEmit('rtt', performance.now() - p.sentAt);
         return;
       case PacketType.Error:
-        this.safeEmit('error', { code: p.code, message: p.message });
+        this.safeEmit('relayerror', { code: p.code, message: p.message });
         if (p.code === ErrorCode.UnknownSession) this.rehandshake('the relay forgot this session');
         return;
       default:
@@ -244,7 +244,10 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
     this.rehandshaking = this.start()
       .catch((err: unknown) => {
         const code = err instanceof RelayClientError ? err.code : 0;
-        this.safeEmit('error', { code, message: `re-handshake failed: ${(err as Error).message}` });
+        this.safeEmit('relayerror', {
+          code,
+          message: `re-handshake failed: ${(err as Error).message}`,
+        });
         if (FATAL.has(code)) void this.close();
       })
       .finally(() => (this.rehandshaking = undefined));
