@@ -346,11 +346,15 @@ export async function relayLogins(results: Results): Promise<void> {
       return sortNum(delays);
     };
     await talk(1); // warm-up
-    const idle = await talk(4);
+    const idle = await talk(8);
     // The logins come from another process, so this one measures the relay, not its own load.
+    // At nice 19: in real life the 50 clients run on their own machines, not on the hub's cores.
     const loginLoad = spawn(
-      process.execPath,
+      'nice',
       [
+        '-n',
+        '19',
+        process.execPath,
         '--input-type=module',
         '-e',
         LOGIN_LOAD,
@@ -363,7 +367,7 @@ export async function relayLogins(results: Results): Promise<void> {
     let loginOut = '';
     loginLoad.stdout.on('data', (d: Buffer) => (loginOut += d.toString()));
     await sleep(500);
-    const loaded = await talk(4);
+    const loaded = await talk(8);
     loginLoad.kill('SIGTERM');
     await new Promise((r) => loginLoad.once('exit', r));
     const logins = Number(/logins (\d+)/.exec(loginOut)?.[1] ?? 0);
