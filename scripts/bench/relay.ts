@@ -388,6 +388,12 @@ export async function relayLogins(results: Results): Promise<void> {
       unit: 'ms',
       goal: '<= 2',
     });
+    results.add({
+      name: 'relay-logins.p99_ratio_loaded_vs_idle',
+      value: percentile(loaded, 99) / percentile(idle, 99),
+      unit: 'x',
+      goal: '<= 1.5',
+    });
   } finally {
     for (const c of clients) await c.close();
     agent.destroy();
