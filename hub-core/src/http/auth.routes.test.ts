@@ -198,7 +198,7 @@ describe('auth routes (in memory)', () => {
     assert.equal((await get('/auth/me', 'x'.repeat(43))).statusCode, 401);
   });
 
-  it('health needs no auth and reports version, uptime and counts; docs are served', async () => {
+  it('health and metrics need no auth and report version, uptime and counts; docs are served', async () => {
     const h = await get('/health');
     assert.equal(h.statusCode, 200);
     const body = h.json<Json>();
@@ -223,5 +223,9 @@ describe('auth routes (in memory)', () => {
       assert.ok(p in spec.paths, `${p} in OpenAPI`);
     }
     assert.equal((await get('/docs/')).statusCode, 200);
+    const metrics = await get('/metrics');
+    assert.equal(metrics.statusCode, 200);
+    assert.match(metrics.body, /^backline_users \d+$/m);
+    assert.match(metrics.body, /^backline_info\{version="\d+\.\d+\.\d+"\} 1$/m);
   });
 });

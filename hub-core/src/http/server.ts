@@ -97,6 +97,29 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       relay: opts.relayCounters(),
     }),
   );
+  // Prometheus text format, for admins' scrapers: the same figures as /health.
+  app.get(
+    '/metrics',
+    { schema: { tags: ['hub'], summary: 'Prometheus metrics; no auth' } },
+    async (_req, reply) => {
+      const lines = [
+        '# HELP backline_info Hub version.',
+        '# TYPE backline_info gauge',
+        `backline_info{version="${opts.version}"} 1`,
+        '# TYPE backline_uptime_seconds gauge',
+        `backline_uptime_seconds ${((Date.now() - opts.startedAt) / 1000).toFixed(1)}`,
+      ];
+      for (const [k, v] of Object.entries(opts.health())) {
+        lines.push(`# TYPE backline_${k} gauge`, `backline_${k} ${v}`);
+      }
+      for (const [k, v] of Object.entries(opts.relayCounters())) {
+        const type = k === 'sessions' ? 'gauge' : 'counter';
+        const name = type === 'counter' ? `backline_relay_${k}_total` : `backline_relay_${k}`;
+        lines.push(`# TYPE ${name} ${type}`, `${name} ${v}`);
+      }
+      return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
+    },
+  );
   authRoutes(app, opts.auth);
   return app;
 }
