@@ -511,6 +511,14 @@ describe('voice relay', () => {
       c.dropped_rate_limited!;
     assert.ok(dropped >= total * 0.9, `dropped ${dropped} of ${total}`);
     assert.equal((await api('ana', 'GET', '/health')).status, 200);
+    // The host sees the room's own figures; nobody else does.
+    const stats = (await api('ana', 'GET', `/rooms/${roomId}/voice-stats`)).body as Record<
+      string,
+      number
+    >;
+    assert.ok(stats.forwarded! >= 2 * frames, JSON.stringify(stats));
+    assert.ok(stats.sessions! >= 2);
+    assert.equal((await api('ben', 'GET', `/rooms/${roomId}/voice-stats`)).status, 403);
     // The relay still serves: a fresh frame goes through.
     const n = got.ben.size;
     ana.sendAudio(opus(1), 999_999);

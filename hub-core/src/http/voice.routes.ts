@@ -29,6 +29,19 @@ export const VoiceToken = z
   })
   .meta({ id: 'VoiceToken' });
 
+const VoiceStats = z
+  .object({
+    room_id: z.string(),
+    received: z.number().int(),
+    forwarded: z.number().int(),
+    dropped_replayed: z.number().int(),
+    dropped_rate_limited: z.number().int(),
+    dropped_muted: z.number().int(),
+    dropped_not_joined: z.number().int(),
+    sessions: z.number().int(),
+  })
+  .meta({ id: 'VoiceStats' });
+
 /** Voice tokens for room members, and the WebSocket fallback of the UDP relay. */
 export function voiceRoutes(
   app: FastifyInstance,
@@ -68,6 +81,35 @@ export function voiceRoutes(
           port: relay.port,
           ws_path: '/ws/voice',
         },
+      };
+    },
+  );
+
+  r.get(
+    '/rooms/:id/voice-stats',
+    {
+      onRequest: requireAuthHook(auth),
+      schema: {
+        tags: ['voice'],
+        security: [{ bearer: [] }],
+        summary:
+          "The room's voice relay counters (host only): packets received, forwarded and dropped, sessions",
+        params: RoomParams,
+        response: { 200: VoiceStats, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      rooms.hostOf(authOf(req).user, req.params.id);
+      const c = relay.roomCounters(req.params.id);
+      return {
+        room_id: req.params.id,
+        received: c?.received ?? 0,
+        forwarded: c?.forwarded ?? 0,
+        dropped_replayed: c?.dropped_replayed ?? 0,
+        dropped_rate_limited: c?.dropped_rate_limited ?? 0,
+        dropped_muted: c?.dropped_muted ?? 0,
+        dropped_not_joined: c?.dropped_not_joined ?? 0,
+        sessions: c?.sessions ?? 0,
       };
     },
   );

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
 import { SafeEmitter } from '../events.js';
 import { siblingModule, startWorker } from '../workers.js';
-import type { RelayLimits } from './RelayCore.js';
+import type { RelayLimits, RoomVoiceCounters } from './RelayCore.js';
 import type { FromWorker, RelayWorkerData, ToWorker } from './relayWorker.js';
 
 export type RelayEvents = {
@@ -34,6 +34,7 @@ export class RelayStartError extends Error {
 export class Relay extends SafeEmitter<RelayEvents> {
   private closing: Promise<void> | undefined;
   private stats: Record<string, number> = {};
+  private roomStats: Record<string, RoomVoiceCounters> = {};
 
   private constructor(
     private readonly worker: Worker,
@@ -42,8 +43,10 @@ export class Relay extends SafeEmitter<RelayEvents> {
   ) {
     super();
     worker.on('message', (m: FromWorker) => {
-      if (m.t === 'stats') this.stats = m.counters;
-      else if (m.t === 'ws-out') this.safeEmit('wsout', m.id, m.data);
+      if (m.t === 'stats') {
+        this.stats = m.counters;
+        this.roomStats = m.rooms;
+      } else if (m.t === 'ws-out') this.safeEmit('wsout', m.id, m.data);
     });
     worker.on('exit', (code) => {
       if (!this.closing) this.safeEmit('died', new Error(`relay worker exited with code ${code}`));
@@ -95,6 +98,11 @@ export class Relay extends SafeEmitter<RelayEvents> {
   /** The latest counters (pushed by the worker every second). */
   get counters(): Record<string, number> {
     return this.stats;
+  }
+
+  /** One room's voice counters (pushed by the worker every second). */
+  roomCounters(roomId: string): RoomVoiceCounters | undefined {
+    return this.roomStats[roomId];
   }
 
   close(): Promise<void> {

@@ -75,6 +75,27 @@ interface Session {
   refill: number;
 }
 
+/** What the room's host sees (GET /rooms/{id}/voice-stats): packets of that room's sessions. */
+export interface RoomVoiceCounters {
+  received: number;
+  forwarded: number;
+  dropped_replayed: number;
+  dropped_rate_limited: number;
+  dropped_muted: number;
+  dropped_not_joined: number;
+  sessions: number;
+}
+
+const emptyRoomCounters = (): RoomVoiceCounters => ({
+  received: 0,
+  forwarded: 0,
+  dropped_replayed: 0,
+  dropped_rate_limited: 0,
+  dropped_muted: 0,
+  dropped_not_joined: 0,
+  sessions: 0,
+});
+
 interface RoomView {
   members: Set<number>;
   bans: Set<number>;
@@ -90,6 +111,7 @@ export class RelayCore {
   private readonly channels = new Map<string, Set<Session>>();
   private readonly rooms = new Map<string, RoomView>();
   private readonly errorSentAt = new Map<string, number>();
+  private readonly roomCounters = new Map<string, RoomVoiceCounters>();
   private pending = 0;
   private seq = 1;
   readonly counters: RelayCounters;
@@ -109,8 +131,10 @@ export class RelayCore {
   /** Members and bans of a room, from the hub's database. Sessions of users no longer allowed are dropped. */
   setRoom(roomId: string, members: readonly number[], bans: readonly number[]): void {
     const view = { members: new Set(members), bans: new Set(bans) };
-    if (members.length === 0) this.rooms.delete(roomId);
-    else this.rooms.set(roomId, view);
+    if (members.length === 0) {
+      this.rooms.delete(roomId);
+      this.roomCounters.delete(roomId);
+    } else this.rooms.set(roomId, view);
     for (const s of [...this.sessions.values()]) {
       if (s.claims.roomId !== roomId) continue;
       if (view.bans.has(s.claims.userId)) this.drop(s, ErrorCode.Banned, 'banned from the room');
@@ -146,6 +170,8 @@ export class RelayCore {
       this.counters.dropped_spoofed++;
       return;
     }
+    const rc = this.roomStats(s.claims.roomId);
+    rc.received++;
     const now = this.now();
     s.tokens = Math.min(
       this.limits.burst,
@@ -154,11 +180,13 @@ export class RelayCore {
     s.refill = now;
     if (s.tokens < 1) {
       this.counters.dropped_rate_limited++;
+      rc.dropped_rate_limited++;
       return;
     }
     s.tokens -= 1;
     if (!s.window.accept(p.seq)) {
       this.counters.dropped_replayed++;
+      rc.dropped_replayed++;
       return;
     }
     s.lastSeen = now;
@@ -206,6 +234,21 @@ export class RelayCore {
 
   get sessionCount(): number {
     return this.sessions.size;
+  }
+
+  /** Per-room counters of the rooms that have (or had) voice sessions, with live session counts. */
+  roomSnapshot(): Record<string, RoomVoiceCounters> {
+    const out: Record<string, RoomVoiceCounters> = {};
+    for (const [id, c] of this.roomCounters) out[id] = { ...c, sessions: 0 };
+    for (const s of this.sessions.values())
+      (out[s.claims.roomId] ??= emptyRoomCounters()).sessions++;
+    return out;
+  }
+
+  private roomStats(roomId: string): RoomVoiceCounters {
+    let c = this.roomCounters.get(roomId);
+    if (!c) this.roomCounters.set(roomId, (c = emptyRoomCounters()));
+    return c;
   }
 
   snapshot(): RelayCounters {
@@ -280,12 +323,15 @@ export class RelayCore {
   }
 
   private audio(s: Session, p: Extract<Packet, { type: 0x02 }>): void {
+    const rc = this.roomStats(s.claims.roomId);
     if (!s.joined) {
       this.counters.dropped_not_joined++;
+      rc.dropped_not_joined++;
       return;
     }
     if (s.muted || s.serverMuted) {
       this.counters.dropped_muted++;
+      rc.dropped_muted++;
       return;
     }
     const peers = this.channels.get(s.claims.roomId);
@@ -304,6 +350,7 @@ export class RelayCore {
       if (peer === s) continue;
       this.send(peer.addr, out);
       this.counters.forwarded++;
+      rc.forwarded++;
     }
   }
 

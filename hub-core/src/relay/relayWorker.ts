@@ -2,7 +2,12 @@
 // in the main thread never delays a voice packet.
 import { createSocket } from 'node:dgram';
 import { parentPort, workerData } from 'node:worker_threads';
-import { DEFAULT_RELAY_LIMITS, RelayCore, type RelayLimits } from './RelayCore.js';
+import {
+  DEFAULT_RELAY_LIMITS,
+  RelayCore,
+  type RelayLimits,
+  type RoomVoiceCounters,
+} from './RelayCore.js';
 import { verifyVoiceToken } from './tokens.js';
 
 export interface RelayWorkerData {
@@ -21,7 +26,7 @@ export type ToWorker =
 /** Worker → main. */
 export type FromWorker =
   | { t: 'listening'; port: number }
-  | { t: 'stats'; counters: Record<string, number> }
+  | { t: 'stats'; counters: Record<string, number>; rooms: Record<string, RoomVoiceCounters> }
   | { t: 'ws-out'; id: number; data: Uint8Array }
   | { t: 'error'; message: string };
 
@@ -57,7 +62,11 @@ socket.bind(wd.port, wd.host, () => {
 
 const sweeper = setInterval(() => {
   core.sweep();
-  port.postMessage({ t: 'stats', counters: core.snapshot() } satisfies FromWorker);
+  port.postMessage({
+    t: 'stats',
+    counters: core.snapshot(),
+    rooms: core.roomSnapshot(),
+  } satisfies FromWorker);
 }, 1000);
 
 port.on('message', (m: ToWorker) => {
