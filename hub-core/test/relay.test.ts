@@ -82,6 +82,28 @@ describe('voice relay', () => {
     );
     return p.next((x) => x.type === PacketType.Ack || x.type === PacketType.Error);
   };
+  /** A raw peer's handshake as `user`; resolves with the relay's Ack. */
+  const rawHandshake = async (p: RawPeer, user: string) => {
+    p.sendRaw(
+      relayPort,
+      encode({
+        type: PacketType.Handshake,
+        session: 0,
+        seq: 1,
+        flags: 0,
+        token: await voiceToken(user),
+        channel: roomId,
+      }),
+    );
+    const ack = await p.next((x) => x.type === PacketType.Ack);
+    assert.ok(ack && ack.type === PacketType.Ack, JSON.stringify(p.got));
+    return ack;
+  };
+  const rawJoin = (p: RawPeer, session: number) =>
+    p.sendRaw(
+      relayPort,
+      encode({ type: PacketType.JoinChannel, session, seq: 2, flags: 0, channel: roomId }),
+    );
   const counters = async () => {
     await new Promise((r) => setTimeout(r, 1200)); // the worker publishes them every second
     return t.hub.relay.counters;
@@ -230,23 +252,8 @@ describe('voice relay', () => {
 
   it('drops replays and duplicates of a session’s own sequence numbers', async () => {
     const p = await peer();
-    const token = await voiceToken('dee');
-    p.sendRaw(
-      relayPort,
-      encode({ type: PacketType.Handshake, session: 0, seq: 1, flags: 0, token, channel: roomId }),
-    );
-    const ack = await p.next((x) => x.type === PacketType.Ack);
-    assert.ok(ack);
-    p.sendRaw(
-      relayPort,
-      encode({
-        type: PacketType.JoinChannel,
-        session: ack.session,
-        seq: 2,
-        flags: 0,
-        channel: roomId,
-      }),
-    );
+    const ack = await rawHandshake(p, 'dee');
+    rawJoin(p, ack.session);
     await p.next((x) => x.type === PacketType.Ack && x.ackType === PacketType.JoinChannel);
     const heard: AudioFrame[] = [];
     ana.on('audio', (f) => f.speaker === ids.dee && heard.push(f));
@@ -286,30 +293,9 @@ describe('voice relay', () => {
 
   it('drops a session that never joins, or goes silent, and the client handshakes again by itself', async () => {
     const p = await peer();
-    p.sendRaw(
-      relayPort,
-      encode({
-        type: PacketType.Handshake,
-        session: 0,
-        seq: 1,
-        flags: 0,
-        token: await voiceToken('dee'),
-        channel: roomId,
-      }),
-    );
-    const ack = await p.next((x) => x.type === PacketType.Ack);
-    assert.ok(ack);
+    const ack = await rawHandshake(p, 'dee');
     await new Promise((r) => setTimeout(r, 2600)); // handshake timeout 1.5 s, swept every second
-    p.sendRaw(
-      relayPort,
-      encode({
-        type: PacketType.JoinChannel,
-        session: ack.session,
-        seq: 2,
-        flags: 0,
-        channel: roomId,
-      }),
-    );
+    rawJoin(p, ack.session);
     const err = await p.next((x) => x.type === PacketType.Error);
     assert.equal(err?.type === PacketType.Error && err.code, ErrorCode.UnknownSession);
 

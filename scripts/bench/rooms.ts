@@ -57,14 +57,18 @@ async function users(hub: HubProcess, agent: Agent, names: string[]): Promise<st
 
 const base = () => 20000 + Math.floor(Math.random() * 400) * 50;
 
+/** A hub on its own JackTrip pool, with the login and registration limits lifted for load. */
+const benchHubEnv = (extra: Record<string, string> = {}) => ({
+  JACKTRIP_BASE_PORT: String(base()),
+  JACKTRIP_PORT_RANGE: '50',
+  LOGIN_ATTEMPTS_PER_IP: '100000',
+  REGISTRATIONS_PER_IP: '100000',
+  ...extra,
+});
+
 /** p50 over 10 joins of: POST /rooms/{id}/join sent -> jacktrip client prints "Received Connection". */
 export async function joinToConnect(results: Results): Promise<void> {
-  const hub = await spawnHub({
-    JACKTRIP_BASE_PORT: String(base()),
-    JACKTRIP_PORT_RANGE: '50',
-    LOGIN_ATTEMPTS_PER_IP: '100000',
-    REGISTRATIONS_PER_IP: '100000',
-  });
+  const hub = await spawnHub(benchHubEnv());
   const agent = new HttpsAgent({ ca: hub.ca, keepAlive: true });
   const procs = new Procs();
   try {
@@ -277,12 +281,7 @@ async function childPids(pid: number): Promise<{ pid: number; comm: string }[]> 
 
 /** CPU of the hub's processes with 2, 4 and 8 clients in one full-mix room, 10 s each. */
 export async function roomCpu(results: Results): Promise<void> {
-  const hub = await spawnHub({
-    JACKTRIP_BASE_PORT: String(base()),
-    JACKTRIP_PORT_RANGE: '50',
-    LOGIN_ATTEMPTS_PER_IP: '100000',
-    REGISTRATIONS_PER_IP: '100000',
-  });
+  const hub = await spawnHub(benchHubEnv());
   const agent = new HttpsAgent({ ca: hub.ca, keepAlive: true });
   const procs = new Procs();
   const hz = 100; // USER_HZ on Linux
