@@ -170,6 +170,7 @@ export class Hub extends SafeEmitter<HubEvents> {
           websockets: ws.size,
         }),
         relayCounters: () => relayRef.counters,
+        webRoot: config.webRoot,
       });
       roomRoutes(app, auth, rooms, chat);
       jackRoutes(app, auth, patchbay);

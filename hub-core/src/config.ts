@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from './errors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -49,7 +50,12 @@ export interface HubConfig {
   relayPort: number;
   /** Frames per period of every room's JACK server (players must match it). Default 128. */
   jackPeriod: number;
+  /** The built web UI (renderer/dist) the hub serves at `/`. Default: this checkout's build. */
+  webRoot: string;
 }
+
+/** This checkout's renderer build, the default web UI. */
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -122,6 +128,7 @@ Environment (all optional):
   RELAY_PORT           UDP port of the voice relay       (same number as HUB_PORT)
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
   HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
+  BACKLINE_WEB_ROOT    built web UI to serve at /        (renderer/dist of this checkout)
 `;
 
 /**
@@ -220,6 +227,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     );
   }
 
+  const webRoot = resolve(env.BACKLINE_WEB_ROOT?.trim() || DEFAULT_WEB_ROOT);
+
   return {
     host,
     port,
@@ -236,5 +245,6 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     registrationsPerIp,
     relayPort,
     jackPeriod,
+    webRoot,
   };
 }

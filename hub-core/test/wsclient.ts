@@ -26,8 +26,8 @@ export class TestSocket {
     );
   }
 
-  static open(url: string, ca: string): Promise<TestSocket> {
-    const ws = new WebSocket(url, { ca });
+  static open(url: string, ca: string, headers?: Record<string, string>): Promise<TestSocket> {
+    const ws = new WebSocket(url, { ca, headers });
     const s = new TestSocket(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(s));

@@ -13,6 +13,7 @@ import {
   User,
 } from '../protocol/auth.js';
 import { ErrorBody } from '../protocol/errors.js';
+import { checkSameOrigin, clearedSessionCookie, cookieToken, setSessionCookie } from './cookies.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,15 +42,42 @@ export function authOf(request: FastifyRequest): Authenticated {
 const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } as const;
 const bearer = [{ bearer: [] }];
 
+/**
+ * The caller's session token: the Authorization header first, else the web UI's session
+ * cookie. A cookie-borne request that changes state must come from the hub's own origin.
+ */
+export function sessionToken(request: FastifyRequest): string | undefined {
+  const bearer = bearerToken(request);
+  if (bearer !== undefined) return bearer;
+  const cookie = cookieToken(request);
+  if (cookie !== undefined && request.method !== 'GET' && request.method !== 'HEAD')
+    checkSameOrigin(request);
+  return cookie;
+}
+
+/**
+ * The token of a WebSocket upgrade: the Authorization header, `?token=`, or the web UI's
+ * cookie, which is accepted only from a page of the hub's own origin.
+ */
+export function upgradeToken(request: FastifyRequest): string | undefined {
+  const q = request.query as Record<string, unknown>;
+  const token = bearerToken(request) ?? (typeof q.token === 'string' ? q.token : undefined);
+  if (token !== undefined) return token;
+  const cookie = cookieToken(request);
+  if (cookie !== undefined) checkSameOrigin(request);
+  return cookie;
+}
+
 /** An onRequest hook that rejects requests without a valid session (401) before parsing bodies. */
 export function requireAuthHook(auth: AuthService): (request: FastifyRequest) => Promise<void> {
   return (request) => {
-    request.auth = auth.authenticate(bearerToken(request));
+    request.auth = auth.authenticate(sessionToken(request));
     return Promise.resolve();
   };
 }
 
-export function authRoutes(app: FastifyInstance, auth: AuthService): void {
+/** `secureCookies`: mark the web UI's session cookie Secure (the hub speaks HTTPS). */
+export function authRoutes(app: FastifyInstance, auth: AuthService, secureCookies: boolean): void {
   const requireAuth = requireAuthHook(auth);
 
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -64,8 +92,11 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
         response: { 201: AuthResponse, 409: ErrorBody, ...errors },
       },
     },
-    async (request, reply) =>
-      reply.status(201).send(await auth.register(request.body, client(request))),
+    async (request, reply) => {
+      const answer = await auth.register(request.body, client(request));
+      setSessionCookie(reply, answer.token, answer.expires_at, secureCookies);
+      return reply.status(201).send(answer);
+    },
   );
 
   r.post(
@@ -73,12 +104,20 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Sign in; returns a bearer token',
+        summary: "Sign in; returns a bearer token (and sets the web UI's HttpOnly session cookie)",
         body: LoginBody,
         response: { 200: AuthResponse, ...errors },
       },
     },
-    async (request) => auth.login(request.body.username, request.body.password, client(request)),
+    async (request, reply) => {
+      const answer = await auth.login(
+        request.body.username,
+        request.body.password,
+        client(request),
+      );
+      setSessionCookie(reply, answer.token, answer.expires_at, secureCookies);
+      return answer;
+    },
   );
 
   r.post(
@@ -94,7 +133,7 @@ export function authRoutes(app: FastifyInstance, auth: AuthService): void {
     },
     async (request, reply) => {
       auth.logout(authOf(request));
-      return reply.status(204).send(null);
+      return reply.header('set-cookie', clearedSessionCookie(secureCookies)).status(204).send(null);
     },
   );
 

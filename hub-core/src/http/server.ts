@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import { Health } from '../protocol/health.js';
 import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
+import { webUiRoutes } from './webui.js';
 import { WS_MAX_PAYLOAD } from './ws.js';
 
 export interface HttpOptions {
@@ -29,6 +30,8 @@ export interface HttpOptions {
   /** The voice relay's counters. */
   relayCounters: () => Record<string, number>;
   startedAt: number;
+  /** The built web UI to serve at `/`. */
+  webRoot: string;
 }
 
 /** Headers for every answer. The API only returns JSON; /docs gets a CSP that lets it render. */
@@ -41,6 +44,8 @@ function securityHeaders(app: FastifyInstance, tls: boolean): void {
     reply.header('cross-origin-resource-policy', 'same-origin');
     reply.header('permissions-policy', 'camera=(), geolocation=(), microphone=(self)');
     if (tls) reply.header('strict-transport-security', 'max-age=31536000');
+    // The web UI's page sets its own policy (webui.ts).
+    if (reply.hasHeader('content-security-policy')) return payload;
     const csp = request.url.startsWith('/docs')
       ? "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'"
       : "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -120,6 +125,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
     },
   );
-  authRoutes(app, opts.auth);
+  authRoutes(app, opts.auth, opts.tls !== undefined);
+  webUiRoutes(app, opts.webRoot, opts.logger);
   return app;
 }

@@ -11,7 +11,7 @@ import { RoomParams } from '../protocol/rooms.js';
 import type { Relay } from '../relay/Relay.js';
 import { signVoiceToken } from '../relay/tokens.js';
 import type { RoomService } from '../rooms/RoomService.js';
-import { authOf, bearerToken, requireAuthHook } from './auth.routes.js';
+import { authOf, requireAuthHook, upgradeToken } from './auth.routes.js';
 import { hostOnly } from '../rooms/RoomService.js';
 
 export const VoiceToken = z
@@ -125,9 +125,8 @@ export function voiceRoutes(
     '/ws/voice',
     { websocket: true, schema: { hide: true } },
     (ws: WebSocket, req: FastifyRequest) => {
-      const q = req.query as Record<string, unknown>;
       try {
-        auth.authenticate(bearerToken(req) ?? (typeof q.token === 'string' ? q.token : undefined));
+        auth.authenticate(upgradeToken(req));
       } catch {
         ws.close(4401, 'unauthorized');
         return;

@@ -10,7 +10,7 @@ import type { Logger } from '../log.js';
 import { WsClientMessage, type WsServerMessage } from '../protocol/rooms.js';
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
-import { bearerToken } from './auth.routes.js';
+import { upgradeToken } from './auth.routes.js';
 import type { PatchbayService } from './jack.routes.js';
 
 interface Conn {
@@ -85,15 +85,15 @@ export class WsHub {
 
   private accept(ws: WebSocket, req: FastifyRequest): void {
     const q = req.query as Record<string, unknown>;
-    const token = bearerToken(req) ?? (typeof q.token === 'string' ? q.token : undefined);
     let user: UserRow;
     try {
-      user = this.auth.authenticate(token).user;
+      user = this.auth.authenticate(upgradeToken(req)).user;
     } catch {
       send(ws, {
         type: 'error',
         code: 'unauthorized',
-        message: 'Sign in first: pass ?token=<token> or an Authorization header',
+        message:
+          'Sign in first: pass ?token=<token>, an Authorization header or the session cookie',
       });
       ws.close(4401, 'unauthorized');
       return;
