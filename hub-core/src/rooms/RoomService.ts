@@ -38,6 +38,8 @@ const remoteNameMatches = (remote: string, client: string) =>
 export class RoomService extends SafeEmitter<RoomEvents> {
   private readonly passphraseFailures: SlidingWindowLimiter;
   private readonly warned = new Set<string>();
+  /** Per room, the jacktrip clients last reported connected. */
+  private readonly connectedKey = new Map<string, string>();
   private readonly expiryTimer: NodeJS.Timeout;
 
   constructor(
@@ -55,7 +57,14 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     rooms.clearMembers();
     this.expiryTimer = setInterval(() => void this.checkExpiry(), 1000);
     this.expiryTimer.unref();
-    supervisor.on('client', (roomId) => this.emitParticipants(roomId));
+    // Who is connected comes from the room's JACK graph: tell players when that set changes
+    // (a client's registration alone comes before its ports, so the graph is the signal).
+    supervisor.on('graph', (roomId, graph) => {
+      const key = playerClients(graph).sort().join('\n');
+      if (this.connectedKey.get(roomId) === key) return;
+      this.connectedKey.set(roomId, key);
+      this.emitParticipants(roomId);
+    });
     supervisor.on('restarted', (roomId) =>
       this.emitState(
         roomId,
@@ -316,6 +325,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     this.emitState(id, state, message);
     for (const m of this.rooms.members(id)) this.rooms.removeMember(id, m.user_id);
     this.warned.delete(id);
+    this.connectedKey.delete(id);
     await this.supervisor.stop(id);
     this.logger.info({ roomId: id, state }, 'room closed');
   }
