@@ -7,12 +7,24 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tsbuild/', 'test-results/', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.tsbuild/',
+      'test-results/',
+      'eslint.config.mjs',
+      'renderer/dist/',
+      'e2e/screenshots/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -71,7 +83,34 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'hub-core/test/**/*.ts'],
+    // The renderer runs in a browser page (and Electron's sandboxed window): no Node, no
+    // Electron, and from hub-core only the environment-neutral protocol.
+    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer reaches main only through window.backline.',
+            },
+            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a browser.' })),
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a browser.' },
+            { group: ['**/electron/**'], message: 'The renderer reaches main only through IPC.' },
+            {
+              regex: 'hub-core/(?!src/protocol/)',
+              message: 'The renderer imports only hub-core/src/protocol.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'hub-core/test/**/*.ts', 'e2e/**/*.ts'],
     rules: {
       // node:test's describe/it return promises that the runner awaits itself.
       '@typescript-eslint/no-floating-promises': 'off',

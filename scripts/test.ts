@@ -68,7 +68,7 @@ if (!skipStatic) {
 // never leaves it. With no jackd running, nothing uses the registry: start from a clean one.
 await resetJackRegistry();
 
-const files = (only.length ? only : ['hub-core']).flatMap((d) =>
+const files = (only.length ? only : ['hub-core', 'renderer/test', 'e2e']).flatMap((d) =>
   d.endsWith('.ts') ? [d] : findTests(d),
 );
 const tapDir = mkdtempSync(join(tmpdir(), 'backline-test-'));

@@ -1,0 +1,104 @@
+import { useId, useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useSession } from '../store/session.js';
+import { desktopBridge, servingHub } from './platform.js';
+
+/** Hub address, then sign in or create an account. Errors show inline, next to the form. */
+export function ConnectScreen() {
+  const { busy, error, origin, signIn } = useSession(
+    useShallow((s) => ({ busy: s.busy, error: s.error, origin: s.origin, signIn: s.signIn })),
+  );
+  const desktop = desktopBridge() !== undefined;
+  const [mode, setMode] = useState<'login' | 'register'>('login');
+  const [hub, setHub] = useState(origin ?? servingHub() ?? '');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const ids = { hub: useId(), user: useId(), pass: useId(), err: useId(), hint: useId() };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void signIn(mode, hub, username, password);
+  };
+
+  return (
+    <main className="connect">
+      <div className="brand" aria-hidden="true">
+        <img src="/favicon.svg" alt="" width={44} height={44} />
+      </div>
+      <h1>Backline</h1>
+      <p className="tagline">Rehearse together, live, over JackTrip.</p>
+      <form
+        className="card connect-card"
+        onSubmit={submit}
+        aria-describedby={error ? ids.err : undefined}
+      >
+        <div className="tabs" role="group" aria-label="Account">
+          <button
+            type="button"
+            className={mode === 'login' ? 'tab active' : 'tab'}
+            aria-pressed={mode === 'login'}
+            onClick={() => setMode('login')}
+          >
+            Sign in
+          </button>
+          <button
+            type="button"
+            className={mode === 'register' ? 'tab active' : 'tab'}
+            aria-pressed={mode === 'register'}
+            onClick={() => setMode('register')}
+          >
+            Create account
+          </button>
+        </div>
+        <label htmlFor={ids.hub}>Hub address</label>
+        <input
+          id={ids.hub}
+          name="hub"
+          value={hub}
+          onChange={(e) => setHub(e.target.value)}
+          readOnly={!desktop}
+          aria-describedby={ids.hint}
+          placeholder="https://host:8000"
+          autoComplete="url"
+        />
+        <p id={ids.hint} className="hint">
+          {desktop
+            ? 'Paste the link your host sent you.'
+            : 'In a browser, this page talks to the hub that served it.'}
+        </p>
+        <label htmlFor={ids.user}>Username</label>
+        <input
+          id={ids.user}
+          name="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+          autoComplete="username"
+          required
+          minLength={3}
+          maxLength={32}
+          autoFocus
+        />
+        <label htmlFor={ids.pass}>Password</label>
+        <input
+          id={ids.pass}
+          name="password"
+          type="password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          autoComplete={mode === 'register' ? 'new-password' : 'current-password'}
+          required
+          minLength={mode === 'register' ? 8 : 1}
+        />
+        {mode === 'register' && <p className="hint">At least 8 characters.</p>}
+        {error && (
+          <p id={ids.err} className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <button className="primary" type="submit" disabled={busy}>
+          {busy ? 'Please wait…' : mode === 'login' ? 'Sign in' : 'Create account'}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,39 @@
+import type { ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useSession } from '../store/session.js';
+import { navigate } from './router.js';
+
+/** The top bar (brand, who is signed in, sign out) around every signed-in screen. */
+export function Shell({ children }: { children: ReactNode }) {
+  const { user, origin, signOut } = useSession(
+    useShallow((s) => ({ user: s.user, origin: s.origin, signOut: s.signOut })),
+  );
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a
+          className="brand-link"
+          href="/"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate({ name: 'home' });
+          }}
+        >
+          <img src="/favicon.svg" alt="" width={24} height={24} />
+          <span>Backline</span>
+        </a>
+        <span className="hub-origin" title="The hub you are signed in to">
+          {origin?.replace(/^https?:\/\//, '')}
+        </span>
+        <span className="spacer" />
+        <span className="whoami">
+          Signed in as <strong>{user?.username}</strong>
+        </span>
+        <button type="button" className="ghost" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,212 @@
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  applyNodeChanges,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { navigate } from '../app/router.js';
+import { canConnect, graphToFlow, type ClientNode, type PatchEdge } from '../store/graphModel.js';
+import { useRoom } from '../store/room.js';
+import { ClientNodeView } from './ClientNodeView.js';
+import { PatchList } from './PatchList.js';
+
+const nodeTypes = { client: ClientNodeView };
+
+export function PatchbayScreen({ roomId }: { roomId: string }) {
+  const { view, open } = useRoom(useShallow((s) => ({ view: s.view, open: s.open })));
+  useEffect(() => {
+    void open(roomId);
+  }, [open, roomId]);
+  const detail = view?.roomId === roomId ? view.detail : null;
+  const isHost = detail?.you.host ?? false;
+
+  return (
+    <main className="patchbay-screen">
+      <header className="pb-head">
+        <a
+          className="button ghost"
+          href={`/room/${roomId}`}
+          onClick={(e) => {
+            e.preventDefault();
+            navigate({ name: 'room', roomId });
+          }}
+        >
+          ← Room
+        </a>
+        <h1>Patchbay{detail && <span className="pb-room">: {detail.name}</span>}</h1>
+        <p className="hint" role="note">
+          {isHost
+            ? 'Drag from an output to an input to connect. Select a cord and press Delete to disconnect.'
+            : 'Only the host can patch. You are watching the room’s connections live.'}
+        </p>
+      </header>
+      {view?.banner && (
+        <div className={`banner banner-${view.banner.tone}`} role="alert">
+          {view.banner.text}
+        </div>
+      )}
+      {view?.error && !view.subscribed && (
+        <p className="error" role="alert">
+          {view.error}
+        </p>
+      )}
+      <div className="pb-body">
+        <ReactFlowProvider>
+          <Graph isHost={isHost} />
+        </ReactFlowProvider>
+        <PatchList isHost={isHost} />
+      </div>
+    </main>
+  );
+}
+
+function Graph({ isHost }: { isHost: boolean }) {
+  const { view, positions, selectedEdges, patch, setPositions, resetLayout, selectEdges } = useRoom(
+    useShallow((s) => ({
+      view: s.view,
+      positions: s.positions,
+      selectedEdges: s.selectedEdges,
+      patch: s.patch,
+      setPositions: s.setPositions,
+      resetLayout: s.resetLayout,
+      selectEdges: s.selectEdges,
+    })),
+  );
+  const flow = useReactFlow<ClientNode, PatchEdge>();
+  const graph = view?.graph;
+  const usernames = useMemo(() => view?.members.map((m) => m.username) ?? [], [view?.members]);
+  const model = useMemo(
+    () =>
+      graph
+        ? graphToFlow(graph, { usernames, positions, selected: selectedEdges })
+        : { nodes: [], edges: [] },
+    [graph, usernames, positions, selectedEdges],
+  );
+
+  // React Flow measures nodes into this state; a new graph keeps what it measured.
+  const [nodes, setNodes] = useState<ClientNode[]>([]);
+  useEffect(() => {
+    setNodes((prev) => {
+      const old = new Map(prev.map((n) => [n.id, n]));
+      return model.nodes.map((n) => {
+        const o = old.get(n.id);
+        return o
+          ? {
+              ...n,
+              measured: o.measured,
+              selected: o.selected,
+              position: positions[n.id] ?? n.position,
+            }
+          : n;
+      });
+    });
+  }, [model.nodes, positions]);
+
+  const nodeCount = model.nodes.length;
+  useEffect(() => {
+    if (nodeCount > 0) void flow.fitView({ padding: 0.15, duration: 0 });
+  }, [nodeCount, flow]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<ClientNode>[]) => {
+      setNodes((ns) => applyNodeChanges(changes, ns));
+      const moved: Record<string, { x: number; y: number }> = {};
+      for (const c of changes)
+        if (c.type === 'position' && c.position && c.dragging === false) moved[c.id] = c.position;
+      if (Object.keys(moved).length) setPositions(moved);
+    },
+    [setPositions],
+  );
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<PatchEdge>[]) => {
+      let next: Set<string> | undefined;
+      for (const c of changes) {
+        if (c.type !== 'select') continue;
+        next ??= new Set(selectedEdges);
+        if (c.selected) next.add(c.id);
+        else next.delete(c.id);
+      }
+      if (next) selectEdges(next);
+    },
+    [selectedEdges, selectEdges],
+  );
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (c.sourceHandle && c.targetHandle) void patch('connect', c.sourceHandle, c.targetHandle);
+    },
+    [patch],
+  );
+  const isValidConnection = useCallback(
+    (c: Connection | PatchEdge) =>
+      !!graph &&
+      !!c.sourceHandle &&
+      !!c.targetHandle &&
+      canConnect(graph, c.sourceHandle, c.targetHandle),
+    [graph],
+  );
+  // Delete asks the hub; the cord goes away when JACK reports it gone.
+  const onBeforeDelete = useCallback(
+    async ({ edges }: { nodes: ClientNode[]; edges: PatchEdge[] }) => {
+      for (const e of edges) if (e.data) void patch('disconnect', e.data.source, e.data.dest);
+      return false;
+    },
+    [patch],
+  );
+
+  return (
+    <div className="pb-canvas" data-testid="patchbay-canvas">
+      <ReactFlow<ClientNode, PatchEdge>
+        nodes={nodes}
+        edges={model.edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onBeforeDelete={onBeforeDelete}
+        nodesConnectable={isHost}
+        edgesFocusable
+        elementsSelectable
+        deleteKeyCode={isHost ? ['Delete', 'Backspace'] : null}
+        colorMode="dark"
+        fitView
+        minZoom={0.2}
+        maxZoom={2.5}
+        proOptions={{ hideAttribution: true }}
+        defaultEdgeOptions={{ interactionWidth: 24 }}
+      >
+        <Background gap={24} size={1} />
+        <Controls showInteractive={false} position="bottom-left" />
+        <MiniMap pannable zoomable nodeClassName={(n) => `mm-${(n as ClientNode).data.role}`} />
+      </ReactFlow>
+      <div className="pb-toolbar">
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => {
+            resetLayout();
+            setTimeout(() => void flow.fitView({ padding: 0.15 }), 0);
+          }}
+        >
+          Auto layout
+        </button>
+        <button
+          type="button"
+          className="ghost small"
+          onClick={() => void flow.fitView({ padding: 0.15 })}
+        >
+          Fit view
+        </button>
+      </div>
+    </div>
+  );
+}

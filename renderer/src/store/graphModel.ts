@@ -1,0 +1,171 @@
+import type { Edge, Node, XYPosition } from '@xyflow/react';
+import type { JackGraph, JackPort } from '../../../hub-core/src/protocol/patchbay.js';
+
+/**
+ * The patchbay's model: the hub's JACK graph turned into React Flow nodes and edges.
+ *
+ * Each JACK client shows as up to two nodes, its outputs on the left ("sources": what a
+ * player plays, as it arrives at the hub) and its inputs on the right ("destinations": the
+ * mix sent back to a player), so every patch cord runs left to right. Edges come only from the
+ * hub's graph: a requested connection is drawn once JACK reports it (Helvum's rule). Node
+ * positions are UI state, kept apart from the graph.
+ */
+export type PortKind = JackPort['type'];
+export type Side = 'out' | 'in';
+export type ClientRole = 'player' | 'system' | 'other';
+
+export interface PortView {
+  /** Full JACK name, "client:port": the handle id. */
+  name: string;
+  label: string;
+  kind: PortKind;
+}
+
+export type ClientNodeData = {
+  client: string;
+  side: Side;
+  role: ClientRole;
+  /** The member this client belongs to, when it is a player's jacktrip. */
+  player: string | null;
+  ports: PortView[];
+};
+export type ClientNode = Node<ClientNodeData, 'client'>;
+export type PatchEdgeData = { kind: PortKind; source: string; dest: string };
+export type PatchEdge = Edge<PatchEdgeData>;
+
+export const nodeId = (side: Side, client: string): string => `${side}:${client}`;
+export const edgeId = (source: string, dest: string): string => `${source}=>${dest}`;
+
+export function splitPort(name: string): { client: string; port: string } {
+  const i = name.indexOf(':');
+  return i < 0 ? { client: name, port: '' } : { client: name.slice(0, i), port: name.slice(i + 1) };
+}
+
+/** A jacktrip client is named after the player (-K), with a _N suffix on a name clash. */
+export function playerOf(client: string, usernames: readonly string[]): string | null {
+  for (const u of usernames) {
+    if (client === u) return u;
+    if (client.startsWith(u) && /^[-_]\d+$/.test(client.slice(u.length))) return u;
+  }
+  return null;
+}
+
+const NODE_HEADER = 44;
+const PORT_ROW = 28;
+const GAP = 28;
+export const COLUMN_X: Record<Side, number> = { out: 0, in: 480 };
+
+export const nodeHeight = (ports: number): number => NODE_HEADER + ports * PORT_ROW + 12;
+
+const roleRank: Record<ClientRole, number> = { player: 0, other: 1, system: 2 };
+
+/** All nodes, in display order: players first, then other clients, then the sound card. */
+export function clientNodes(graph: JackGraph, usernames: readonly string[]): ClientNode[] {
+  const nodes: ClientNode[] = [];
+  for (const [client, ports] of Object.entries(graph.clients)) {
+    const player = playerOf(client, usernames);
+    const role: ClientRole = player
+      ? 'player'
+      : ports.some((p) => p.physical) || client === 'system'
+        ? 'system'
+        : 'other';
+    for (const side of ['out', 'in'] as const) {
+      const mine = ports
+        .filter((p) => p.direction === (side === 'out' ? 'output' : 'input'))
+        .map((p) => ({ name: p.name, label: splitPort(p.name).port, kind: p.type }));
+      if (mine.length === 0) continue;
+      nodes.push({
+        id: nodeId(side, client),
+        type: 'client',
+        position: { x: COLUMN_X[side], y: 0 },
+        data: { client, side, role, player, ports: mine },
+        ariaLabel: `${client} ${side === 'out' ? 'outputs' : 'inputs'}`,
+      });
+    }
+  }
+  return nodes.sort(
+    (a, b) =>
+      roleRank[a.data.role] - roleRank[b.data.role] || a.data.client.localeCompare(b.data.client),
+  );
+}
+
+/** Automatic layout: two columns, sources left and destinations right, stacked in order. */
+export function autoLayout(nodes: readonly ClientNode[]): Record<string, XYPosition> {
+  const y: Record<Side, number> = { out: 0, in: 0 };
+  const out: Record<string, XYPosition> = {};
+  for (const n of nodes) {
+    const side = n.data.side;
+    out[n.id] = { x: COLUMN_X[side], y: y[side] };
+    y[side] += nodeHeight(n.data.ports.length) + GAP;
+  }
+  return out;
+}
+
+export interface FlowView {
+  nodes: ClientNode[];
+  edges: PatchEdge[];
+}
+
+/**
+ * Graph → nodes and edges. `positions` are where the user dragged nodes (else the automatic
+ * layout); `selected` holds the ids of selected edges, kept across graph updates.
+ */
+export function graphToFlow(
+  graph: JackGraph,
+  opts: {
+    usernames?: readonly string[];
+    positions?: Readonly<Record<string, XYPosition>>;
+    selected?: ReadonlySet<string>;
+  } = {},
+): FlowView {
+  const nodes = clientNodes(graph, opts.usernames ?? []);
+  const auto = autoLayout(nodes);
+  for (const n of nodes) n.position = opts.positions?.[n.id] ?? auto[n.id]!;
+  const kindOf = new Map<string, PortKind>();
+  for (const ports of Object.values(graph.clients))
+    for (const p of ports) kindOf.set(p.name, p.type);
+  const edges: PatchEdge[] = [];
+  const seen = new Set<string>();
+  for (const [source, dest] of graph.connections) {
+    const id = edgeId(source, dest);
+    if (seen.has(id) || !kindOf.has(source) || !kindOf.has(dest)) continue;
+    seen.add(id);
+    const kind = kindOf.get(source)!;
+    edges.push({
+      id,
+      source: nodeId('out', splitPort(source).client),
+      sourceHandle: source,
+      target: nodeId('in', splitPort(dest).client),
+      targetHandle: dest,
+      selected: opts.selected?.has(id) ?? false,
+      className: `cord cord-${kind}`,
+      ariaLabel: `${source} to ${dest}`,
+      data: { kind, source, dest },
+    });
+  }
+  return { nodes, edges };
+}
+
+/** Whether a drag from `source` to `dest` may become a connection: output → input, same type. */
+export function canConnect(graph: JackGraph, source: string, dest: string): boolean {
+  const find = (name: string) =>
+    graph.clients[splitPort(name).client]?.find((p) => p.name === name);
+  const s = find(source);
+  const d = find(dest);
+  return (
+    !!s &&
+    !!d &&
+    s.direction === 'output' &&
+    d.direction === 'input' &&
+    s.type === d.type &&
+    !graph.connections.some(([a, b]) => a === source && b === dest)
+  );
+}
+
+/** All ports of one direction, for the keyboard patch list. */
+export function portsOf(graph: JackGraph, direction: JackPort['direction']): JackPort[] {
+  return Object.values(graph.clients)
+    .flat()
+    .filter((p) => p.direction === direction)
+    .sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,193 @@
+import type { XYPosition } from '@xyflow/react';
+import { create } from 'zustand';
+import type { JoinAnswer, WsServerMessage } from '../../../hub-core/src/protocol/rooms.js';
+import { edgeId } from './graphModel.js';
+import { emptyRoomView, reduceRoom, type RoomView } from './roomModel.js';
+import { apiOrThrow, handleAuthLoss } from './rooms.js';
+import { describeError, useSession } from './session.js';
+
+export type PatchRequestState = { op: 'connect' | 'disconnect'; error?: string };
+
+interface RoomState {
+  view: RoomView | null;
+  /** The last join answer: the JackTrip credentials this player connects with. */
+  join: JoinAnswer | null;
+  /** Patch requests sent and not yet reported back by the hub's graph, by edge id. */
+  pending: Record<string, PatchRequestState>;
+  /** Where the user dragged patchbay nodes (UI only). */
+  positions: Record<string, XYPosition>;
+  selectedEdges: Set<string>;
+  actionError: string | null;
+  busy: boolean;
+
+  open: (roomId: string) => Promise<void>;
+  closeView: () => void;
+  joinRoom: (passphrase?: string) => Promise<boolean>;
+  leave: () => Promise<void>;
+  sendChat: (body: string) => Promise<boolean>;
+  hostAction: (
+    action: 'lock' | 'unlock' | 'close' | 'kick' | 'ban' | 'mode',
+    arg?: number,
+  ) => Promise<void>;
+  patch: (op: 'connect' | 'disconnect', source: string, dest: string) => Promise<void>;
+  setPositions: (p: Record<string, XYPosition>) => void;
+  resetLayout: () => void;
+  selectEdges: (ids: Set<string>) => void;
+  dismissBanner: () => void;
+}
+
+let unlisten: (() => void) | undefined;
+
+/** Settles pending patch requests that the new graph fulfils. */
+function settlePending(
+  pending: Record<string, PatchRequestState>,
+  view: RoomView,
+): Record<string, PatchRequestState> {
+  const present = new Set(view.graph.connections.map(([a, b]) => edgeId(a, b)));
+  let changed = false;
+  const next: Record<string, PatchRequestState> = {};
+  for (const [id, p] of Object.entries(pending)) {
+    const done = p.op === 'connect' ? present.has(id) : !present.has(id);
+    if (done && !p.error) changed = true;
+    else next[id] = p;
+  }
+  return changed ? next : pending;
+}
+
+export const useRoom = create<RoomState>()((set, get) => {
+  const onMessage = (m: WsServerMessage) => {
+    const { view, pending } = get();
+    if (!view) return;
+    const next = reduceRoom(view, m);
+    if (next === view) return;
+    set({
+      view: next,
+      pending: m.type === 'graph' ? settlePending(pending, next) : pending,
+    });
+  };
+
+  const run = async (fn: () => Promise<unknown>) => {
+    set({ busy: true, actionError: null });
+    try {
+      await fn();
+      set({ busy: false });
+      return true;
+    } catch (err) {
+      handleAuthLoss(err);
+      set({ busy: false, actionError: describeError(err) });
+      return false;
+    }
+  };
+
+  return {
+    view: null,
+    join: null,
+    pending: {},
+    positions: {},
+    selectedEdges: new Set(),
+    actionError: null,
+    busy: false,
+
+    async open(roomId) {
+      const socket = useSession.getState().socket;
+      if (get().view?.roomId !== roomId) {
+        get().closeView();
+        set({ view: emptyRoomView(roomId), positions: {}, pending: {}, selectedEdges: new Set() });
+      }
+      try {
+        const detail = await apiOrThrow().room(roomId);
+        set((s) => ({ view: s.view ? { ...s.view, detail, members: detail.members } : s.view }));
+        if (socket && (detail.you.member || detail.you.host)) {
+          unlisten?.();
+          unlisten = socket.onMessage(onMessage);
+          socket.subscribe(roomId);
+        }
+      } catch (err) {
+        handleAuthLoss(err);
+        set((s) => ({ view: s.view ? { ...s.view, error: describeError(err) } : s.view }));
+      }
+    },
+
+    closeView() {
+      const v = get().view;
+      if (v) useSession.getState().socket?.unsubscribe(v.roomId);
+      unlisten?.();
+      unlisten = undefined;
+      set({ view: null, join: null, actionError: null });
+    },
+
+    async joinRoom(passphrase) {
+      const v = get().view;
+      if (!v) return false;
+      return run(async () => {
+        const answer = await apiOrThrow().join(v.roomId, passphrase);
+        set({ join: answer });
+        await get().open(v.roomId);
+      });
+    },
+
+    async leave() {
+      const v = get().view;
+      if (!v) return;
+      await run(() => apiOrThrow().leave(v.roomId));
+      get().closeView();
+    },
+
+    async sendChat(body) {
+      const v = get().view;
+      if (!v || !body.trim()) return false;
+      // Over HTTP so the sender hears about a refusal (rate limit, too long) right here;
+      // the message itself arrives back over the WebSocket like everyone else's.
+      return run(() => apiOrThrow().chat(v.roomId, body));
+    },
+
+    async hostAction(action, arg) {
+      const v = get().view;
+      if (!v) return;
+      const api = apiOrThrow();
+      const id = v.roomId;
+      await run(async () => {
+        if (action === 'lock' || action === 'unlock') await api.lock(id, action === 'lock');
+        else if (action === 'close') await api.close(id);
+        else if (action === 'kick' && arg !== undefined) await api.kick(id, arg);
+        else if (action === 'ban' && arg !== undefined) await api.ban(id, arg);
+        else if (action === 'mode' && (arg === 2 || arg === 4 || arg === 5))
+          await api.patchMode(id, arg);
+        if (action === 'lock' || action === 'unlock' || action === 'mode') {
+          const detail = await api.room(id);
+          set((s) => ({ view: s.view ? { ...s.view, detail } : s.view }));
+        }
+      });
+    },
+
+    async patch(op, source, dest) {
+      const v = get().view;
+      if (!v) return;
+      const id = edgeId(source, dest);
+      set((s) => ({ pending: { ...s.pending, [id]: { op } } }));
+      try {
+        // The hub answers once JACK has made the change; the edge itself is drawn (or removed)
+        // only when the graph update arrives over the WebSocket.
+        await apiOrThrow()[op](v.roomId, source, dest);
+        // A no-op (already so) brings no graph update: settle against the graph we have.
+        set((s) => ({ pending: s.view ? settlePending(s.pending, s.view) : s.pending }));
+      } catch (err) {
+        handleAuthLoss(err);
+        set((s) => ({ pending: { ...s.pending, [id]: { op, error: describeError(err) } } }));
+      }
+    },
+
+    setPositions(p) {
+      set((s) => ({ positions: { ...s.positions, ...p } }));
+    },
+    resetLayout() {
+      set({ positions: {} });
+    },
+    selectEdges(ids) {
+      set({ selectedEdges: ids });
+    },
+    dismissBanner() {
+      set((s) => ({ view: s.view ? { ...s.view, banner: null } : s.view }));
+    },
+  };
+});
