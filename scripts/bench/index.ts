@@ -4,6 +4,7 @@ import { bcryptHealth, hubStartup } from './hub.js';
 import { Results } from './lib.js';
 import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
 import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
+import { patchbayFirstRender, patchbayReaction } from './ui.js';
 
 const benches: Record<string, { about: string; run: (r: Results) => Promise<void> }> = {
   'hub-startup': { about: 'process start to a healthy /health, cold and warm', run: hubStartup },
@@ -30,6 +31,14 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'relay-1000-talkers': {
     about: '1,000 talkers in rooms of 8 at 50 pkt/s: delivery and p99 delay',
     run: relayTalkers,
+  },
+  'patchbay-reaction': {
+    about: 'jack_connect on the room server to the edge drawn in the page, p50/p95 over 20',
+    run: patchbayReaction,
+  },
+  'patchbay-first-render': {
+    about: 'first render of a room with 16 clients of 4 ports each',
+    run: patchbayFirstRender,
   },
   'relay-logins': {
     about: "the relay's p99 delay with and without 50 logins at once",

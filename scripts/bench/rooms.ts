@@ -58,7 +58,7 @@ async function users(hub: HubProcess, agent: Agent, names: string[]): Promise<st
 const base = () => 20000 + Math.floor(Math.random() * 400) * 50;
 
 /** A hub on its own JackTrip pool, with the login and registration limits lifted for load. */
-const benchHubEnv = (extra: Record<string, string> = {}) => ({
+export const benchHubEnv = (extra: Record<string, string> = {}) => ({
   JACKTRIP_BASE_PORT: String(base()),
   JACKTRIP_PORT_RANGE: '50',
   LOGIN_ATTEMPTS_PER_IP: '100000',

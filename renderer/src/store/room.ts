@@ -60,6 +60,8 @@ export const useRoom = create<RoomState>()((set, get) => {
     if (!view) return;
     const next = reduceRoom(view, m);
     if (next === view) return;
+    // For `npm run bench` (patchbay-first-render): when the first graph arrived.
+    if (m.type === 'graph' && view.graphVersion === 0) performance.mark('backline:graph');
     set({
       view: next,
       pending: m.type === 'graph' ? settlePending(pending, next) : pending,
