@@ -17,13 +17,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     return fail(err);
   }
 
-  let stopping = false;
+  let stopping = 0;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // Ctrl-C under npm delivers the signal twice at once (to the process group, and
+      // forwarded by npm): only a second signal a moment later means "exit now".
+      if (Date.now() - stopping < 1000) return;
       hub.logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stopping = Date.now();
     hub.logger.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       hub.logger.error('shutdown took over 15 s: exiting');
