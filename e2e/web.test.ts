@@ -173,6 +173,16 @@ describe('web UI e2e: two players, a private room, chat, the patchbay, a kick', 
     assert.equal(has(await graphOf(host.ctx, hub.url, roomId), src, dst), false, 'JACK dropped it');
     await shot(host.page, '06-patchbay-disconnected');
 
+    // Without a mouse: the side panel's selects and Connect button.
+    await host.page.getByLabel('From (output)').selectOption('gus:receive_2');
+    await host.page.getByLabel('To (input)').selectOption('system:playback_2');
+    await host.page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await host.page.getByTestId('rf__edge-gus:receive_2=>system:playback_2').waitFor();
+    assert.equal(
+      has(await graphOf(host.ctx, hub.url, roomId), 'gus:receive_2', 'system:playback_2'),
+      true,
+    );
+
     // Kick: the guest is told, clearly.
     await host.page.getByRole('link', { name: '← Room' }).click();
     await host.page.getByRole('button', { name: 'Remove gus' }).click();

@@ -1,5 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { JackPort } from '../../../hub-core/src/protocol/patchbay.js';
 import { canConnect, portsOf } from '../store/graphModel.js';
 import { useRoom } from '../store/room.js';
 
@@ -29,26 +30,22 @@ export function PatchList({ isHost }: { isHost: boolean }) {
       {isHost && (
         <form className="stack" onSubmit={submit}>
           <h2>Connect</h2>
-          <label htmlFor={`${id}-src`}>From (output)</label>
-          <select id={`${id}-src`} value={src} onChange={(e) => setSrc(e.target.value)}>
-            <option value="">Choose an output…</option>
-            {outputs.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-                {p.type === 'midi' ? ' (MIDI)' : ''}
-              </option>
-            ))}
-          </select>
-          <label htmlFor={`${id}-dst`}>To (input)</label>
-          <select id={`${id}-dst`} value={dst} onChange={(e) => setDst(e.target.value)}>
-            <option value="">Choose an input…</option>
-            {inputs.map((p) => (
-              <option key={p.name} value={p.name}>
-                {p.name}
-                {p.type === 'midi' ? ' (MIDI)' : ''}
-              </option>
-            ))}
-          </select>
+          <PortSelect
+            id={`${id}-src`}
+            label="From (output)"
+            placeholder="Choose an output…"
+            ports={outputs}
+            value={src}
+            onChange={setSrc}
+          />
+          <PortSelect
+            id={`${id}-dst`}
+            label="To (input)"
+            placeholder="Choose an input…"
+            ports={inputs}
+            value={dst}
+            onChange={setDst}
+          />
           <button type="submit" className="primary" disabled={!ok}>
             Connect
           </button>
@@ -95,5 +92,29 @@ export function PatchList({ isHost }: { isHost: boolean }) {
         </>
       )}
     </aside>
+  );
+}
+
+function PortSelect(props: {
+  id: string;
+  label: string;
+  placeholder: string;
+  ports: JackPort[];
+  value: string;
+  onChange: (name: string) => void;
+}) {
+  return (
+    <>
+      <label htmlFor={props.id}>{props.label}</label>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">{props.placeholder}</option>
+        {props.ports.map((p) => (
+          <option key={p.name} value={p.name}>
+            {p.name}
+            {p.type === 'midi' ? ' (MIDI)' : ''}
+          </option>
+        ))}
+      </select>
+    </>
   );
 }
