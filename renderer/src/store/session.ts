@@ -120,6 +120,3 @@ export const useSession = create<SessionState>()((set, get) => ({
     });
   },
 }));
-
-export const selectUser = (s: SessionState) => s.user;
-export const selectApi = (s: SessionState) => s.api;

@@ -36,16 +36,8 @@ export function normaliseHubUrl(input: string): string {
 export class HubClient {
   constructor(
     readonly origin: string,
-    private auth: HubAuth,
+    private readonly auth: HubAuth,
   ) {}
-
-  setAuth(auth: HubAuth): void {
-    this.auth = auth;
-  }
-
-  get usesCookie(): boolean {
-    return this.auth.kind === 'cookie';
-  }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
