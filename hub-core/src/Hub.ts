@@ -171,6 +171,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         }),
         relayCounters: () => relayRef.counters,
         webRoot: config.webRoot,
+        corsOrigins: config.corsOrigins,
       });
       roomRoutes(app, auth, rooms, chat);
       jackRoutes(app, auth, patchbay);

@@ -52,7 +52,15 @@ export interface HubConfig {
   jackPeriod: number;
   /** The built web UI (renderer/dist) the hub serves at `/`. Default: this checkout's build. */
   webRoot: string;
+  /**
+   * Origins whose pages may call the API cross-origin with a bearer token (CORS). Default: the
+   * desktop app's own origin, backline-app://app. Cookies are never accepted cross-origin.
+   */
+  corsOrigins: string[];
 }
+
+/** The desktop app's page origin (electron/contract.ts APP_ORIGIN). */
+export const APP_ORIGIN = 'backline-app://app';
 
 /** This checkout's renderer build, the default web UI. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));
@@ -129,6 +137,8 @@ Environment (all optional):
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
   HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
   BACKLINE_WEB_ROOT    built web UI to serve at /        (renderer/dist of this checkout)
+  HUB_CORS_ORIGINS     extra page origins allowed to call the API with a bearer token,
+                       comma-separated                   (the desktop app's backline-app://app)
 `;
 
 /**
@@ -229,6 +239,25 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
 
   const webRoot = resolve(env.BACKLINE_WEB_ROOT?.trim() || DEFAULT_WEB_ROOT);
 
+  const corsOrigins = [APP_ORIGIN];
+  for (const raw of (env.HUB_CORS_ORIGINS ?? '').split(',')) {
+    const o = raw.trim();
+    if (!o) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(o);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.origin === 'null' || url.origin !== o.replace(/\/$/, '')) {
+      throw new ConfigError(
+        'HUB_CORS_ORIGINS',
+        `"${o}" is not an origin; allowed: scheme://host[:port], comma-separated`,
+      );
+    }
+    if (!corsOrigins.includes(url.origin)) corsOrigins.push(url.origin);
+  }
+
   return {
     host,
     port,
@@ -246,5 +275,6 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     relayPort,
     jackPeriod,
     webRoot,
+    corsOrigins,
   };
 }

@@ -15,6 +15,7 @@ import { Health } from '../protocol/health.js';
 import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
 import { webUiRoutes } from './webui.js';
+import { corsFor } from './cors.js';
 import { WS_MAX_PAYLOAD } from './ws.js';
 
 export interface HttpOptions {
@@ -32,6 +33,8 @@ export interface HttpOptions {
   startedAt: number;
   /** The built web UI to serve at `/`. */
   webRoot: string;
+  /** Page origins allowed to call the API with a bearer token (HUB_CORS_ORIGINS). */
+  corsOrigins: readonly string[];
 }
 
 /** Headers for every answer. The API only returns JSON; /docs gets a CSP that lets it render. */
@@ -71,6 +74,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   securityHeaders(app, opts.tls !== undefined);
+  corsFor(app, opts.corsOrigins);
 
   await app.register(fastifySwagger, {
     openapi: {

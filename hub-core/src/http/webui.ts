@@ -39,14 +39,15 @@ const TYPES: Record<string, string> = {
 };
 const MAX_FILES = 500;
 
-interface Asset {
+export interface Asset {
   body: Buffer;
   type: string;
   etag: string;
   immutable: boolean;
 }
 
-function readAssets(root: string): Map<string, Asset> {
+/** Every file under `root`, read into memory (at most 500). Throws when `root` can't be read. */
+export function readAppAssets(root: string): Map<string, Asset> {
   const assets = new Map<string, Asset>();
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
@@ -72,7 +73,7 @@ function readAssets(root: string): Map<string, Asset> {
 export function webUiRoutes(app: FastifyInstance, root: string, logger: Logger): void {
   let assets = new Map<string, Asset>();
   try {
-    assets = readAssets(root);
+    assets = readAppAssets(root);
   } catch (err) {
     logger.debug({ err: (err as Error).message }, 'web UI folder unreadable');
   }

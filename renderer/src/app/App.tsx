@@ -4,14 +4,13 @@ import { RoomScreen } from '../room/RoomScreen.js';
 import { RoomsScreen } from '../rooms/RoomsScreen.js';
 import { useSession } from '../store/session.js';
 import { ConnectScreen } from './ConnectScreen.js';
-import { servingHub } from './platform.js';
+import { DesktopDriver } from '../desktop/DesktopDriver.js';
+import { desktopBridge, servingHub } from './platform.js';
 import { useRoute } from './router.js';
 import { Shell } from './Shell.js';
 
 export function App() {
-  const phase = useSession((s) => s.phase);
   const restore = useSession((s) => s.restore);
-  const route = useRoute();
 
   useEffect(() => {
     const hub = servingHub();
@@ -19,6 +18,18 @@ export function App() {
     else useSession.setState({ phase: 'signed-out' });
   }, [restore]);
 
+  const desktop = desktopBridge() !== undefined;
+  return (
+    <>
+      {desktop && <DesktopDriver />}
+      <Screens />
+    </>
+  );
+}
+
+function Screens() {
+  const phase = useSession((s) => s.phase);
+  const route = useRoute();
   if (phase === 'restoring')
     return (
       <main className="connect" aria-busy="true">

@@ -1,6 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useSession } from '../store/session.js';
+import { HostPanel } from '../desktop/HostPanel.js';
+import { JoinPanel } from '../desktop/JoinPanel.js';
+import { useDesktop } from '../store/desktop.js';
 import { desktopBridge, servingHub } from './platform.js';
 
 /** Hub address, then sign in or create an account. Errors show inline, next to the form. */
@@ -9,6 +12,7 @@ export function ConnectScreen() {
     useShallow((s) => ({ busy: s.busy, error: s.error, origin: s.origin, signIn: s.signIn })),
   );
   const desktop = desktopBridge() !== undefined;
+  const hosting = useDesktop((s) => s.host.state !== 'stopped');
   const [mode, setMode] = useState<'login' | 'register'>('login');
   const [hub, setHub] = useState(origin ?? servingHub() ?? '');
   const [username, setUsername] = useState('');
@@ -20,6 +24,20 @@ export function ConnectScreen() {
     void signIn(mode, hub, username, password);
   };
 
+  // Desktop, no hub chosen yet: host one, or open a friend's link.
+  if (desktop && !origin)
+    return (
+      <main className="connect desktop-start">
+        <div className="brand" aria-hidden="true">
+          <img src="/favicon.svg" alt="" width={44} height={44} />
+        </div>
+        <h1>Backline</h1>
+        <p className="tagline">Rehearse together, live, over JackTrip.</p>
+        <HostPanel />
+        <JoinPanel />
+      </main>
+    );
+
   return (
     <main className="connect">
       <div className="brand" aria-hidden="true">
@@ -27,6 +45,7 @@ export function ConnectScreen() {
       </div>
       <h1>Backline</h1>
       <p className="tagline">Rehearse together, live, over JackTrip.</p>
+      {desktop && hosting && <HostPanel compact />}
       <form
         className="card connect-card"
         onSubmit={submit}
@@ -56,15 +75,26 @@ export function ConnectScreen() {
           name="hub"
           value={hub}
           onChange={(e) => setHub(e.target.value)}
-          readOnly={!desktop}
+          readOnly
           aria-describedby={ids.hint}
           placeholder="https://host:8000"
           autoComplete="url"
         />
         <p id={ids.hint} className="hint">
-          {desktop
-            ? 'Paste the link your host sent you.'
-            : 'In a browser, this page talks to the hub that served it.'}
+          {desktop ? (
+            <>
+              Its certificate is pinned.{' '}
+              <button
+                type="button"
+                className="linklike"
+                onClick={() => useSession.setState({ origin: null, error: null })}
+              >
+                Choose another hub
+              </button>
+            </>
+          ) : (
+            'In a browser, this page talks to the hub that served it.'
+          )}
         </p>
         <label htmlFor={ids.user}>Username</label>
         <input

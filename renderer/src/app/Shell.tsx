@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { HostPanel } from '../desktop/HostPanel.js';
+import { useDesktop } from '../store/desktop.js';
 import { useSession } from '../store/session.js';
+import { desktopBridge } from './platform.js';
 import { navigate } from './router.js';
 
 /** The top bar (brand, who is signed in, sign out) around every signed-in screen. */
@@ -8,6 +11,8 @@ export function Shell({ children }: { children: ReactNode }) {
   const { user, origin, signOut } = useSession(
     useShallow((s) => ({ user: s.user, origin: s.origin, signOut: s.signOut })),
   );
+  const desktop = desktopBridge() !== undefined;
+  const hosting = useDesktop((s) => s.host.state !== 'stopped');
   return (
     <div className="shell">
       <header className="topbar">
@@ -29,10 +34,23 @@ export function Shell({ children }: { children: ReactNode }) {
         <span className="whoami">
           Signed in as <strong>{user?.username}</strong>
         </span>
+        {desktop && (
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => {
+              useSession.getState().socket?.close();
+              useSession.setState({ phase: 'signed-out', origin: null, client: null, api: null, socket: null, user: null });
+            }}
+          >
+            Switch hub
+          </button>
+        )}
         <button type="button" className="ghost" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>
+      {desktop && hosting && <HostPanel compact />}
       {children}
     </div>
   );

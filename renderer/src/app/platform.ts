@@ -1,20 +1,23 @@
+import type { BacklineBridge } from '../../../electron/contract.js';
+
 /**
  * Where the renderer runs. In a browser, the hub that served the page is the only hub, and
- * its session cookie carries the login. In the desktop app (issue E) the preload exposes
- * `window.backline`; hosting, the local JackTrip client and voice arrive through it. Until
- * then the renderer offers only what works in a browser, and says so.
+ * its session cookie carries the login. In the desktop app the preload exposes
+ * `window.backline` (typed from electron/contract.ts): hosting, pinned hubs, the bearer token,
+ * the local JackTrip client and voice arrive through it.
  */
-export interface DesktopBridge {
-  readonly kind: 'desktop';
-}
+export type DesktopBridge = BacklineBridge;
 
 export function desktopBridge(): DesktopBridge | undefined {
   const b = (globalThis as { backline?: unknown }).backline;
-  return b && typeof b === 'object' ? (b as DesktopBridge) : undefined;
+  return b && typeof b === 'object' && (b as { kind?: unknown }).kind === 'desktop'
+    ? (b as DesktopBridge)
+    : undefined;
 }
 
-/** The hub this page belongs to, when served by one (http(s) pages only). */
+/** The hub this page belongs to, when a hub served it (not the desktop app's own page). */
 export function servingHub(): string | undefined {
+  if (desktopBridge()) return undefined;
   const loc = globalThis.location as Location | undefined;
   return loc && (loc.protocol === 'https:' || loc.protocol === 'http:') ? loc.origin : undefined;
 }

@@ -8,6 +8,10 @@ import { PATCH_MODES } from '../rooms/CreateRoom.js';
 import { useRoom } from '../store/room.js';
 import { formatDuration } from '../store/rooms.js';
 import { useSession } from '../store/session.js';
+import { desktopBridge } from '../app/platform.js';
+import { AudioPanel } from '../desktop/AudioPanel.js';
+import { connectAudio } from '../desktop/DesktopDriver.js';
+import { VoicePanel } from '../desktop/VoicePanel.js';
 import { Banner } from './Banner.js';
 import { CopyButton } from './CopyButton.js';
 
@@ -56,6 +60,12 @@ export function RoomScreen({ roomId }: { roomId: string }) {
             {isHost && <HostControls detail={detail} />}
           </div>
           <div className="col">
+            {desktopBridge() && (isMember || isHost) && join && (
+              <>
+                <AudioPanel onReconnect={() => void connectAudio()} />
+                <VoicePanel members={view.members} me={me?.id} isHost={isHost} />
+              </>
+            )}
             {isMember || isHost ? (
               <Chat messages={view.chat} me={me?.id} />
             ) : (

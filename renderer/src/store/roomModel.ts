@@ -89,7 +89,8 @@ export function reduceRoom(v: RoomView, m: WsServerMessage): RoomView {
           ...v,
           ended: true,
           subscribed: false,
-          banner: { tone: 'ended', text: ended },
+          // "The hub is shutting down" says more than "the host closed this room".
+          banner: { tone: 'ended', text: m.state === 'closed' && m.message ? m.message : ended },
         };
       const detail = v.detail ? { ...v.detail } : null;
       if (detail) {

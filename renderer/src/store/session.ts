@@ -8,6 +8,7 @@ import {
   normaliseHubUrl,
   type HubApi,
 } from '../transport/index.js';
+import { desktopBridge } from '../app/platform.js';
 
 export type SessionPhase = 'restoring' | 'signed-out' | 'signed-in';
 
@@ -22,6 +23,8 @@ interface SessionState {
   error: string | null;
   /** Picks up an existing browser session (the hub's cookie), if any. */
   restore: (origin: string) => Promise<void>;
+  /** Desktop: a trusted (pinned) hub was opened; sign in with the token main kept, if any. */
+  openHub: (origin: string) => Promise<void>;
   signIn: (
     mode: 'login' | 'register',
     hub: string,
@@ -80,17 +83,48 @@ export const useSession = create<SessionState>()((set, get) => ({
     }
   },
 
+  async openHub(origin) {
+    const bridge = desktopBridge();
+    if (!bridge) return;
+    get().socket?.close();
+    set({ phase: 'restoring', origin, client: null, api: null, socket: null, user: null });
+    const { token } = await bridge.invoke('session.get', { origin });
+    if (token) {
+      const client = new HubClient(origin, { kind: 'bearer', token });
+      try {
+        const user = await hubApi(client).me();
+        set(signedIn(client, user));
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401)
+          await bridge.invoke('session.set', { origin, token: null });
+        else {
+          set({ phase: 'signed-out', origin, error: describeError(err) });
+          return;
+        }
+      }
+    }
+    set({ phase: 'signed-out', origin, error: null });
+  },
+
   async signIn(mode, hub, username, password) {
     set({ busy: true, error: null });
     try {
       const origin = normaliseHubUrl(hub);
+      const bridge = desktopBridge();
       // Browser: the hub sets the HttpOnly cookie; the token in the answer is not kept.
+      // Desktop: main keeps the bearer token (encrypted) and hands it back on the next start.
       const client = new HubClient(origin, { kind: 'cookie' });
       const api = hubApi(client);
       const answer =
         mode === 'register'
           ? await api.register(username, password)
           : await api.login(username, password);
+      if (bridge) {
+        await bridge.invoke('session.set', { origin, token: answer.token });
+        set(signedIn(new HubClient(origin, { kind: 'bearer', token: answer.token }), answer.user));
+        return;
+      }
       set(signedIn(client, answer.user));
     } catch (err) {
       set({ busy: false, error: describeError(err) });
@@ -98,18 +132,23 @@ export const useSession = create<SessionState>()((set, get) => ({
   },
 
   async signOut() {
-    const { api, socket } = get();
+    const { api, socket, origin } = get();
     socket?.close();
     try {
       await api?.logout();
     } catch {
       // Already signed out on the hub: nothing to undo.
     }
+    const bridge = desktopBridge();
+    if (bridge && origin) await bridge.invoke('session.set', { origin, token: null }).catch(() => {});
     set({ phase: 'signed-out', client: null, api: null, socket: null, user: null, busy: false });
   },
 
   expired() {
     get().socket?.close();
+    const origin = get().origin;
+    const bridge = desktopBridge();
+    if (bridge && origin) void bridge.invoke('session.set', { origin, token: null }).catch(() => {});
     set({
       phase: 'signed-out',
       client: null,

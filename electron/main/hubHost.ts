@@ -1,0 +1,235 @@
+// "Host a jam": runs the embedded hub as its own process and reports its state and share link.
+// The process is started through a `HubForker`: Electron's utilityProcess in the app
+// (electron/main/shell/index.ts), child_process.fork everywhere else (`nodeForker`).
+import { fork } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SafeEmitter } from '../../hub-core/src/events.js';
+import type { HostStatus } from '../contract.js';
+import type { HubToParent } from './hubEntry.js';
+import { shareLinks } from './links.js';
+
+export interface HubProcess {
+  readonly pid: number | undefined;
+  postMessage(m: unknown): void;
+  onMessage(cb: (m: unknown) => void): void;
+  /** Output lines (the hub's JSON log). */
+  onOutput(cb: (chunk: string) => void): void;
+  onExit(cb: (code: number | null) => void): void;
+  kill(): void;
+}
+
+export type HubForker = (entry: string, env: Record<string, string>) => HubProcess;
+
+/** The hub entry next to this module: .ts under tsx, .js once bundled. */
+export const HUB_ENTRY = fileURLToPath(
+  new URL(`./hubEntry${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url),
+);
+
+/** child_process.fork: the hub in a Node process (tests, the harness, `npm start` without Electron). */
+export const nodeForker: HubForker = (entry, env) => {
+  const child = fork(entry, [], {
+    env,
+    execArgv: entry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  return {
+    pid: child.pid,
+    postMessage: (m) => {
+      if (child.connected) child.send(m as object);
+    },
+    onMessage: (cb) => child.on('message', cb),
+    onOutput: (cb) => {
+      child.stdout?.on('data', (d: Buffer) => cb(d.toString()));
+      child.stderr?.on('data', (d: Buffer) => cb(d.toString()));
+    },
+    onExit: (cb) => child.once('exit', (code) => cb(code)),
+    kill: () => child.kill('SIGKILL'),
+  };
+};
+
+/** The machine's LAN IPv4 address (private ranges first), or loopback when there is none. */
+export function lanAddress(
+  ifaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
+): string {
+  const all = Object.values(ifaces)
+    .flat()
+    .filter((i): i is NonNullable<typeof i> => !!i && i.family === 'IPv4' && !i.internal)
+    .map((i) => i.address);
+  const isPrivate = (a: string) =>
+    /^10\./.test(a) || /^192\.168\./.test(a) || /^172\.(1[6-9]|2\d|3[01])\./.test(a);
+  return all.find(isPrivate) ?? all[0] ?? '127.0.0.1';
+}
+
+export interface HubHostOptions {
+  forker: HubForker;
+  /** The hub's data folder (hub.db, certs/); under the app's userData. */
+  dataDir: string;
+  /** Where the hub's log goes (appended). */
+  logFile: string;
+  /** Interface the hub listens on. Default 0.0.0.0 (friends on the LAN can reach it). */
+  listenHost?: string;
+  /** The address in the share link. Default: the LAN address. */
+  advertiseHost?: string;
+  /** First port to try. Default 8000; when it is taken, any free port. */
+  port?: number;
+  /** Extra hub settings (HUB_CORS_ORIGINS, JACKTRIP_BASE_PORT, ...). */
+  env?: Record<string, string>;
+  entry?: string;
+  /** How long the hub may take to start and to stop. Default 30 s each. */
+  timeoutMs?: number;
+}
+
+export type HubHostEvents = { status: [HostStatus] };
+
+/**
+ * One embedded hub at a time. `start` resolves once the hub answers (or failed); `stop` tells
+ * the players (the hub announces its shutdown), ends every room's processes and resolves
+ * once the hub process has exited. Both are safe to call at any time and any number of times.
+ */
+export class HubHost extends SafeEmitter<HubHostEvents> {
+  private st: HostStatus = { state: 'stopped' };
+  private proc: HubProcess | undefined;
+  private exited: Promise<number | null> | undefined;
+  private starting: Promise<HostStatus> | undefined;
+  private stopping: Promise<HostStatus> | undefined;
+  private log: WriteStream | undefined;
+  private tail: string[] = [];
+
+  constructor(private readonly o: HubHostOptions) {
+    super();
+  }
+
+  get status(): HostStatus {
+    return this.st;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  start(): Promise<HostStatus> {
+    if (this.st.state === 'running') return Promise.resolve(this.st);
+    if (this.stopping) return this.stopping.then(() => this.start());
+    this.starting ??= this.launch(this.o.port ?? 8000)
+      .then(async (s) => {
+        // The usual port is taken: any free one (the link changes, so friends need the new one).
+        if (s.state === 'failed' && s.error?.includes('EADDRINUSE') && this.o.port !== 0) {
+          return this.launch(0);
+        }
+        return s;
+      })
+      .finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  stop(): Promise<HostStatus> {
+    if (this.starting) return this.starting.then(() => this.stop());
+    if (!this.proc) return Promise.resolve(this.st);
+    this.stopping ??= (async () => {
+      const proc = this.proc!;
+      this.set({ ...this.st, state: 'stopping' });
+      proc.postMessage({ type: 'stop' });
+      const timeout = this.o.timeoutMs ?? 30_000;
+      const code = await Promise.race([this.exited!, sleep(timeout).then(() => 'timeout' as const)]);
+      if (code === 'timeout') {
+        proc.kill();
+        await this.exited;
+      }
+      this.proc = undefined;
+      this.log?.end();
+      this.log = undefined;
+      return this.set(
+        code === 'timeout'
+          ? { state: 'stopped', error: `the hub did not stop within ${timeout / 1000} s and was killed` }
+          : { state: 'stopped' },
+      );
+    })().finally(() => (this.stopping = undefined));
+    return this.stopping;
+  }
+
+  private set(s: HostStatus): HostStatus {
+    this.st = s;
+    this.safeEmit('status', s);
+    return s;
+  }
+
+  private async launch(port: number): Promise<HostStatus> {
+    this.set({ state: 'starting' });
+    mkdirSync(this.o.dataDir, { recursive: true, mode: 0o700 });
+    mkdirSync(join(this.o.logFile, '..'), { recursive: true });
+    this.log ??= createWriteStream(this.o.logFile, { flags: 'a' });
+    this.tail = [];
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    Object.assign(env, {
+      HUB_HOST: this.o.listenHost ?? '0.0.0.0',
+      HUB_PORT: String(port),
+      BACKLINE_DATA_DIR: this.o.dataDir,
+      LOG_LEVEL: 'info',
+      ...this.o.env,
+    });
+    const proc = this.o.forker(this.o.entry ?? HUB_ENTRY, env);
+    this.proc = proc;
+    this.exited = new Promise((r) => proc.onExit(r));
+    proc.onOutput((chunk) => {
+      this.log?.write(chunk);
+      for (const line of chunk.split('\n')) if (line.trim()) this.tail.push(line.slice(0, 500));
+      this.tail.splice(0, Math.max(0, this.tail.length - 20));
+    });
+    const first = new Promise<HubToParent | { type: 'exit'; code: number | null }>((resolve) => {
+      proc.onMessage((m) => {
+        const msg = m as HubToParent;
+        if (msg && (msg.type === 'ready' || msg.type === 'failed')) resolve(msg);
+      });
+      void this.exited!.then((code) => resolve({ type: 'exit', code }));
+    });
+    const timeout = this.o.timeoutMs ?? 30_000;
+    const answer = await Promise.race([first, sleep(timeout).then(() => undefined)]);
+    if (answer?.type === 'ready') {
+      if (!answer.fingerprint) {
+        proc.kill();
+        await this.exited;
+        this.proc = undefined;
+        return this.set({ state: 'failed', error: 'the hub started without TLS' });
+      }
+      const host = this.o.advertiseHost ?? lanAddress();
+      // After a successful start, a crash of the hub is reported (not silently restarted).
+      void this.exited.then((code) => {
+        if (this.proc === proc && !this.stopping) {
+          this.proc = undefined;
+          this.set({
+            state: 'failed',
+            error: `the hub stopped unexpectedly (exit ${code}): ${this.tail.slice(-2).join(' ')}`,
+          });
+        }
+      });
+      return this.set({
+        state: 'running',
+        local_url: `https://127.0.0.1:${answer.port}`,
+        lan_address: host,
+        port: answer.port,
+        fingerprint: answer.fingerprint,
+        ...shareLinks(host, answer.port, answer.fingerprint),
+      });
+    }
+    if (!answer) proc.kill();
+    await this.exited;
+    this.proc = undefined;
+    const why =
+      answer === undefined
+        ? `the hub did not start within ${timeout / 1000} s`
+        : answer.type === 'failed'
+          ? answer.message
+          : `the hub exited (code ${answer.code}) while starting: ${this.tail.slice(-2).join(' ')}`;
+    return this.set({ state: 'failed', error: why });
+  }
+}
+
+const sleep = (ms: number) =>
+  new Promise<void>((r) => {
+    const t = setTimeout(r, ms);
+    t.unref();
+  });

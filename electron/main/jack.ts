@@ -1,0 +1,114 @@
+// The player's local JACK server: is one running, which sound cards could run one, and a
+// one-click start (and, on quit, a stop) of a server this app started itself.
+import { readFileSync } from 'node:fs';
+import { jackdArgs } from '../../hub-core/src/jacktrip/argv.js';
+import {
+  delay,
+  isRunning,
+  jackEnv,
+  runTool,
+  spawnChild,
+  stopChild,
+  type Child,
+} from '../../hub-core/src/jacktrip/child.js';
+import type { JackStatus } from '../contract.js';
+
+/** ALSA cards from /proc/asound/cards: " 0 [PCH            ]: HDA-Intel - HDA Intel PCH". */
+export function parseAsoundCards(text: string): { id: string; label: string }[] {
+  const out: { id: string; label: string }[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*\d+\s+\[([^\]\s]+)\s*\]:\s*(.*?)\s*$/.exec(line);
+    if (m) out.push({ id: `hw:${m[1]}`, label: m[2]!.split(' - ').pop() || m[1]! });
+  }
+  return out;
+}
+
+function soundCards(): { id: string; label: string }[] {
+  try {
+    return parseAsoundCards(readFileSync('/proc/asound/cards', 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+export const DUMMY_DEVICE = { id: 'dummy', label: 'No sound card (silent test device)' };
+
+export interface JackControlOptions {
+  /** The JACK server name the app uses (JACK_DEFAULT_SERVER); undefined means "default". */
+  server?: string;
+  /** Frames per period of a server this app starts. Default 128 (the hub's rooms use 128). */
+  period?: number;
+}
+
+export class JackControl {
+  private owned: Child | undefined;
+
+  constructor(private readonly o: JackControlOptions = {}) {}
+
+  get serverName(): string {
+    return this.o.server ?? 'default';
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return jackEnv(this.o.server);
+  }
+
+  async status(): Promise<JackStatus> {
+    const r = await runTool('jack_lsp', [], this.env, 3000).catch(() => ({
+      code: 1,
+      stdout: '',
+      stderr: 'jack_lsp could not run (is JACK installed?)',
+    }));
+    const running = r.code === 0;
+    const owned = !!this.owned && isRunning(this.owned);
+    return {
+      running,
+      server: this.serverName,
+      devices: [...soundCards(), DUMMY_DEVICE],
+      owned,
+      message: running
+        ? `JACK server “${this.serverName}” is running${owned ? ' (started by Backline)' : ''}.`
+        : `No JACK server “${this.serverName}” is running. Start one to play: pick your sound card and press Start JACK.`,
+    };
+  }
+
+  /** The running server's frames per period, if it answers. */
+  async period(): Promise<number | undefined> {
+    const r = await runTool('jack_bufsize', [], this.env, 3000).catch(() => undefined);
+    const m = r && /buffer size = (\d+)/.exec(r.stdout + r.stderr);
+    return m ? Number(m[1]) : undefined;
+  }
+
+  /** Starts a JACK server on `device` (an ALSA hw: name, or `dummy`); resolves once it answers. */
+  async start(device: string): Promise<JackStatus> {
+    const before = await this.status();
+    if (before.running) return before;
+    const known = before.devices.some((d) => d.id === device);
+    if (!known) throw new Error(`unknown sound device "${device}"`);
+    const name = this.o.server ?? 'default';
+    const period = this.o.period ?? 128;
+    const args =
+      device === 'dummy'
+        ? jackdArgs({ name, period })
+        : ['-n', name, '-d', 'alsa', '-d', device, '-r', '48000', '-p', String(period), '-n', '2'];
+    const child = spawnChild('jackd', args, jackEnv(undefined), () => {});
+    this.owned = child;
+    for (let i = 0; i < 100; i++) {
+      if (!isRunning(child)) break;
+      const s = await this.status();
+      if (s.running) return s;
+      await delay(50);
+    }
+    const tail = child.tail().slice(-3).join(' | ');
+    await stopChild(child, 2000);
+    this.owned = undefined;
+    throw new Error(`JACK did not start on ${device}: ${tail || 'no output'}`);
+  }
+
+  /** Stops the server this app started (if any); leaves anyone else's alone. */
+  async close(): Promise<void> {
+    const c = this.owned;
+    this.owned = undefined;
+    if (c) await stopChild(c, 3000);
+  }
+}

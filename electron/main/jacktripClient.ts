@@ -1,0 +1,237 @@
+// The player's local `jacktrip -C`: started from a join answer, read line by line into states,
+// restarted with backoff (always from a fresh local port: NOTES.md), stopped on leave or quit.
+import { hubClientArgs } from '../../hub-core/src/jacktrip/argv.js';
+import { spawnChild, stopChild, type Child } from '../../hub-core/src/jacktrip/child.js';
+import { SafeEmitter } from '../../hub-core/src/events.js';
+import type { BufferPreset, JackTripStatus } from '../contract.js';
+import type { JackTripConnection } from '../../hub-core/src/protocol/rooms.js';
+
+/** jacktrip -q per preset: fewer packets queued is less latency and more dropouts. */
+export const PRESET_QUEUE: Record<BufferPreset, number> = { tight: 2, normal: 4, safe: 8 };
+
+export type LineEvent =
+  | { kind: 'connected' }
+  | { kind: 'peer-stopped' }
+  | { kind: 'fatal'; reason: string }
+  | { kind: 'error'; reason: string };
+
+/** What one line of jacktrip's output means for the connection (undefined: nothing). */
+export function classifyLine(line: string): LineEvent | undefined {
+  const l = line.trim();
+  if (l.includes('Received Connection from Peer!')) return { kind: 'connected' };
+  if (/^Peer Stopped/i.test(l) || l.includes('Stopping JackTrip')) return { kind: 'peer-stopped' };
+  if (/Maybe the JACK server is not running|Unable to connect to JACK server/i.test(l))
+    return { kind: 'fatal', reason: 'No JACK server is running. Start JACK, then connect again.' };
+  if (/requires authentication|not authorized|Authentication|incorrect|password/i.test(l) && /ERROR/i.test(l))
+    return {
+      kind: 'fatal',
+      reason: `The room’s server refused the credentials (${l.replace(/^ERROR:\s*/, '')}). Join the room again.`,
+    };
+  if (/^ERROR:\s*\S/.test(l)) return { kind: 'error', reason: l.replace(/^ERROR:\s*/, '') };
+  return undefined;
+}
+
+let portCursor = 0;
+/** A local UDP port not used by this app before (a reused one is killed by the hub's stale worker). */
+export function freshLocalPort(base = 42000, span = 8000): number {
+  portCursor = (portCursor + 1 + Math.floor(Math.random() * 7)) % span;
+  return base + portCursor;
+}
+
+export interface JackTripClientOptions {
+  bin?: string;
+  /** Environment of jacktrip (JACK_DEFAULT_SERVER and friends). */
+  env: () => NodeJS.ProcessEnv;
+  /** Backoff schedule in ms. Default 1 s, 2 s, 4 s, 8 s, then 15 s. */
+  backoffMs?: readonly number[];
+  /** A connect that sees no peer within this is retried. Default 20 s. */
+  connectTimeoutMs?: number;
+  /** The local JACK server's period, for the status line. */
+  period?: () => Promise<number | undefined>;
+}
+
+export interface ConnectRequest {
+  roomId: string;
+  connection: JackTripConnection;
+  preset: BufferPreset;
+}
+
+export type JackTripClientEvents = { status: [JackTripStatus] };
+
+export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
+  private st: JackTripStatus = {
+    state: 'idle',
+    message: 'Not connected.',
+    preset: 'normal',
+    queue: PRESET_QUEUE.normal,
+    attempt: 0,
+  };
+  private child: Child | undefined;
+  private request: ConnectRequest | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private generation = 0;
+
+  constructor(private readonly o: JackTripClientOptions) {
+    super();
+  }
+
+  get status(): JackTripStatus {
+    return this.st;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  setRtt(ms: number | undefined): void {
+    if (this.st.rtt_ms === ms) return;
+    this.set({ ...this.st, rtt_ms: ms === undefined ? undefined : Math.round(ms * 10) / 10 });
+  }
+
+  /** Connects (or reconnects with new settings); resolves at once with "connecting". */
+  async connect(req: ConnectRequest): Promise<JackTripStatus> {
+    await this.stopChild();
+    this.request = req;
+    this.generation++;
+    const period = await this.o.period?.();
+    this.set({
+      state: 'connecting',
+      message: `Connecting to ${req.connection.host}:${req.connection.port}…`,
+      room_id: req.roomId,
+      preset: req.preset,
+      queue: PRESET_QUEUE[req.preset],
+      period,
+      rtt_ms: this.st.rtt_ms,
+      attempt: 1,
+    });
+    this.spawn(this.generation);
+    return this.st;
+  }
+
+  async disconnect(message = 'Disconnected.'): Promise<JackTripStatus> {
+    this.generation++;
+    this.request = undefined;
+    await this.stopChild();
+    return this.set({
+      state: 'stopped',
+      message,
+      preset: this.st.preset,
+      queue: this.st.queue,
+      attempt: 0,
+    });
+  }
+
+  close(): Promise<JackTripStatus> {
+    return this.disconnect('Stopped: the app is quitting.');
+  }
+
+  private set(s: JackTripStatus): JackTripStatus {
+    this.st = s;
+    this.safeEmit('status', s);
+    return s;
+  }
+
+  private spawn(gen: number): void {
+    const req = this.request!;
+    const c = req.connection;
+    const localPort = freshLocalPort();
+    // -J must be unique on this machine and differ from every JACK server name.
+    const jackClient = `backline_${c.remote_name}`.slice(0, 60);
+    const args = hubClientArgs({
+      host: c.host,
+      port: c.port,
+      remoteName: c.remote_name,
+      clientName: jackClient,
+      localPort,
+      username: c.username,
+      password: c.password,
+      queue: PRESET_QUEUE[req.preset],
+      timeout: true,
+    });
+    let outcome: 'pending' | 'connected' | 'fatal' = 'pending';
+    let lastError = '';
+    const child = spawnChild(this.o.bin ?? 'jacktrip', args, this.o.env(), (line) => {
+      if (gen !== this.generation) return;
+      const ev = classifyLine(line);
+      if (!ev) return;
+      if (ev.kind === 'connected' && outcome === 'pending') {
+        outcome = 'connected';
+        clearTimeout(this.connectTimer);
+        this.set({
+          ...this.st,
+          state: 'connected',
+          message: `Connected to ${c.host}:${c.port} as ${c.remote_name}.`,
+          retry_at: undefined,
+          attempt: 1,
+          local_port: localPort,
+          jack_client: jackClient,
+        });
+      } else if (ev.kind === 'fatal') {
+        outcome = 'fatal';
+        lastError = ev.reason;
+      } else if (ev.kind === 'error') {
+        lastError = ev.reason;
+      }
+    });
+    this.child = child;
+    this.set({ ...this.st, local_port: localPort, jack_client: jackClient });
+    this.connectTimer = setTimeout(() => {
+      if (gen === this.generation && outcome === 'pending') {
+        lastError = `no answer from ${c.host}:${c.port} within ${(this.o.connectTimeoutMs ?? 20_000) / 1000} s`;
+        void stopChild(child, 1000);
+      }
+    }, this.o.connectTimeoutMs ?? 20_000);
+    void child.exited.then(() => {
+      clearTimeout(this.connectTimer);
+      if (gen !== this.generation) return;
+      this.child = undefined;
+      if (outcome === 'fatal') {
+        this.request = undefined;
+        this.set({ ...this.st, state: 'failed', message: lastError, retry_at: undefined });
+        return;
+      }
+      if (child.pid < 0) {
+        this.request = undefined;
+        this.set({
+          ...this.st,
+          state: 'failed',
+          message: 'jacktrip is not installed (or not on PATH). Install JackTrip and try again.',
+        });
+        return;
+      }
+      this.scheduleRetry(
+        gen,
+        outcome === 'connected'
+          ? 'The connection dropped'
+          : lastError || `jacktrip stopped: ${child.tail().slice(-1).join('')}`,
+      );
+    });
+  }
+
+  private scheduleRetry(gen: number, why: string): void {
+    const schedule = this.o.backoffMs ?? [1000, 2000, 4000, 8000, 15000];
+    const attempt = this.st.attempt;
+    const wait = schedule[Math.min(attempt - 1, schedule.length - 1)]!;
+    this.set({
+      ...this.st,
+      state: 'reconnecting',
+      message: `${why}. Trying again in ${Math.round(wait / 1000)} s…`,
+      attempt: attempt + 1,
+      retry_at: Date.now() + wait,
+    });
+    this.retryTimer = setTimeout(() => {
+      if (gen !== this.generation || !this.request) return;
+      this.set({ ...this.st, state: 'connecting', message: 'Reconnecting…', retry_at: undefined });
+      this.spawn(gen);
+    }, wait);
+  }
+
+  private async stopChild(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.connectTimer);
+    const c = this.child;
+    this.child = undefined;
+    if (c) await stopChild(c, 2000);
+  }
+}

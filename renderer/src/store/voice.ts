@@ -1,0 +1,154 @@
+import { create } from 'zustand';
+import { desktopBridge } from '../app/platform.js';
+import { VoiceEngine, type VoiceLevels } from '../voice/engine.js';
+import { bridgeErrorMessage } from './desktop.js';
+
+interface VoiceState {
+  active: boolean;
+  roomId: string | null;
+  muted: boolean;
+  deafened: boolean;
+  /** Push-to-talk key (KeyboardEvent.code), or null for an open microphone. */
+  pttKey: string | null;
+  pttHeld: boolean;
+  volumes: Record<number, number>;
+  /** user id → muted (self-mute or by the host), as the relay reports it. */
+  remoteMuted: Record<number, { muted: boolean; byHost: boolean }>;
+  levels: VoiceLevels;
+  error: string | null;
+  start: (origin: string, roomId: string) => Promise<void>;
+  stop: () => Promise<void>;
+  setMuted: (m: boolean) => Promise<void>;
+  setDeafened: (d: boolean) => void;
+  setPttKey: (code: string | null) => Promise<void>;
+  setVolume: (userId: number, v: number) => void;
+  serverMute: (userId: number, muted: boolean) => Promise<void>;
+}
+
+const PTT_KEY_STORAGE = 'backline.pttKey';
+let engine: VoiceEngine | undefined;
+let offs: (() => void)[] = [];
+let levelTimer: ReturnType<typeof setInterval> | undefined;
+
+const storedPtt = (): string | null => {
+  try {
+    return globalThis.localStorage?.getItem(PTT_KEY_STORAGE) ?? null;
+  } catch {
+    return null;
+  }
+};
+
+export const useVoice = create<VoiceState>()((set, get) => {
+  /** Frames leave only when unmuted and (with push-to-talk) while the key is held. */
+  const apply = async () => {
+    const { muted, pttKey, pttHeld, active } = get();
+    const sending = !muted && (pttKey === null || pttHeld);
+    engine?.setSending(sending);
+    if (active) await desktopBridge()?.invoke('voice.mute', { muted: !sending });
+  };
+  const isTyping = (e: KeyboardEvent) =>
+    e.target instanceof HTMLElement &&
+    (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA' || e.target.isContentEditable);
+  const onKey = (e: KeyboardEvent) => {
+    const { pttKey, pttHeld } = get();
+    if (!pttKey || e.code !== pttKey || isTyping(e)) return;
+    const held = e.type === 'keydown';
+    if (held === pttHeld) return;
+    set({ pttHeld: held });
+    void apply();
+  };
+
+  return {
+    active: false,
+    roomId: null,
+    muted: false,
+    deafened: false,
+    pttKey: storedPtt(),
+    pttHeld: false,
+    volumes: {},
+    remoteMuted: {},
+    levels: { input: 0, speakers: {}, framesDecoded: {} },
+    error: null,
+
+    async start(origin, roomId) {
+      const bridge = desktopBridge();
+      if (!bridge) return;
+      if (get().active && get().roomId === roomId) return;
+      await get().stop();
+      set({ active: true, roomId, error: null });
+      engine = new VoiceEngine(bridge);
+      engine.setDeafened(get().deafened);
+      for (const [id, v] of Object.entries(get().volumes)) engine.setVolume(Number(id), v);
+      offs = [
+        bridge.on('voice.frame', (f) => engine?.receive(f.speaker, f.data, f.timestamp)),
+        bridge.on('voice.mute', (m) =>
+          set((s) => ({
+            remoteMuted: { ...s.remoteMuted, [m.user_id]: { muted: m.muted, byHost: m.by_host } },
+          })),
+        ),
+        bridge.on('voice.toggleMute', () => void get().setMuted(!get().muted)),
+      ];
+      window.addEventListener('keydown', onKey);
+      window.addEventListener('keyup', onKey);
+      levelTimer = setInterval(() => {
+        if (engine) set({ levels: engine.levels() });
+      }, 100);
+      try {
+        const status = await bridge.invoke('voice.join', { origin, room_id: roomId });
+        if (status.state === 'failed') throw new Error(status.message);
+        await engine.startCapture();
+        await apply();
+      } catch (err) {
+        set({ error: bridgeErrorMessage(err) });
+      }
+    },
+
+    async stop() {
+      offs.forEach((off) => off());
+      offs = [];
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('keyup', onKey);
+      clearInterval(levelTimer);
+      const e = engine;
+      engine = undefined;
+      const wasActive = get().active;
+      set({ active: false, roomId: null, remoteMuted: {} });
+      await e?.close();
+      if (wasActive) await desktopBridge()?.invoke('voice.leave').catch(() => {});
+    },
+
+    async setMuted(muted) {
+      set({ muted });
+      await apply();
+    },
+
+    setDeafened(deafened) {
+      set({ deafened });
+      engine?.setDeafened(deafened);
+    },
+
+    async setPttKey(code) {
+      try {
+        if (code) globalThis.localStorage?.setItem(PTT_KEY_STORAGE, code);
+        else globalThis.localStorage?.removeItem(PTT_KEY_STORAGE);
+      } catch {
+        // Storage off: the choice lasts for this session only.
+      }
+      set({ pttKey: code, pttHeld: false });
+      await apply();
+    },
+
+    setVolume(userId, v) {
+      set((s) => ({ volumes: { ...s.volumes, [userId]: v } }));
+      engine?.setVolume(userId, v);
+    },
+
+    async serverMute(userId, muted) {
+      try {
+        await desktopBridge()?.invoke('voice.serverMute', { user_id: userId, muted });
+      } catch (err) {
+        set({ error: bridgeErrorMessage(err) });
+      }
+    },
+  };
+});
