@@ -99,13 +99,60 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['node:*'], message: 'The renderer runs in a browser.' },
-            { group: ['**/electron/**'], message: 'The renderer reaches main only through IPC.' },
+            {
+              regex: 'electron/(?!contract(\\.js)?$)',
+              message:
+                'The renderer reaches main only through IPC; it may import only electron/contract.',
+            },
             {
               regex: 'hub-core/(?!src/protocol/)',
               message: 'The renderer imports only hub-core/src/protocol.',
             },
           ],
         },
+      ],
+    },
+  },
+  {
+    // Main-process features run without Electron (tests, the e2e harness): only the shell's
+    // entry files and the preload import `electron`.
+    files: ['electron/**/*.ts'],
+    ignores: ['electron/main/shell/**', 'electron/preload/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'Only electron/main/shell/* and electron/preload/* import electron.',
+            },
+          ],
+          patterns: [{ group: ['**/renderer/**'], message: 'Main never imports the renderer.' }],
+        },
+      ],
+    },
+  },
+  {
+    // ipcMain and ipcRenderer live in exactly two files: the bridge and the preload.
+    files: ['electron/main/shell/**/*.ts'],
+    ignores: ['electron/main/shell/ipcBridge.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "ImportSpecifier[imported.name='ipcMain']",
+          message: 'Only shell/ipcBridge.ts touches ipcMain.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/contract.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'The contract is environment-neutral.' }] },
       ],
     },
   },

@@ -12,7 +12,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from '@playwright/test';
 import { delay, jackEnv, runTool } from '../hub-core/src/jacktrip/child.js';
 import { loadOrCreateSelfSigned } from '../hub-core/src/tls/certificate.js';
-import { Procs, jackConnect, record, startTone, waitForPort, wavStat } from '../hub-core/test/jack.js';
+import {
+  Procs,
+  jackConnect,
+  record,
+  startTone,
+  waitForPort,
+  wavStat,
+} from '../hub-core/test/jack.js';
 import { shot } from './browser.js';
 import {
   launchDesktopApp,
@@ -41,7 +48,7 @@ const alive = (pid: number) => {
 
 /** Every descendant PID of `pid` (the hub's jackd and jacktrip processes). */
 function descendants(pid: number): number[] {
-  let out = '';
+  let out: string;
   try {
     out = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
   } catch {
@@ -160,7 +167,9 @@ describe('desktop app e2e: host a jam, join by link, play, talk, patch, stop', (
         .locator('[data-jacktrip-state="connected"]')
         .waitFor({ timeout: 30_000 })
         .catch((err: unknown) => {
-          throw new Error(`${app.name}: ${JSON.stringify(app.desktop.jacktrip.status)} ${String(err)}`);
+          throw new Error(
+            `${app.name}: ${JSON.stringify(app.desktop.jacktrip.status)} ${String(err)}`,
+          );
         });
     }
     const hClient = H.desktop.jacktrip.status.jack_client!;
@@ -216,7 +225,10 @@ describe('desktop app e2e: host a jam, join by link, play, talk, patch, stop', (
 
     // 7. H stops hosting: G sees the room close; the hub, its jackd and jacktrip all exit.
     const hubChildren = descendants(hubPid);
-    assert.ok(hubChildren.length >= 2, `the hub runs the room's jackd and jacktrip: ${hubChildren}`);
+    assert.ok(
+      hubChildren.length >= 2,
+      `the hub runs the room's jackd and jacktrip: ${hubChildren.join(' ')}`,
+    );
     await H.page.getByRole('link', { name: '← Room' }).click();
     await H.page.getByRole('switch', { name: 'Host a jam' }).click();
     await G.page.getByText('The hub is shutting down').waitFor({ timeout: 20_000 });
@@ -224,7 +236,7 @@ describe('desktop app e2e: host a jam, join by link, play, talk, patch, stop', (
     await shot(G.page, 'desktop-05-closed');
     assert.equal(alive(hubPid), false, 'the hub process exited');
     const left = hubChildren.filter(alive);
-    assert.deepEqual(left, [], `no room process is left: ${left}`);
+    assert.deepEqual(left, [], `no room process is left: ${left.join(' ')}`);
     // G's app let go of the room: its jacktrip and voice stop.
     await until('G’s jacktrip stopped', () =>
       ['stopped', 'idle'].includes(G.desktop.jacktrip.status.state),

@@ -178,9 +178,7 @@ export const invokeSchemas = {
   'voice.status': [None, VoiceStatus],
   /** One encoded Opus frame from the microphone. */
   'voice.send': [
-    z.tuple([
-      z.object({ data: Bytes, timestamp: z.number().int().min(0).max(0xffffffff) }),
-    ]),
+    z.tuple([z.object({ data: Bytes, timestamp: z.number().int().min(0).max(0xffffffff) })]),
     z.object({ sent: z.boolean() }),
   ],
   'voice.mute': [z.tuple([z.object({ muted: z.boolean() })]), VoiceStatus],

@@ -71,8 +71,10 @@ export function createDesktop(o: DesktopOptions): Desktop {
     tokenOf: (origin) => secrets.get(origin),
   });
 
-  const relay = <C extends PushChannel>(c: C) => (p: Parameters<PushHub['emit']>[1]) =>
-    push.emit(c, p as never);
+  const relay =
+    <C extends PushChannel>(c: C) =>
+    (p: Parameters<PushHub['emit']>[1]) =>
+      push.emit(c, p as never);
   hubHost.on('status', (s: HostStatus) => relay('host.status')(s));
   jacktrip.on('status', relay('jacktrip.status'));
   voice.on('status', (s) => {

@@ -84,7 +84,9 @@ export function pinnedJson<T>(
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url.host}`)));
-    req.on('error', (err) => reject(err instanceof HubRequestError ? err : new HubRequestError(0, err.message)));
+    req.on('error', (err) =>
+      reject(err instanceof HubRequestError ? err : new HubRequestError(0, err.message)),
+    );
     req.end(method === 'POST' ? '{}' : undefined);
   });
 }

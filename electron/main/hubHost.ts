@@ -133,7 +133,10 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
       this.set({ ...this.st, state: 'stopping' });
       proc.postMessage({ type: 'stop' });
       const timeout = this.o.timeoutMs ?? 30_000;
-      const code = await Promise.race([this.exited!, sleep(timeout).then(() => 'timeout' as const)]);
+      const code = await Promise.race([
+        this.exited!,
+        sleep(timeout).then(() => 'timeout' as const),
+      ]);
       if (code === 'timeout') {
         proc.kill();
         await this.exited;
@@ -143,7 +146,10 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
       this.log = undefined;
       return this.set(
         code === 'timeout'
-          ? { state: 'stopped', error: `the hub did not stop within ${timeout / 1000} s and was killed` }
+          ? {
+              state: 'stopped',
+              error: `the hub did not stop within ${timeout / 1000} s and was killed`,
+            }
           : { state: 'stopped' },
       );
     })().finally(() => (this.stopping = undefined));

@@ -22,7 +22,10 @@ export function classifyLine(line: string): LineEvent | undefined {
   if (/^Peer Stopped/i.test(l) || l.includes('Stopping JackTrip')) return { kind: 'peer-stopped' };
   if (/Maybe the JACK server is not running|Unable to connect to JACK server/i.test(l))
     return { kind: 'fatal', reason: 'No JACK server is running. Start JACK, then connect again.' };
-  if (/requires authentication|not authorized|Authentication|incorrect|password/i.test(l) && /ERROR/i.test(l))
+  if (
+    /requires authentication|not authorized|Authentication|incorrect|password/i.test(l) &&
+    /ERROR/i.test(l)
+  )
     return {
       kind: 'fatal',
       reason: `The room’s server refused the credentials (${l.replace(/^ERROR:\s*/, '')}). Join the room again.`,

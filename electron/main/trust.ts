@@ -92,7 +92,7 @@ export class TrustStore {
   }
 
   hubs(): PinnedHub[] {
-    return this.data.hubs.map(({ cert_pem: _pem, ...h }) => h);
+    return this.data.hubs.map((h) => PinnedHub.parse(h));
   }
 
   recentRooms(): RecentRoom[] {
@@ -122,8 +122,7 @@ export class TrustStore {
     };
     this.data.hubs = [hub, ...this.data.hubs.filter((h) => h.origin !== origin)];
     this.save();
-    const { cert_pem: _pem, ...pub } = hub;
-    return pub;
+    return PinnedHub.parse(hub);
   }
 
   forget(origin: string): void {

@@ -54,8 +54,15 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
     await this.leave();
     const gen = ++this.joinGen;
     const pin = this.o.pinOf(origin);
-    if (!pin) return this.set({ ...OFF, state: 'failed', message: `${origin} is not a trusted hub.` });
-    this.set({ ...OFF, state: 'joining', message: 'Joining voice…', room_id: roomId, muted: this.st.muted });
+    if (!pin)
+      return this.set({ ...OFF, state: 'failed', message: `${origin} is not a trusted hub.` });
+    this.set({
+      ...OFF,
+      state: 'joining',
+      message: 'Joining voice…',
+      room_id: roomId,
+      muted: this.st.muted,
+    });
     const getToken = async () => {
       const answer = await pinnedJson<VoiceTokenAnswer>(
         pin,
@@ -111,7 +118,8 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
       client.on('closed', () => {
         if (this.client === client) {
           this.client = undefined;
-          if (this.st.state === 'live') this.set({ ...this.st, state: 'off', message: 'Voice ended.' });
+          if (this.st.state === 'live')
+            this.set({ ...this.st, state: 'off', message: 'Voice ended.' });
         }
       });
       if (this.st.muted) await client.mute(true).catch(() => undefined);

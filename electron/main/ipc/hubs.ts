@@ -2,7 +2,10 @@ import { confirmTrust, openLink, type PeerCertificate } from '../trust.js';
 import type { Desktop } from '../desktop.js';
 
 /** Joining by link: pinning, trust on first use, remembered hubs and rooms, bearer tokens. */
-export function hubsHandlers(d: Desktop, probe: (origin: string) => Promise<PeerCertificate>): void {
+export function hubsHandlers(
+  d: Desktop,
+  probe: (origin: string) => Promise<PeerCertificate>,
+): void {
   d.router.handle('hubs.open', ({ link }) => openLink(d.trust, link, probe));
   d.router.handle('hubs.trust', ({ origin, fingerprint }) =>
     confirmTrust(d.trust, origin, fingerprint, probe),
@@ -12,7 +15,10 @@ export function hubsHandlers(d: Desktop, probe: (origin: string) => Promise<Peer
     d.secrets.set(origin, null);
     return { ok: true as const };
   });
-  d.router.handle('hubs.list', () => ({ hubs: d.trust.hubs(), recent_rooms: d.trust.recentRooms() }));
+  d.router.handle('hubs.list', () => ({
+    hubs: d.trust.hubs(),
+    recent_rooms: d.trust.recentRooms(),
+  }));
   d.router.handle('session.get', ({ origin }) => ({
     // Only a pinned hub gets its token back: a page can't fish for tokens of other origins.
     token: d.trust.pinned(origin) ? d.secrets.get(origin) : null,

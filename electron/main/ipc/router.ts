@@ -65,7 +65,10 @@ export class IpcRouter {
   async dispatch(sender: SenderInfo, channel: string, args: unknown): Promise<unknown> {
     if (!isChannel(channel)) throw new IpcError('unknown_channel', `no IPC channel "${channel}"`);
     if (!sender.isMainFrame || !this.trusted(sender)) {
-      throw new IpcError('untrusted_sender', `IPC from ${sender.url || 'an unknown frame'} refused`);
+      throw new IpcError(
+        'untrusted_sender',
+        `IPC from ${sender.url || 'an unknown frame'} refused`,
+      );
     }
     const parsed = invokeSchemas[channel][0].safeParse(args);
     if (!parsed.success) {

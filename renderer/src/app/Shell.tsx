@@ -40,7 +40,14 @@ export function Shell({ children }: { children: ReactNode }) {
             className="ghost"
             onClick={() => {
               useSession.getState().socket?.close();
-              useSession.setState({ phase: 'signed-out', origin: null, client: null, api: null, socket: null, user: null });
+              useSession.setState({
+                phase: 'signed-out',
+                origin: null,
+                client: null,
+                api: null,
+                socket: null,
+                user: null,
+              });
             }}
           >
             Switch hub

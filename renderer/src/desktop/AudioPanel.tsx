@@ -75,7 +75,9 @@ export function AudioPanel({ onReconnect }: { onReconnect: () => void }) {
       <dl className="details compact">
         <div className="detail">
           <dt>Round trip</dt>
-          <dd data-testid="rtt">{jacktrip?.rtt_ms !== undefined ? `${jacktrip.rtt_ms} ms` : '–'}</dd>
+          <dd data-testid="rtt">
+            {jacktrip?.rtt_ms !== undefined ? `${jacktrip.rtt_ms} ms` : '–'}
+          </dd>
         </div>
         <div className="detail">
           <dt>Queue</dt>

@@ -48,7 +48,10 @@ export function DesktopDriver() {
   const me = useSession((s) => s.user?.id);
   useEffect(() => {
     if (banner?.tone === 'warn')
-      void desktopBridge()?.invoke('app.notify', { title: 'Backline', body: banner.text.slice(0, 300) });
+      void desktopBridge()?.invoke('app.notify', {
+        title: 'Backline',
+        body: banner.text.slice(0, 300),
+      });
   }, [banner]);
   useEffect(() => {
     if (!members || !live || !join) return;

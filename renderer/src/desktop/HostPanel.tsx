@@ -18,7 +18,10 @@ export function HostPanel({ compact = false }: { compact?: boolean }) {
   const on = host.state === 'running' || host.state === 'starting';
   const busy = host.state === 'starting' || host.state === 'stopping';
   return (
-    <section className={compact ? 'card host-panel compact' : 'card host-panel'} aria-labelledby="host-h">
+    <section
+      className={compact ? 'card host-panel compact' : 'card host-panel'}
+      aria-labelledby="host-h"
+    >
       <div className="host-row">
         <h2 id="host-h">Host a jam</h2>
         <button
@@ -70,9 +73,7 @@ export function HostPanel({ compact = false }: { compact?: boolean }) {
             </dd>
           </div>
           {host.lan_address === '127.0.0.1' && (
-            <p className="hint">
-              No network found: only apps on this computer can reach your hub.
-            </p>
+            <p className="hint">No network found: only apps on this computer can reach your hub.</p>
           )}
         </dl>
       )}

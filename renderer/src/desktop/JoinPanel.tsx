@@ -48,8 +48,8 @@ export function JoinPanel() {
           <h3 id="trust-h">Trust this hub?</h3>
           <p>
             The link carried no certificate fingerprint, so the app can’t tell whether{' '}
-            <strong>{new URL(pending.origin).host}</strong> is really your host’s hub. Ask your
-            host to read theirs to you; it must match:
+            <strong>{new URL(pending.origin).host}</strong> is really your host’s hub. Ask your host
+            to read theirs to you; it must match:
           </p>
           <code className="fingerprint">{pending.fingerprint}</code>
           <div className="actions">
@@ -103,7 +103,8 @@ export function JoinPanel() {
                   className="ghost"
                   onClick={() => void openLink(`${r.origin}/room/${r.room_id}`)}
                 >
-                  {r.room_name} <span className="meta">on {r.origin.replace(/^https:\/\//, '')}</span>
+                  {r.room_name}{' '}
+                  <span className="meta">on {r.origin.replace(/^https:\/\//, '')}</span>
                 </button>
               </li>
             ))}

@@ -6,7 +6,15 @@ import { useVoice } from '../store/voice.js';
 import { VoiceEngine } from '../voice/engine.js';
 
 /** The voice channel: mute, push-to-talk, deafen, input meter, and one row per player. */
-export function VoicePanel({ members, me, isHost }: { members: Member[]; me?: number; isHost: boolean }) {
+export function VoicePanel({
+  members,
+  me,
+  isHost,
+}: {
+  members: Member[];
+  me?: number;
+  isHost: boolean;
+}) {
   const v = useVoice(
     useShallow((s) => ({
       active: s.active,
@@ -81,7 +89,9 @@ export function VoicePanel({ members, me, isHost }: { members: Member[]; me?: nu
               : 'Push-to-talk: off'}
         </button>
         {v.pttKey && (
-          <span className={v.pttHeld ? 'badge live' : 'badge'}>{v.pttHeld ? 'Talking' : 'Hold to talk'}</span>
+          <span className={v.pttHeld ? 'badge live' : 'badge'}>
+            {v.pttHeld ? 'Talking' : 'Hold to talk'}
+          </span>
         )}
       </div>
       <label htmlFor={ids.meter}>Your microphone</label>
@@ -104,7 +114,9 @@ export function VoicePanel({ members, me, isHost }: { members: Member[]; me?: nu
                 <span className="who">
                   {m.username}
                   {speaking && <span className="sr-only"> (speaking)</span>}
-                  {rm?.muted && <span className="badge">{rm.byHost ? 'Muted by host' : 'Muted'}</span>}
+                  {rm?.muted && (
+                    <span className="badge">{rm.byHost ? 'Muted by host' : 'Muted'}</span>
+                  )}
                 </span>
                 <label className="volume">
                   <span className="sr-only">Volume of {m.username}</span>
@@ -123,7 +135,9 @@ export function VoicePanel({ members, me, isHost }: { members: Member[]; me?: nu
                     className="ghost small"
                     onClick={() => void v.serverMute(m.user_id, !(rm?.muted && rm.byHost))}
                   >
-                    {rm?.muted && rm.byHost ? `Unmute ${m.username} for all` : `Mute ${m.username} for all`}
+                    {rm?.muted && rm.byHost
+                      ? `Unmute ${m.username} for all`
+                      : `Mute ${m.username} for all`}
                   </button>
                 )}
               </li>

@@ -126,10 +126,7 @@ export const useDesktop = create<DesktopState>()((set, get) => ({
         origin: p.origin,
         fingerprint: p.fingerprint,
       });
-      await trusted(
-        r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r,
-        set,
-      );
+      await trusted(r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r, set);
     } catch (err) {
       set({ opening: false, error: message(err) });
     }

@@ -140,7 +140,8 @@ export const useSession = create<SessionState>()((set, get) => ({
       // Already signed out on the hub: nothing to undo.
     }
     const bridge = desktopBridge();
-    if (bridge && origin) await bridge.invoke('session.set', { origin, token: null }).catch(() => {});
+    if (bridge && origin)
+      await bridge.invoke('session.set', { origin, token: null }).catch(() => {});
     set({ phase: 'signed-out', client: null, api: null, socket: null, user: null, busy: false });
   },
 
@@ -148,7 +149,8 @@ export const useSession = create<SessionState>()((set, get) => ({
     get().socket?.close();
     const origin = get().origin;
     const bridge = desktopBridge();
-    if (bridge && origin) void bridge.invoke('session.set', { origin, token: null }).catch(() => {});
+    if (bridge && origin)
+      void bridge.invoke('session.set', { origin, token: null }).catch(() => {});
     set({
       phase: 'signed-out',
       client: null,

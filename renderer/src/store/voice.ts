@@ -114,7 +114,10 @@ export const useVoice = create<VoiceState>()((set, get) => {
       const wasActive = get().active;
       set({ active: false, roomId: null, remoteMuted: {} });
       await e?.close();
-      if (wasActive) await desktopBridge()?.invoke('voice.leave').catch(() => {});
+      if (wasActive)
+        await desktopBridge()
+          ?.invoke('voice.leave')
+          .catch(() => {});
     },
 
     async setMuted(muted) {

@@ -93,6 +93,7 @@ export class VoiceEngine {
     } catch (err) {
       throw new Error(
         `The microphone is not available (${(err as Error).name}). Allow it, or pick another input.`,
+        { cause: err },
       );
     }
     this.stream = stream;

@@ -1,0 +1,452 @@
+// Main-process features without Electron: the IPC router, links, pinning over real TLS, the
+// hub process (sources and the bundled build), the jacktrip client against a real hub, the tray.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import { generateSelfSigned } from '../../hub-core/src/tls/certificate.js';
+import { X509Certificate } from 'node:crypto';
+import { delay } from '../../hub-core/src/jacktrip/child.js';
+import { startJamHub, type JamHub } from '../../hub-core/test/fixtures.js';
+import { Procs } from '../../hub-core/test/jack.js';
+import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
+import { createDesktop } from './desktop.js';
+import { HubHost, lanAddress, nodeForker } from './hubHost.js';
+import { pinnedJson } from './hubFetch.js';
+import { isExternalUrlAllowed } from './ipc/app.js';
+import { IpcRouter } from './ipc/router.js';
+import { JackTripClient, classifyLine } from './jacktripClient.js';
+import { linkFromArgv, parseLink, shareLinks } from './links.js';
+import { SecretStore, plainCodec } from './secrets.js';
+import { fingerprintFromChromium, trayMenuModel } from './trayModel.js';
+import { TrustStore, confirmTrust, openLink } from './trust.js';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'backline-main-'));
+const FP = Array.from({ length: 32 }, (_, i) =>
+  (i * 7).toString(16).padStart(2, '0').toUpperCase(),
+).join(':');
+const APP = { url: 'backline-app://app/room/x', isMainFrame: true };
+
+describe('IPC router', () => {
+  const dir = tmp();
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const d = createDesktop({
+    userData: dir,
+    trustedSender: (s) => s.url.startsWith('backline-app://app/'),
+    log: () => {},
+  });
+
+  it('has a handler for every channel of the contract', () => {
+    assert.deepEqual(d.router.missing(), []);
+  });
+
+  it('refuses unknown channels, foreign or sub-frame senders, and bad arguments, clearly', async () => {
+    await assert.rejects(d.router.dispatch(APP, 'fs.readFile', []), /no IPC channel "fs.readFile"/);
+    await assert.rejects(
+      d.router.dispatch({ url: 'https://evil.example/', isMainFrame: true }, 'host.status', []),
+      { code: 'untrusted_sender' },
+    );
+    await assert.rejects(d.router.dispatch({ ...APP, isMainFrame: false }, 'host.status', []), {
+      code: 'untrusted_sender',
+    });
+    await assert.rejects(d.router.dispatch(APP, 'hubs.open', [{ link: 42 }]), {
+      code: 'bad_arguments',
+      message: /hubs.open: 0.link/,
+    });
+    await assert.rejects(d.router.dispatch(APP, 'voice.send', [{ data: 'AAAA', timestamp: 1 }]), {
+      code: 'bad_arguments',
+    });
+    await assert.rejects(d.router.dispatch(APP, 'host.status', 'not a tuple'), {
+      code: 'bad_arguments',
+    });
+    assert.deepEqual(await d.router.dispatch(APP, 'host.status', []), { state: 'stopped' });
+  });
+
+  it('hands tokens only to pinned hubs, and opens only http(s) links outside', async () => {
+    await assert.rejects(
+      d.router.dispatch(APP, 'session.set', [{ origin: 'https://h:8000', token: 'tok' }]),
+      /not a trusted hub/,
+    );
+    assert.deepEqual(await d.router.dispatch(APP, 'session.get', [{ origin: 'https://h:8000' }]), {
+      token: null,
+    });
+    assert.equal(isExternalUrlAllowed('https://jacktrip.org/'), true);
+    for (const bad of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'backline://x',
+      'smb://h/s',
+      'https://u:p@h/',
+    ])
+      assert.equal(isExternalUrlAllowed(bad), false, bad);
+    await assert.rejects(
+      d.router.dispatch(APP, 'app.openExternal', [{ url: 'file:///etc/passwd' }]),
+      /only http/,
+    );
+  });
+
+  it('a handler is registered once', () => {
+    const r = new IpcRouter(() => true);
+    r.handle('host.status', () => ({ state: 'stopped' }));
+    assert.throws(() => r.handle('host.status', () => ({ state: 'stopped' })), /twice/);
+  });
+});
+
+describe('links', () => {
+  it('round-trips a share link and accepts the forms people paste', () => {
+    const { share_link, web_link } = shareLinks('192.168.1.20', 8000, FP);
+    assert.deepEqual(parseLink(share_link), {
+      ok: true,
+      link: { origin: 'https://192.168.1.20:8000', fingerprint: FP, roomId: undefined },
+    });
+    assert.deepEqual(parseLink(web_link), {
+      ok: true,
+      link: { origin: 'https://192.168.1.20:8000', fingerprint: FP, roomId: undefined },
+    });
+    const bare = FP.replace(/:/g, '').toLowerCase();
+    const r = parseLink(`  backline://hub.example:9000/room/abc-1?fp=${bare} `);
+    assert.deepEqual(r, {
+      ok: true,
+      link: { origin: 'https://hub.example:9000', fingerprint: FP, roomId: 'abc-1' },
+    });
+    assert.deepEqual(parseLink('10.0.0.5:8000'), {
+      ok: true,
+      link: { origin: 'https://10.0.0.5:8000', fingerprint: undefined, roomId: undefined },
+    });
+    assert.equal(linkFromArgv(['/usr/bin/backline', '--flag', share_link]), share_link);
+  });
+
+  it('refuses damaged, foreign and unencrypted links with a reason', () => {
+    for (const [input, why] of [
+      ['', /Paste the link/],
+      ['backline://h:8000/?fp=AB:CD', /fingerprint is damaged/],
+      ['http://h:8000', /without encryption/],
+      ['ftp://h', /starts with backline/],
+      ['https://user:pw@h:8000', /no user name/],
+      ['x'.repeat(3000), /too long/],
+    ] as const) {
+      const r = parseLink(input);
+      assert.equal(r.ok, false, input.slice(0, 40));
+      if (!r.ok) assert.match(r.message, why);
+    }
+  });
+});
+
+describe('pinning against a real TLS server', () => {
+  let server: Server;
+  let origin: string;
+  let fingerprint: string;
+  let other: { certPem: string; keyPem: string };
+  const dir = tmp();
+  before(async () => {
+    const pair = generateSelfSigned(['localhost']);
+    other = generateSelfSigned(['localhost']);
+    fingerprint = new X509Certificate(pair.certPem).fingerprint256;
+    server = createServer({ cert: pair.certPem, key: pair.keyPem }, (s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  after(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pins a link whose fingerprint matches, refuses one that does not', async () => {
+    const store = new TrustStore(join(dir, 'a.json'));
+    const bad = await openLink(store, `${origin.replace('https', 'backline')}/?fp=${FP}`);
+    assert.equal(bad.status, 'mismatch');
+    if (bad.status === 'mismatch') {
+      assert.equal(bad.actual, fingerprint);
+      assert.match(bad.message, /not the one your link is for/);
+    }
+    assert.deepEqual(store.hubs(), []);
+    const good = await openLink(store, `${origin}/#fp=${fingerprint}`);
+    assert.equal(good.status, 'trusted');
+    assert.equal(store.hubs()[0]?.fingerprint, fingerprint);
+    assert.equal(store.isPinnedFor('127.0.0.1', fingerprint), true);
+    assert.equal(store.isPinnedFor('127.0.0.1', FP), false);
+    // Remembered across restarts; without a fingerprint the pin decides.
+    const again = new TrustStore(join(dir, 'a.json'));
+    assert.equal((await openLink(again, origin)).status, 'trusted');
+    server.setSecureContext({ cert: other.certPem, key: other.keyPem });
+    const swapped = await openLink(again, origin);
+    assert.equal(swapped.status, 'mismatch');
+    if (swapped.status === 'mismatch')
+      assert.match(swapped.message, /different certificate than the one you trusted/);
+  });
+
+  it('asks before trusting a hub on first use, and pins only what was confirmed', async () => {
+    const store = new TrustStore(join(dir, 'b.json'));
+    const first = await openLink(store, origin);
+    assert.equal(first.status, 'needs-trust');
+    assert.deepEqual(store.hubs(), []);
+    if (first.status !== 'needs-trust') return;
+    assert.equal((await confirmTrust(store, origin, FP)).status, 'mismatch');
+    assert.equal((await confirmTrust(store, origin, first.fingerprint)).status, 'trusted');
+    assert.equal(store.hubs().length, 1);
+  });
+
+  it('reports an unreachable hub, and sets a damaged trust file aside', async () => {
+    const closed = createNetServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const store = new TrustStore(join(dir, 'c.json'));
+    const r = await openLink(store, `https://127.0.0.1:${port}`);
+    assert.equal(r.status, 'unreachable');
+    if (r.status === 'unreachable') assert.match(r.message, /nothing answers/);
+    writeFileSync(join(dir, 'd.json'), '{"version":1,"hubs":[{"origin":');
+    let moved = '';
+    const s = new TrustStore(join(dir, 'd.json'), undefined, (_w, aside) => (moved = aside));
+    assert.deepEqual(s.hubs(), []);
+    assert.match(readFileSync(moved, 'utf8'), /"hubs"/, 'the damaged file is kept, not deleted');
+  });
+});
+
+describe('secrets and tray', () => {
+  it('keeps tokens per hub and survives a damaged file', () => {
+    const dir = tmp();
+    const s = new SecretStore(join(dir, 's.json'), plainCodec);
+    s.set('https://a:1', 'tok-a');
+    assert.equal(new SecretStore(join(dir, 's.json'), plainCodec).get('https://a:1'), 'tok-a');
+    s.set('https://a:1', null);
+    assert.equal(s.get('https://a:1'), null);
+    writeFileSync(join(dir, 's.json'), 'garbage');
+    assert.equal(new SecretStore(join(dir, 's.json'), plainCodec).get('https://a:1'), null);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('tray menu and certificate fingerprints', () => {
+    const items = trayMenuModel({
+      host: { state: 'running' },
+      jacktrip: {
+        state: 'connected',
+        message: '',
+        preset: 'normal',
+        queue: 4,
+        attempt: 1,
+        rtt_ms: 3.2,
+      },
+      voice: {
+        state: 'live',
+        message: '',
+        muted: true,
+        server_muted: false,
+        frames_sent: 0,
+        frames_received: 0,
+      },
+    });
+    assert.deepEqual(
+      items.map((i) => i.action),
+      ['toggle-host', 'none', 'toggle-mute', 'open', 'quit'],
+    );
+    assert.equal(items[0]!.checked, true);
+    assert.equal(items[2]!.checked, true);
+    assert.match(items[1]!.label, /connected · 3.2 ms/);
+    const b64 = Buffer.from(FP.replace(/:/g, ''), 'hex').toString('base64');
+    assert.equal(fingerprintFromChromium(`sha256/${b64}`), FP);
+    assert.equal(fingerprintFromChromium('sha1/abc'), undefined);
+    assert.match(
+      lanAddress({
+        lo: [
+          {
+            address: '127.0.0.1',
+            family: 'IPv4',
+            internal: true,
+            netmask: '',
+            mac: '',
+            cidr: null,
+          },
+        ],
+        eth0: [
+          {
+            address: '192.168.4.7',
+            family: 'IPv4',
+            internal: false,
+            netmask: '',
+            mac: '',
+            cidr: null,
+          },
+        ],
+      }),
+      /^192\.168\.4\.7$/,
+    );
+  });
+});
+
+describe('hosting: the hub as its own process', () => {
+  it(
+    'starts from the sources and from the bundled build, answers, and stops without leftovers',
+    { timeout: 120_000 },
+    async () => {
+      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-electron.ts'], {
+        stdio: 'ignore',
+      });
+      for (const entry of [
+        undefined,
+        join(import.meta.dirname, '..', '..', 'dist-electron', 'hubEntry.js'),
+      ]) {
+        const dir = tmp();
+        const host = new HubHost({
+          forker: nodeForker,
+          dataDir: join(dir, 'hub'),
+          logFile: join(dir, 'hub.log'),
+          listenHost: '127.0.0.1',
+          advertiseHost: '127.0.0.1',
+          port: 0,
+          entry,
+          env: { LOG_LEVEL: 'warn', RELAY_PORT: '0' },
+        });
+        const seen: string[] = [];
+        host.on('status', (s) => seen.push(s.state));
+        const s = await host.start();
+        assert.equal(s.state, 'running', JSON.stringify(s));
+        const pid = host.pid!;
+        const health = await pinnedJson<{ status: string }>(
+          {
+            origin: s.local_url!,
+            fingerprint: s.fingerprint!,
+            cert_pem: readFileSync(join(dir, 'hub', 'certs', 'hub-cert.pem'), 'utf8'),
+          },
+          'GET',
+          '/health',
+          undefined,
+        );
+        assert.equal(health.status, 'ok');
+        const parsed = parseLink(s.share_link!);
+        assert.ok(parsed.ok && parsed.link.fingerprint === s.fingerprint);
+        // A different pin is refused before any request is sent.
+        await assert.rejects(
+          pinnedJson(
+            { origin: s.local_url!, fingerprint: FP, cert_pem: '' },
+            'GET',
+            '/health',
+            undefined,
+          ),
+          /not the pinned one|certificate/,
+        );
+        assert.equal((await host.stop()).state, 'stopped');
+        assert.deepEqual(seen, ['starting', 'running', 'stopping', 'stopped']);
+        assert.throws(() => process.kill(pid, 0), 'the hub process is gone');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it(
+    'moves to a free port when the usual one is taken, and reports a hub that cannot start',
+    { timeout: 60_000 },
+    async () => {
+      const blocker = createNetServer();
+      await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+      const taken = (blocker.address() as { port: number }).port;
+      const dir = tmp();
+      const host = new HubHost({
+        forker: nodeForker,
+        dataDir: join(dir, 'hub'),
+        logFile: join(dir, 'hub.log'),
+        listenHost: '127.0.0.1',
+        advertiseHost: '127.0.0.1',
+        port: taken,
+        env: { LOG_LEVEL: 'warn', RELAY_PORT: '0' },
+      });
+      const s = await host.start();
+      assert.equal(s.state, 'running', JSON.stringify(s));
+      assert.notEqual(s.port, taken);
+      await host.stop();
+      const broken = new HubHost({
+        forker: nodeForker,
+        dataDir: join(dir, 'hub2'),
+        logFile: join(dir, 'hub2.log'),
+        listenHost: '127.0.0.1',
+        port: 0,
+        env: { JACK_PERIOD: '100' },
+      });
+      const f = await broken.start();
+      assert.equal(f.state, 'failed');
+      assert.match(f.error!, /JACK_PERIOD/);
+      await new Promise<void>((r) => blocker.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  );
+});
+
+describe('the local jacktrip client against a real hub', () => {
+  let hub: JamHub;
+  const procs = new Procs();
+  before(async () => {
+    hub = await startJamHub(['pia']);
+  });
+  after(async () => {
+    await procs.stopAll();
+    await hub?.close();
+  });
+
+  it('reads jacktrip output into states', () => {
+    assert.deepEqual(classifyLine('Received Connection from Peer!'), { kind: 'connected' });
+    assert.equal(classifyLine('ERROR: Incorrect username or password.')?.kind, 'fatal');
+    assert.equal(classifyLine('Maybe the JACK server is not running?')?.kind, 'fatal');
+    assert.equal(classifyLine('Peer Stopped')?.kind, 'peer-stopped');
+    assert.equal(classifyLine('JackTrip 2.x'), undefined);
+  });
+
+  it(
+    'says clearly when no JACK server runs, then connects, and reconnects from a fresh port',
+    { timeout: 90_000 },
+    async () => {
+      const room = await hub.ok<{ id: string }>('pia', 'POST', '/rooms', { name: 'jt client' });
+      const answer = await hub.ok<JoinAnswer>('pia', 'POST', `/rooms/${room.id}/join`, {});
+      const none = new JackTripClient({
+        env: () => ({
+          ...process.env,
+          JACK_NO_START_SERVER: '1',
+          JACK_DEFAULT_SERVER: 'bltt-missing',
+        }),
+      });
+      await none.connect({ roomId: answer.room_id, connection: answer.jacktrip, preset: 'normal' });
+      await until(() => none.status.state === 'failed');
+      assert.match(none.status.message, /No JACK server is running/);
+
+      const server = await procs.server('jtc');
+      const env = () => ({
+        ...process.env,
+        JACK_NO_START_SERVER: '1',
+        JACK_DEFAULT_SERVER: server.name,
+      });
+      const c = new JackTripClient({ env, backoffMs: [300] });
+      const states: string[] = [];
+      c.on('status', (s) => states.push(s.state));
+      await c.connect({ roomId: answer.room_id, connection: answer.jacktrip, preset: 'tight' });
+      await until(() => c.status.state === 'connected');
+      assert.equal(c.status.queue, 2);
+      const firstPort = c.status.local_port;
+      // The connection drops (jacktrip killed): reconnecting, then connected again on a new port.
+      process.kill(c.pid!, 'SIGKILL');
+      await until(() => c.status.state === 'reconnecting');
+      await until(() => c.status.state === 'connected');
+      assert.notEqual(c.status.local_port, firstPort);
+      const pid = c.pid!;
+      await c.disconnect();
+      assert.equal(c.status.state, 'stopped');
+      assert.throws(() => process.kill(pid, 0));
+      assert.deepEqual(states.filter((s, i) => s !== states[i - 1]).slice(0, 4), [
+        'connecting',
+        'connected',
+        'reconnecting',
+        'connecting',
+      ]);
+    },
+  );
+});
+
+async function until(fn: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await delay(50);
+  }
+}
