@@ -14,6 +14,8 @@ export default tseslint.config(
       'test-results/',
       'eslint.config.mjs',
       'renderer/dist/',
+      'dist-electron/',
+      'release/',
       'e2e/screenshots/',
     ],
   },

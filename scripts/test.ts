@@ -62,6 +62,9 @@ if (!skipStatic) {
     run(npx, ['--no-install', 'prettier', '--check', '--log-level', 'warn', '.']),
   );
   await stage('typecheck', () => run(npx, ['--no-install', 'tsc', '-b']));
+  await stage('electronegativity', () =>
+    run(process.execPath, ['--import', 'tsx', 'scripts/electronegativity.ts']),
+  );
 }
 
 // JACK keeps at most 8 servers in a shared-memory registry, and a server that was SIGKILLed

@@ -29,6 +29,8 @@ export function createMainWindow(preload: string, icon: string | undefined): Bro
       navigateOnDragDrop: false,
       spellcheck: false,
       autoplayPolicy: 'no-user-gesture-required',
+      // A middle click must not open links in a new window.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   win.once('ready-to-show', () => win.show());
