@@ -37,6 +37,7 @@ export function pinnedJson<T>(
   path: string,
   token: string | undefined,
   timeoutMs = 10_000,
+  body: unknown = {},
 ): Promise<T> {
   const url = new URL(path, pin.origin);
   return new Promise<T>((resolve, reject) => {
@@ -87,6 +88,6 @@ export function pinnedJson<T>(
     req.on('error', (err) =>
       reject(err instanceof HubRequestError ? err : new HubRequestError(0, err.message)),
     );
-    req.end(method === 'POST' ? '{}' : undefined);
+    req.end(method === 'POST' ? JSON.stringify(body) : undefined);
   });
 }

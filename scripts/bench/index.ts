@@ -1,5 +1,6 @@
 // `npm run bench [-- <name> ...]`: runs the named benchmarks (all by default), prints their
 // figures and writes them to bench-results.json (git-ignored) with the last run as baseline.
+import { hostAJam, linkToConnected } from './desktop.js';
 import { bcryptHealth, hubStartup } from './hub.js';
 import { Results } from './lib.js';
 import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
@@ -39,6 +40,14 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'patchbay-first-render': {
     about: 'first render of a room with 16 clients of 4 ports each',
     run: patchbayFirstRender,
+  },
+  'host-a-jam': {
+    about: 'desktop: "Host a jam" (IPC host.start) to a healthy hub over the pinned certificate',
+    run: hostAJam,
+  },
+  'link-to-connected': {
+    about: 'desktop: a pasted share link to jacktrip connected (pin, sign up, join, connect)',
+    run: linkToConnected,
   },
   'relay-logins': {
     about: "the relay's p99 delay with and without 50 logins at once",

@@ -1,0 +1,151 @@
+// The desktop app's two promises, timed through the real main-process handlers (the same ones
+// the window calls over IPC): "Host a jam" to a healthy hub, and a pasted link to jacktrip
+// connected (open + pin, sign in, join, connect), each next to its floor measured in the same run.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
+import { JackServer } from '../../hub-core/src/jacktrip/JackServer.js';
+import { createDesktop, type Desktop } from '../../electron/main/desktop.js';
+import { pinnedJson } from '../../electron/main/hubFetch.js';
+import { median, sleep, type Results } from './lib.js';
+
+const APP = { url: 'backline-app://app/', isMainFrame: true };
+const ROUNDS = 5;
+
+function desktop(name: string, jackServer?: string): { d: Desktop; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), `backline-bench-${name}-`));
+  const d = createDesktop({
+    userData: dir,
+    jackServer,
+    trustedSender: () => true,
+    log: () => {},
+    host: {
+      listenHost: '127.0.0.1',
+      advertiseHost: '127.0.0.1',
+      port: 0,
+      env: { LOG_LEVEL: 'warn', JACKTRIP_BASE_PORT: '46400', JACKTRIP_PORT_RANGE: '20' },
+    },
+  });
+  return { d, dir };
+}
+
+const call = <T>(d: Desktop, channel: string, ...args: unknown[]) =>
+  d.router.dispatch(APP, channel, args) as Promise<T>;
+
+export async function hostAJam(r: Results): Promise<void> {
+  const { d, dir } = desktop('host');
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      const t0 = performance.now();
+      const s = await call<{ state: string; local_url: string; fingerprint: string }>(
+        d,
+        'host.start',
+      );
+      if (s.state !== 'running') throw new Error(`hosting failed: ${JSON.stringify(s)}`);
+      const pin = {
+        origin: s.local_url,
+        fingerprint: s.fingerprint,
+        cert_pem: readFileSync(join(dir, 'hub', 'certs', 'hub-cert.pem'), 'utf8'),
+      };
+      for (;;) {
+        const h = await pinnedJson<{ status: string }>(pin, 'GET', '/health', undefined).catch(
+          () => undefined,
+        );
+        if (h?.status === 'ok') break;
+        await sleep(10);
+      }
+      times.push(performance.now() - t0);
+      await call(d, 'host.stop');
+    }
+  } finally {
+    await d.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  r.add({
+    name: 'host-a-jam: toggle to healthy hub, median',
+    value: Math.round(median(times)),
+    unit: 'ms',
+    goal: '<= 3000',
+  });
+}
+
+export async function linkToConnected(r: Results): Promise<void> {
+  const H = desktop('H');
+  const jack = await JackServer.create({ name: `blbench-g-${process.pid}` });
+  const G = desktop('G', jack.name);
+  const total: number[] = [];
+  const connectOnly: number[] = [];
+  try {
+    const s = await call<{ share_link: string; local_url: string; fingerprint: string }>(
+      H.d,
+      'host.start',
+    );
+    const origin = s.local_url;
+    for (let i = 0; i < ROUNDS; i++) {
+      const user = `bench${i}${Date.now() % 1000}`;
+      const t0 = performance.now();
+      const opened = await call<{ status: string }>(G.d, 'hubs.open', { link: s.share_link });
+      if (opened.status !== 'trusted') throw new Error(`link not trusted: ${opened.status}`);
+      const pin = G.d.trust.pinned(origin)!;
+      const auth = await pinnedJson<{ token: string }>(
+        pin,
+        'POST',
+        '/auth/register',
+        undefined,
+        10_000,
+        {
+          username: user,
+          password: `${user}-password`,
+        },
+      );
+      const room = await pinnedJson<{ id: string }>(pin, 'POST', '/rooms', auth.token, 10_000, {
+        name: `bench ${i}`,
+      });
+      const join = await pinnedJson<JoinAnswer>(pin, 'POST', `/rooms/${room.id}/join`, auth.token);
+      const t1 = performance.now();
+      await call(G.d, 'jacktrip.connect', {
+        origin,
+        room_id: room.id,
+        connection: join.jacktrip,
+        preset: 'normal',
+      });
+      while (G.d.jacktrip.status.state !== 'connected') {
+        if (G.d.jacktrip.status.state === 'failed') throw new Error(G.d.jacktrip.status.message);
+        await sleep(5);
+      }
+      const t2 = performance.now();
+      total.push(t2 - t0);
+      connectOnly.push(t2 - t1);
+      await call(G.d, 'jacktrip.disconnect');
+      await pinnedJson(pin, 'POST', `/rooms/${room.id}/close`, auth.token).catch(() => undefined);
+    }
+  } finally {
+    await G.d.close();
+    await H.d.close();
+    await jack.close();
+    rmSync(G.dir, { recursive: true, force: true });
+    rmSync(H.dir, { recursive: true, force: true });
+  }
+  const m = median(total);
+  const c = median(connectOnly);
+  r.add({
+    name: 'link-to-connected: paste to jacktrip connected',
+    value: Math.round(m),
+    unit: 'ms',
+    goal: '<= 5000',
+  });
+  r.add({
+    name: 'link-to-connected: of which jacktrip connect',
+    value: Math.round(c),
+    unit: 'ms',
+    goal: 'info',
+  });
+  r.add({
+    name: 'link-to-connected: share of jacktrip',
+    value: c / m,
+    unit: 'ratio',
+    goal: 'info',
+  });
+}
