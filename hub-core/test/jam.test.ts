@@ -1,5 +1,6 @@
 // Rooms that carry real audio: the hub's API, real jackd and jacktrip on both ends, sox.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
@@ -272,5 +273,38 @@ describe('rooms with real audio', () => {
     assert.equal(t.hub.supervisor.get(room2.id), undefined);
     for (const p of pids)
       assert.equal(alive(p), false, `process ${p} of the empty room still running`);
+  });
+
+  it('a player who rejoins while the emptied room is stopping gets a whole new room', async () => {
+    const room = await ok<RoomDetail>('erin', 'POST', '/rooms', { name: 'Back in a second' });
+    await ok<JoinAnswer>('erin', 'POST', `/rooms/${room.id}/join`, {});
+    const old = t.hub.supervisor.get(room.id)!.pids;
+    // What the hub does when the last player leaves; the player joins again at once.
+    const stopping = t.hub.supervisor.stop(room.id);
+    const again = await ok<JoinAnswer>('erin', 'POST', `/rooms/${room.id}/join`, {});
+    await stopping;
+    for (const p of old) assert.equal(alive(p), false, `old process ${p} still running`);
+    const rt = t.hub.supervisor.get(room.id);
+    assert.ok(rt, 'the room runs again');
+    for (const p of rt.pids) assert.ok(alive(p) && !old.includes(p), `new process ${p}`);
+    const creds = t.hub.supervisor.creds(room.id)!;
+    assert.ok(existsSync(creds.path), 'the new credentials file survived the old stop');
+    assert.ok(t.hub.supervisor.ports(room.id), 'the new room keeps its ports');
+    const erin = await connectClient('erin', again);
+    await stopChild(erin.child);
+    await ok('erin', 'POST', `/rooms/${room.id}/leave`);
+  });
+});
+
+describe('hub shutdown while a room is stopping', () => {
+  it('waits for that room too: no process outlives the hub', async () => {
+    const t = await startJamHub(['fay']);
+    const room = await t.ok<RoomDetail>('fay', 'POST', '/rooms', { name: 'Last one out' });
+    await t.ok<JoinAnswer>('fay', 'POST', `/rooms/${room.id}/join`, {});
+    const pids = t.hub.supervisor.get(room.id)!.pids;
+    assert.ok(pids.length >= 3);
+    void t.hub.supervisor.stop(room.id);
+    await t.close();
+    for (const p of pids) assert.equal(alive(p), false, `room process ${p} outlived the hub`);
   });
 });

@@ -63,6 +63,8 @@ export const serverNameFor = (ports: PortBlock) => `backline-${ports.tcpPort}`;
  */
 export class Supervisor extends SafeEmitter<SupervisorEvents> {
   private readonly entries = new Map<string, Entry>();
+  /** Rooms whose processes are being stopped: a new start waits, and close() waits too. */
+  private readonly stopping = new Map<string, Promise<void>>();
   private closed = false;
 
   constructor(private readonly o: SupervisorOptions) {
@@ -73,6 +75,10 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
 
   /** The room's runtime, starting it if needed (concurrent callers share one start). */
   async ensure(spec: RoomSpec): Promise<RoomRuntime> {
+    if (this.closed) throw new Error('hub is shutting down');
+    // A room rejoined while its processes stop (the last player left a moment ago): the old
+    // processes, ports and credentials must be gone before the new ones exist.
+    for (let s = this.stopping.get(spec.roomId); s; s = this.stopping.get(spec.roomId)) await s;
     if (this.closed) throw new Error('hub is shutting down');
     let e = this.entries.get(spec.roomId);
     if (!e) {
@@ -119,21 +125,32 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
   }
 
   /** Stops the room's processes and forgets its ports and credentials. */
-  async stop(roomId: string): Promise<void> {
+  stop(roomId: string): Promise<void> {
+    const under = this.stopping.get(roomId);
+    if (under) return under;
     const e = this.entries.get(roomId);
-    if (!e) return;
+    if (!e) return Promise.resolve();
     this.entries.delete(roomId);
     clearTimeout(e.timer);
-    await e.starting?.catch(() => undefined);
-    await e.runtime?.close();
-    this.o.pool.release(roomId);
-    rmSync(dirname(e.creds.path), { recursive: true, force: true });
+    const done = (async () => {
+      await e.starting?.catch(() => undefined);
+      await e.runtime?.close();
+      this.o.pool.release(roomId);
+      rmSync(dirname(e.creds.path), { recursive: true, force: true });
+    })().finally(() => {
+      if (this.stopping.get(roomId) === done) this.stopping.delete(roomId);
+    });
+    this.stopping.set(roomId, done);
+    return done;
   }
 
-  /** Every room stopped, children first; no process outlives this. */
+  /** Every room stopped, children first, including stops already under way; no process outlives this. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.entries.keys()].map((id) => this.stop(id)));
+    await Promise.all([
+      ...[...this.entries.keys()].map((id) => this.stop(id)),
+      ...this.stopping.values(),
+    ]);
   }
 
   get liveRooms(): number {
