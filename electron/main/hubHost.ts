@@ -144,14 +144,15 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
       this.proc = undefined;
       this.log?.end();
       this.log = undefined;
-      return this.set(
+      // A hub that could not shut down cleanly says so (its rooms' processes still die with
+      // it: they carry a parent-death signal).
+      const error =
         code === 'timeout'
-          ? {
-              state: 'stopped',
-              error: `the hub did not stop within ${timeout / 1000} s and was killed`,
-            }
-          : { state: 'stopped' },
-      );
+          ? `the hub did not stop within ${timeout / 1000} s and was killed`
+          : code !== 0
+            ? `the hub exited with code ${code} while stopping: ${this.tail.slice(-2).join(' ')}`
+            : undefined;
+      return this.set(error ? { state: 'stopped', error } : { state: 'stopped' });
     })().finally(() => (this.stopping = undefined));
     return this.stopping;
   }
