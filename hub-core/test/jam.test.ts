@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { stopChild } from '../src/jacktrip/child.js';
+import { delay, stopChild } from '../src/jacktrip/child.js';
 import { startJamHub, type JamHub } from './fixtures.js';
 import {
   Procs,
@@ -304,6 +304,19 @@ describe('hub shutdown while a room is stopping', () => {
     const pids = t.hub.supervisor.get(room.id)!.pids;
     assert.ok(pids.length >= 3);
     void t.hub.supervisor.stop(room.id);
+    await t.close();
+    for (const p of pids) assert.equal(alive(p), false, `room process ${p} outlived the hub`);
+  });
+
+  it('waits for a crashed room’s other processes too', async () => {
+    const t = await startJamHub(['gil']);
+    const room = await t.ok<RoomDetail>('gil', 'POST', '/rooms', { name: 'Crash, then quit' });
+    await t.ok<JoinAnswer>('gil', 'POST', `/rooms/${room.id}/join`, {});
+    const rt = t.hub.supervisor.get(room.id)!;
+    const pids = rt.pids;
+    // jackd dies; its jacktrip then ignores SIGTERM and needs the SIGKILL (NOTES.md).
+    process.kill(rt.jack.pid, 'SIGKILL');
+    while (t.hub.supervisor.get(room.id)) await delay(20);
     await t.close();
     for (const p of pids) assert.equal(alive(p), false, `room process ${p} outlived the hub`);
   });

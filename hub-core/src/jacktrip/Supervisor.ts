@@ -45,6 +45,8 @@ interface Entry {
   creds: CredsFile;
   runtime: RoomRuntime | undefined;
   starting: Promise<RoomRuntime> | undefined;
+  /** The processes of a runtime that died, being stopped before the restart. */
+  retiring: Promise<void> | undefined;
   restarts: number;
   timer: NodeJS.Timeout | undefined;
 }
@@ -89,6 +91,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
         creds: new CredsFile(credsPath(this.o.dataDir, spec.roomId)),
         runtime: undefined,
         starting: undefined,
+        retiring: undefined,
         restarts: 0,
         timer: undefined,
       };
@@ -134,6 +137,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     clearTimeout(e.timer);
     const done = (async () => {
       await e.starting?.catch(() => undefined);
+      await e.retiring;
       await e.runtime?.close();
       this.o.pool.release(roomId);
       rmSync(dirname(e.creds.path), { recursive: true, force: true });
@@ -196,7 +200,14 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     if (this.closed || e.runtime !== rt) return;
     e.runtime = undefined;
     this.o.logger.warn({ roomId: e.spec.roomId, err: err.message }, 'room process died');
-    void rt.close().then(() => this.scheduleRestart(e, err));
+    // The rest of the room's processes are stopped before a restart; a stop or the hub's
+    // shutdown in the meantime waits for them too (a jacktrip whose jackd died takes a SIGKILL).
+    const retiring = rt.close();
+    e.retiring = retiring;
+    void retiring.then(() => {
+      if (e.retiring === retiring) e.retiring = undefined;
+      this.scheduleRestart(e, err);
+    });
   }
 
   private scheduleRestart(e: Entry, err: Error): void {
