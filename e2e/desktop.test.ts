@@ -5,7 +5,7 @@
 // and stopping hosting ends the room and leaves no process behind.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +14,7 @@ import { delay, jackEnv, runTool } from '../hub-core/src/jacktrip/child.js';
 import { loadOrCreateSelfSigned } from '../hub-core/src/tls/certificate.js';
 import {
   Procs,
+  isTone,
   jackConnect,
   record,
   startTone,
@@ -58,6 +59,30 @@ function descendants(pid: number): number[] {
   return kids.flatMap((k) => [k, ...descendants(k)]);
 }
 
+/** `ps` lines of these PIDs, for a failure message. */
+function psLines(pids: number[]): string {
+  if (!pids.length) return '';
+  try {
+    return execFileSync('ps', ['-o', 'pid,ppid,stat,etime,args', '-p', pids.join(',')], {
+      encoding: 'utf8',
+    });
+  } catch {
+    return `(ps found none of ${pids.join(' ')})`;
+  }
+}
+
+/** The end of an app's hub log, for a failure message. */
+function hubLog(app: DesktopApp): string {
+  try {
+    return readFileSync(join(app.userData, 'logs', 'hub.log'), 'utf8')
+      .split('\n')
+      .slice(-40)
+      .join('\n');
+  } catch {
+    return '(no hub log)';
+  }
+}
+
 async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -93,7 +118,7 @@ describe('desktop app e2e: host a jam, join by link, play, talk, patch, stop', (
         HUB_CORS_ORIGINS: page.origin,
         JACKTRIP_BASE_PORT: String(47000 + Math.floor(Math.random() * 500) * 10),
         JACKTRIP_PORT_RANGE: '10',
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info',
       },
     };
     H = await launchDesktopApp(browser, {
@@ -220,8 +245,9 @@ describe('desktop app e2e: host a jam, join by link, play, talk, patch, stop', (
     const wav = join(G.userData, 'heard.wav');
     await record(gServer, wav, 3, [`${gClient}:receive_1`]);
     const stat = await wavStat(wav);
-    assert.ok(stat.rms > 0.01, `G heard the tone: RMS ${stat.rms}`);
-    assert.ok(Math.abs(stat.freq - 240) < 30, `at about 240 Hz: ${stat.freq}`);
+    // jack_simple_client's sine (peak 0.2). Not its frequency: on a loaded machine jacktrip
+    // conceals underruns and sox's zero-crossing estimate drifts (NOTES.md).
+    assert.ok(isTone(stat), `G heard H's tone: ${JSON.stringify(stat)}`);
 
     // 7. H stops hosting: G sees the room close; the hub, its jackd and jacktrip all exit.
     const hubChildren = descendants(hubPid);
@@ -230,13 +256,15 @@ describe('desktop app e2e: host a jam, join by link, play, talk, patch, stop', (
       `the hub runs the room's jackd and jacktrip: ${hubChildren.join(' ')}`,
     );
     await H.page.getByRole('link', { name: '← Room' }).click();
+    const hosting = { H: H.problems.length, G: G.problems.length };
     await H.page.getByRole('switch', { name: 'Host a jam' }).click();
     await G.page.getByText('The hub is shutting down').waitFor({ timeout: 20_000 });
     await until('hosting stopped', () => H.desktop.hubHost.status.state === 'stopped', 30_000);
     await shot(G.page, 'desktop-05-closed');
     assert.equal(alive(hubPid), false, 'the hub process exited');
+    assert.equal(H.desktop.hubHost.status.error, undefined, 'the hub stopped cleanly');
     const left = hubChildren.filter(alive);
-    assert.deepEqual(left, [], `no room process is left: ${left.join(' ')}`);
+    assert.deepEqual(left, [], `no room process is left:\n${psLines(left)}\n${hubLog(H)}`);
     // G's app let go of the room: its jacktrip and voice stop.
     await until('G’s jacktrip stopped', () =>
       ['stopped', 'idle'].includes(G.desktop.jacktrip.status.state),
@@ -244,6 +272,13 @@ describe('desktop app e2e: host a jam, join by link, play, talk, patch, stop', (
     await until('G’s voice off', () => G.desktop.voice.status.state === 'off');
     const lsp = await runTool('jack_lsp', [], jackEnv(gServer), 3000);
     assert.ok(!lsp.stdout.includes(`${gClient}:`), 'G’s jacktrip left its JACK server');
-    assert.deepEqual([...H.problems, ...G.problems], []);
+    assert.deepEqual([...H.problems.slice(0, hosting.H), ...G.problems.slice(0, hosting.G)], []);
+    // Once the hub is gone, the pages' reconnect attempts are refused (and logged by Chromium);
+    // nothing else may go wrong.
+    const after = [...H.problems.slice(hosting.H), ...G.problems.slice(hosting.G)];
+    assert.deepEqual(
+      after.filter((p) => !/WebSocket connection to .* net::ERR_CONNECTION_REFUSED/.test(p)),
+      [],
+    );
   });
 });
