@@ -1,6 +1,7 @@
 // Real JACK parts for tests: client-side servers, jacktrip clients, a tone, a recorder, sox.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { hubClientArgs } from '../src/jacktrip/argv.js';
 import {
   delay,
@@ -175,11 +176,22 @@ export async function descendants(pid: number): Promise<number[]> {
   return out;
 }
 
+/**
+ * Is the process still running? A zombie is not: it has exited, and only waits for its parent
+ * to read its status (on these machines PID 1 never does, so an orphan that exited, like
+ * tsx's esbuild helper after the hub it served stopped, stays a zombie).
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ...", comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return process.platform !== 'linux';
   }
 }
