@@ -1,4 +1,4 @@
-// Is there an Electron runtime on this machine? Reads what the electron package recorded,
+// Is there an Electron runtime on this machine (npm start, npm run dist, the e2e)? Reads what the electron package recorded,
 // without `require('electron')` (which tries to download the binary when it is missing).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,7 +2,7 @@
 // esbuild (Electron runs JavaScript, not TypeScript). `npm run build:electron`.
 import { build } from 'esbuild';
 import { join } from 'node:path';
-import { ROOT } from './electronRuntime.js';
+import { ROOT } from '../electron/electronRuntime.js';
 
 const out = join(ROOT, 'dist-electron');
 const external = ['electron', 'better-sqlite3', 'bufferutil', 'utf-8-validate'];

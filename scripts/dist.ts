@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, electronRuntime } from './electronRuntime.js';
+import { ROOT, electronRuntime } from '../electron/electronRuntime.js';
 
 const version = (
   JSON.parse(readFileSync(join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as {

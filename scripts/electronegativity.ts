@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './electronRuntime.js';
+import { ROOT } from '../electron/electronRuntime.js';
 
 /**
  * Findings that are prompts to review a feature rather than defects ("Review the use of ..."),

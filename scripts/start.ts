@@ -2,7 +2,7 @@
 // which prints its URL and certificate fingerprint.
 import { spawn, spawnSync } from 'node:child_process';
 import { main as runHub } from '../hub-core/src/cli.js';
-import { ROOT, electronRuntime } from './electronRuntime.js';
+import { ROOT, electronRuntime } from '../electron/electronRuntime.js';
 
 const runtime = electronRuntime();
 if ('bin' in runtime) {

@@ -14,6 +14,7 @@ import { delay } from '../../hub-core/src/jacktrip/child.js';
 import { startJamHub, type JamHub } from '../../hub-core/test/fixtures.js';
 import { Procs } from '../../hub-core/test/jack.js';
 import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
+import { appSettingsFromEnv } from './appSettings.js';
 import { createDesktop } from './desktop.js';
 import { HubHost, lanAddress, nodeForker } from './hubHost.js';
 import { pinnedJson } from './hubFetch.js';
@@ -204,6 +205,43 @@ describe('pinning against a real TLS server', () => {
     const s = new TrustStore(join(dir, 'd.json'), undefined, (_w, aside) => (moved = aside));
     assert.deepEqual(s.hubs(), []);
     assert.match(readFileSync(moved, 'utf8'), /"hubs"/, 'the damaged file is kept, not deleted');
+  });
+});
+
+describe('app settings from the environment', () => {
+  it('reads them, and names the variable of a bad value', () => {
+    assert.deepEqual(appSettingsFromEnv({}), {
+      userData: undefined,
+      jackServer: undefined,
+      host: { listenHost: undefined, advertiseHost: undefined, port: undefined },
+      e2e: false,
+    });
+    assert.deepEqual(
+      appSettingsFromEnv({
+        BACKLINE_USER_DATA: '/tmp/bl',
+        BACKLINE_JACK_SERVER: 'studio',
+        BACKLINE_HOST_LISTEN: '127.0.0.1',
+        BACKLINE_HOST_ADDRESS: 'jam.example.org',
+        BACKLINE_HOST_PORT: '0',
+        BACKLINE_E2E: '1',
+      }),
+      {
+        userData: '/tmp/bl',
+        jackServer: 'studio',
+        host: { listenHost: '127.0.0.1', advertiseHost: 'jam.example.org', port: 0 },
+        e2e: true,
+      },
+    );
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ BACKLINE_USER_DATA: 'relative/dir' }, /BACKLINE_USER_DATA: .*absolute/],
+      [{ BACKLINE_JACK_SERVER: 'a;rm -rf' }, /BACKLINE_JACK_SERVER: .*not a JACK server name/],
+      [{ BACKLINE_HOST_LISTEN: 'not a host' }, /BACKLINE_HOST_LISTEN: /],
+      [{ BACKLINE_HOST_ADDRESS: 'http://x' }, /BACKLINE_HOST_ADDRESS: /],
+      [{ BACKLINE_HOST_PORT: '70000' }, /BACKLINE_HOST_PORT: 70000 is out of range/],
+      [{ BACKLINE_HOST_PORT: 'eight' }, /BACKLINE_HOST_PORT: .*whole number/],
+      [{ BACKLINE_E2E: 'maybe' }, /BACKLINE_E2E: .*boolean/],
+    ];
+    for (const [env, re] of bad) assert.throws(() => appSettingsFromEnv(env), re);
   });
 });
 

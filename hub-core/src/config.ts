@@ -82,6 +82,9 @@ export function defaultDataDir(env: Env = process.env, platform = process.platfo
 const HOSTNAME =
   /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
+/** A host name or an IP address (v4 or v6). */
+export const isHostOrIp = (h: string): boolean => isIP(h) !== 0 || HOSTNAME.test(h);
+
 function int(env: Env, name: string, def: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return def;
@@ -115,6 +118,9 @@ function nonEmpty(env: Env, name: string, def: string): string {
   }
   return raw;
 }
+
+// The desktop app reads its own few settings the same way (electron/main/appSettings.ts).
+export { bool as envBool, int as envInt };
 
 export const USAGE = `usage: npm run hub [-- --insecure-http]
 
@@ -154,7 +160,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   }
 
   const host = (env.HUB_HOST ?? 'localhost').trim();
-  if (!(isIP(host) !== 0 || HOSTNAME.test(host))) {
+  if (!isHostOrIp(host)) {
     throw new ConfigError('HUB_HOST', `"${env.HUB_HOST}" is not a hostname or IP address`);
   }
   const port = int(env, 'HUB_PORT', 8000, 0, 65535);

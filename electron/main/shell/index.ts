@@ -14,15 +14,30 @@ import {
 import { join } from 'node:path';
 import { APP_ORIGIN, APP_SCHEME, LINK_SCHEME } from '../../contract.js';
 import { appPageServer } from '../appPage.js';
+import { appSettingsFromEnv, type AppSettings } from '../appSettings.js';
 import { createDesktop, type Desktop } from '../desktop.js';
 import type { HubForker } from '../hubHost.js';
 import { isExternalUrlAllowed } from '../ipc/app.js';
 import { linkFromArgv } from '../links.js';
 import type { SecretCodec } from '../secrets.js';
+import { snapshotOf } from '../snapshot.js';
 import { fingerprintFromChromium } from '../trayModel.js';
 import { bridgeIpc } from './ipcBridge.js';
 import { createTray } from './tray.js';
 import { createMainWindow, lockDownSession, PRELOAD_FILE } from './windows.js';
+
+let settings: AppSettings;
+try {
+  settings = appSettingsFromEnv(process.env);
+} catch (err) {
+  // A bad setting is one line naming the variable, and exit code 2 (as the hub does).
+  process.stderr.write(`Backline: ${(err as Error).message}\n`);
+  app.exit(2);
+  throw err;
+}
+// Before the single-instance lock: the lock lives in the data folder, so two apps with their
+// own folders (two players on one machine, or the e2e's H and G) run side by side.
+if (settings.userData) app.setPath('userData', settings.userData);
 
 protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
@@ -107,6 +122,7 @@ if (!app.requestSingleInstanceLock()) {
     });
     desktop = createDesktop({
       userData: app.getPath('userData'),
+      jackServer: settings.jackServer,
       trustedSender: (s) => s.url.startsWith(`${APP_ORIGIN}/`),
       forker: utilityForker,
       secrets: safeStorageCodec,
@@ -114,9 +130,12 @@ if (!app.requestSingleInstanceLock()) {
         if (Notification.isSupported()) new Notification({ title, body }).show();
       },
       openExternal: (url) => shell.openExternal(url),
-      host: { env: { BACKLINE_WEB_ROOT: join(root, 'renderer', 'dist') } },
+      host: { ...settings.host, env: { BACKLINE_WEB_ROOT: join(root, 'renderer', 'dist') } },
     });
     const d = desktop;
+    // Playwright's _electron reads main's state through this (read-only plain data).
+    if (settings.e2e)
+      (globalThis as { __backlineE2E?: unknown }).__backlineE2E = { snapshot: () => snapshotOf(d) };
     // Self-signed hubs are accepted only with the certificate the person pinned.
     session.defaultSession.setCertificateVerifyProc((req, callback) => {
       const fp = fingerprintFromChromium(req.certificate.fingerprint);

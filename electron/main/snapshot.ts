@@ -1,0 +1,31 @@
+// What a test (or a support report) can read off the main process at any moment, as plain
+// data: the same figures the window sees, plus the PIDs the no-orphans checks need. The e2e
+// harness reads it in Node; under real Electron the spec reads it with
+// `electronApp.evaluate` (shell/index.ts exposes it only when BACKLINE_E2E=1).
+import type { HostStatus, JackTripStatus, PinnedHub, VoiceStatus } from '../contract.js';
+import type { Desktop } from './desktop.js';
+
+export interface DesktopSnapshot {
+  host: HostStatus;
+  /** The hub process of "Host a jam", while it runs. */
+  hubPid?: number;
+  hubs: PinnedHub[];
+  jacktrip: JackTripStatus;
+  /** The local jacktrip's PID, while it runs. */
+  jacktripPid?: number;
+  voice: VoiceStatus;
+  /** The JACK server the app's jacktrip uses. */
+  jackServer: string;
+}
+
+export function snapshotOf(d: Desktop): DesktopSnapshot {
+  return {
+    host: d.hubHost.status,
+    hubPid: d.hubHost.pid,
+    hubs: d.trust.hubs(),
+    jacktrip: d.jacktrip.status,
+    jacktripPid: d.jacktrip.pid,
+    voice: d.voice.status,
+    jackServer: d.jack.serverName,
+  };
+}
