@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../electron/contract.js';
 import { appPageServer } from '../electron/main/appPage.js';
 import { createDesktop, type Desktop, type DesktopOptions } from '../electron/main/desktop.js';
+import { snapshotOf, type DesktopSnapshot } from '../electron/main/snapshot.js';
 import { CHROMIUM_ARGS, launch } from './browser.js';
 
 const RENDERER_DIST = join(import.meta.dirname, '..', 'renderer', 'dist');
@@ -117,16 +118,37 @@ const PRELOAD_STANDIN = `(() => {
   });
 })();`;
 
-export interface DesktopApp {
+/**
+ * One desktop app under test, however it runs: this harness (the renderer in Chromium, main's
+ * handlers in this process) or real Electron (e2e/electronApp.ts). Specs touch only this.
+ */
+export interface AppUnderTest {
   name: string;
-  desktop: Desktop;
-  context: BrowserContext;
   page: Page;
   userData: string;
+  /** Page errors and console errors, in order. */
   problems: string[];
+  /** Main's state right now (electron/main/snapshot.ts). */
+  snapshot(): Promise<DesktopSnapshot>;
+  close(): Promise<void>;
+}
+
+export interface DesktopApp extends AppUnderTest {
+  desktop: Desktop;
+  context: BrowserContext;
   /** What main did with IPC: channel names in order (for assertions about the bridge). */
   calls: string[];
-  close(): Promise<void>;
+}
+
+/** Page errors and console errors a spec must not see (the expected 401/403 answers aside). */
+export function collectProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 40[13]/.test(m.text()))
+      problems.push(`console: ${m.text()}`);
+  });
+  return problems;
 }
 
 export async function launchDesktopApp(
@@ -163,12 +185,7 @@ export async function launchDesktopApp(
   });
   await context.addInitScript({ content: PRELOAD_STANDIN });
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 40[13]/.test(m.text()))
-      problems.push(`console: ${m.text()}`);
-  });
+  const problems = collectProblems(page);
   const detach = desktop.push.attach((channel, payload) => {
     const js = `window.__backlinePush(${JSON.stringify(channel)}, ${JSON.stringify(toWire(payload))})`;
     void page.evaluate(js).catch(() => {});
@@ -182,6 +199,7 @@ export async function launchDesktopApp(
     userData,
     problems,
     calls,
+    snapshot: () => Promise.resolve(snapshotOf(desktop)),
     async close() {
       detach();
       await context.close().catch(() => {});

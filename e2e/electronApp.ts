@@ -1,0 +1,118 @@
+// The same desktop specs through real Electron (Playwright's `_electron`), wherever an Electron
+// binary exists (electron/electronRuntime.ts). Not on our CI machines: the runtime can't be
+// downloaded there, and the specs then run only through the harness (desktopHarness.ts).
+import { _electron, type ElectronApplication } from '@playwright/test';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT, electronRuntime } from '../electron/electronRuntime.js';
+import { delay } from '../hub-core/src/jacktrip/child.js';
+import { alive } from '../hub-core/test/jack.js';
+import type { DesktopSnapshot } from '../electron/main/snapshot.js';
+import { collectProblems, type AppUnderTest } from './desktopHarness.js';
+
+/** The Electron binary, or why there is none. */
+export function electronBinary(): string | undefined {
+  const r = electronRuntime();
+  return 'bin' in r ? r.bin : undefined;
+}
+
+/** dist-electron/ from the sources (main, preload, hub process), as `npm start` does. */
+export function buildElectron(): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-electron.ts'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (r.status !== 0) throw new Error('scripts/build-electron.ts failed');
+}
+
+/** An X display for Electron's windows: the session's own, or a private Xvfb stopped by `close`. */
+export async function display(): Promise<{ env: string; close: () => Promise<void> }> {
+  if (process.env.DISPLAY) return { env: process.env.DISPLAY, close: async () => {} };
+  const x: ChildProcess = spawn(
+    'Xvfb',
+    ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((r) => x.once('exit', () => r()));
+  const number = await new Promise<string>((resolve, reject) => {
+    let got = '';
+    x.stdio[3]!.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.includes('\n')) resolve(got.trim());
+    });
+    x.once('error', reject);
+    x.once('exit', (code) => reject(new Error(`Xvfb exited (${code}) before it had a display`)));
+  });
+  return {
+    env: `:${number}`,
+    close: async () => {
+      x.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+export async function launchElectronApp(o: {
+  name: string;
+  bin: string;
+  display: string;
+  jackServer?: string;
+  userData?: string;
+  /** Extra environment for the app and its hub (JACKTRIP_BASE_PORT, LOG_LEVEL, ...). */
+  env?: Record<string, string>;
+}): Promise<AppUnderTest & { app: ElectronApplication }> {
+  const userData = o.userData ?? mkdtempSync(join(tmpdir(), `backline-electron-${o.name}-`));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, {
+    ...o.env,
+    DISPLAY: o.display,
+    BACKLINE_E2E: '1',
+    BACKLINE_USER_DATA: userData,
+    // The specs' hubs listen on loopback only, and name loopback in their links.
+    BACKLINE_HOST_LISTEN: '127.0.0.1',
+    BACKLINE_HOST_ADDRESS: '127.0.0.1',
+    BACKLINE_HOST_PORT: '0',
+    ...(o.jackServer ? { BACKLINE_JACK_SERVER: o.jackServer } : {}),
+  });
+  const app = await _electron.launch({
+    executablePath: o.bin,
+    cwd: ROOT,
+    env,
+    args: [
+      ROOT,
+      // Chromium's fake microphone (a beeping tone) instead of a sound card.
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+    ],
+  });
+  const page = await app.firstWindow();
+  const problems = collectProblems(page);
+  const pid = app.process().pid;
+  return {
+    name: o.name,
+    app,
+    page,
+    userData,
+    problems,
+    snapshot: () =>
+      app.evaluate(() =>
+        (
+          globalThis as unknown as { __backlineE2E: { snapshot(): DesktopSnapshot } }
+        ).__backlineE2E.snapshot(),
+      ),
+    async close() {
+      // Quitting tells the players, ends the rooms and jacktrip, then exits (shell/index.ts).
+      await app.close().catch(() => {});
+      // Waited for by PID; an app that did not quit within 30 s is killed (no orphans).
+      if (pid !== undefined) {
+        for (let i = 0; i < 300 && alive(pid); i++) await delay(100);
+        if (alive(pid)) process.kill(pid, 'SIGKILL');
+      }
+      if (!o.userData) rmSync(userData, { recursive: true, force: true });
+    },
+  };
+}
