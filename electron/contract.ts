@@ -5,6 +5,10 @@
 // them. Environment-neutral: imports only zod and hub-core's protocol.
 import { z } from 'zod';
 import { JackTripConnection, RoomId } from '../hub-core/src/protocol/rooms.js';
+import type { InvokeChannel, PushChannel } from './channels.js';
+
+// The names live in channels.ts (the preload imports only those); re-exported for main.
+export * from './channels.js';
 
 /** An https:// (or, for a hub run with --insecure-http, http://) origin: scheme, host, port. */
 export const HubOrigin = z
@@ -193,7 +197,7 @@ export const invokeSchemas = {
   ],
   /** Opens an http(s) page in the system browser; anything else is refused. */
   'app.openExternal': [z.tuple([z.object({ url: z.string().max(2000) })]), Ok],
-} as const satisfies Record<string, readonly [z.ZodTuple, z.ZodType]>;
+} as const satisfies { readonly [C in InvokeChannel]: readonly [z.ZodTuple, z.ZodType] };
 
 /** Main → renderer events. */
 export const pushSchemas = {
@@ -213,16 +217,10 @@ export const pushSchemas = {
   'link.open': z.object({ link: z.string() }),
   /** The tray's mute item. */
   'voice.toggleMute': z.object({}),
-} as const satisfies Record<string, z.ZodType>;
-
-export type InvokeChannel = keyof typeof invokeSchemas;
-export type PushChannel = keyof typeof pushSchemas;
+} as const satisfies { readonly [C in PushChannel]: z.ZodType };
 export type InvokeArgs<C extends InvokeChannel> = z.infer<(typeof invokeSchemas)[C][0]>;
 export type InvokeResult<C extends InvokeChannel> = z.infer<(typeof invokeSchemas)[C][1]>;
 export type PushPayload<C extends PushChannel> = z.infer<(typeof pushSchemas)[C]>;
-
-export const INVOKE_CHANNELS = Object.keys(invokeSchemas) as InvokeChannel[];
-export const PUSH_CHANNELS = Object.keys(pushSchemas) as PushChannel[];
 
 /** What preload exposes as `window.backline` (and the e2e harness stands in for). */
 export interface BacklineBridge {
@@ -231,13 +229,3 @@ export interface BacklineBridge {
   /** Subscribes to a push channel; returns the unsubscribe function. */
   on<C extends PushChannel>(channel: C, listener: (payload: PushPayload<C>) => void): () => void;
 }
-
-/** Names of the IPC channels on the wire. */
-export const invokeWire = (c: InvokeChannel) => `backline:invoke:${c}`;
-export const pushWire = (c: PushChannel) => `backline:push:${c}`;
-
-/** The app's own origin in Electron (a privileged custom scheme serving renderer/dist). */
-export const APP_SCHEME = 'backline-app';
-export const APP_ORIGIN = `${APP_SCHEME}://app`;
-/** The scheme of share links the OS hands to the app. */
-export const LINK_SCHEME = 'backline';

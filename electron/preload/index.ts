@@ -5,10 +5,11 @@ import {
   PUSH_CHANNELS,
   invokeWire,
   pushWire,
-  type BacklineBridge,
   type InvokeChannel,
   type PushChannel,
-} from '../contract.js';
+} from '../channels.js';
+// Types only (erased): the schemas and zod stay out of the sandboxed preload.
+import type { BacklineBridge } from '../contract.js';
 
 const invokeSet = new Set<string>(INVOKE_CHANNELS);
 const pushSet = new Set<string>(PUSH_CHANNELS);

@@ -34,7 +34,8 @@ type Handler<C extends InvokeChannel> = (
   ...args: InvokeArgs<C>
 ) => Promise<InvokeResult<C>> | InvokeResult<C>;
 
-const isChannel = (c: string): c is InvokeChannel => (INVOKE_CHANNELS as string[]).includes(c);
+const isChannel = (c: string): c is InvokeChannel =>
+  (INVOKE_CHANNELS as readonly string[]).includes(c);
 
 function describeIssues(err: z.ZodError): string {
   return err.issues
