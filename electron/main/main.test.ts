@@ -324,6 +324,14 @@ describe('hosting: the hub as its own process', () => {
       execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-electron.ts'], {
         stdio: 'ignore',
       });
+      // A sandboxed preload may require only 'electron' (and a few built-ins): no zod, no hub code.
+      const preload = readFileSync(
+        join(import.meta.dirname, '..', '..', 'dist-electron', 'preload.cjs'),
+        'utf8',
+      );
+      const required = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+      assert.deepEqual([...new Set(required)], ['electron']);
+      assert.ok(preload.length < 20_000, `preload is ${preload.length} bytes`);
       for (const entry of [
         undefined,
         join(import.meta.dirname, '..', '..', 'dist-electron', 'hubEntry.js'),
