@@ -15,9 +15,9 @@ const REVIEWED: Record<string, string> = {
   'PROTOCOL_HANDLER_JS_CHECK electron/main/shell/index.ts':
     'backline:// links only reach hubs.open, which parses them (links.ts) and pins the certificate (trust.ts)',
   'OPEN_EXTERNAL_JS_CHECK electron/main/shell/index.ts':
-    'every call is behind isExternalUrlAllowed (http/https without credentials; tested)',
+    'every call is behind isExternalUrlAllowed (policy.ts: http/https without credentials; tested)',
   'OPEN_EXTERNAL_JS_CHECK electron/main/shell/windows.ts':
-    'behind isExternalUrlAllowed (http/https without credentials; tested)',
+    'behind isExternalUrlAllowed (policy.ts: http/https without credentials; tested)',
   'CERTIFICATE_VERIFY_PROC_JS_CHECK electron/main/shell/index.ts':
     'accepts only a certificate whose SHA-256 matches a pin for that host; everything else goes to Chromium (-3)',
   'PRELOAD_JS_CHECK electron/main/shell/windows.ts':

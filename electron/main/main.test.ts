@@ -18,7 +18,12 @@ import { appSettingsFromEnv } from './appSettings.js';
 import { createDesktop } from './desktop.js';
 import { HubHost, lanAddress, nodeForker } from './hubHost.js';
 import { pinnedJson } from './hubFetch.js';
-import { isExternalUrlAllowed } from './ipc/app.js';
+import {
+  isAppUrl,
+  isExternalUrlAllowed,
+  isPermissionAllowed,
+  isPermissionCheckAllowed,
+} from './policy.js';
 import { IpcRouter } from './ipc/router.js';
 import { JackTripClient, classifyLine } from './jacktripClient.js';
 import { linkFromArgv, parseLink, shareLinks } from './links.js';
@@ -88,6 +93,37 @@ describe('IPC router', () => {
       d.router.dispatch(APP, 'app.openExternal', [{ url: 'file:///etc/passwd' }]),
       /only http/,
     );
+  });
+
+  it('the window policy: the app page, the microphone, nothing else', () => {
+    assert.equal(isAppUrl('backline-app://app/room/abc'), true);
+    for (const u of [
+      'backline-app://app.evil/',
+      'backline-app://evil/app/',
+      'https://app/',
+      'backline-app://u:p@app/',
+      'not a url',
+    ])
+      assert.equal(isAppUrl(u), false, u);
+    const page = 'backline-app://app/room/x';
+    assert.equal(
+      isPermissionAllowed({ url: page, permission: 'media', mediaTypes: ['audio'] }),
+      true,
+    );
+    const refused: Parameters<typeof isPermissionAllowed>[0][] = [
+      { url: page, permission: 'media', mediaTypes: ['audio', 'video'] },
+      { url: page, permission: 'media', mediaTypes: ['video'] },
+      { url: page, permission: 'media' },
+      { url: page, permission: 'geolocation' },
+      { url: page, permission: 'notifications' },
+      { url: page, permission: 'clipboard-read' },
+      { url: 'https://hub.example/', permission: 'media', mediaTypes: ['audio'] },
+    ];
+    for (const r of refused) assert.equal(isPermissionAllowed(r), false, JSON.stringify(r));
+    assert.equal(isPermissionCheckAllowed(page, 'media'), true);
+    assert.equal(isPermissionCheckAllowed(page, 'geolocation'), false);
+    assert.equal(isPermissionCheckAllowed(undefined, 'media'), false);
+    assert.equal(isPermissionCheckAllowed('https://x/', 'media'), false);
   });
 
   it('a handler is registered once', () => {

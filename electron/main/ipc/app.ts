@@ -1,14 +1,5 @@
 import type { Desktop } from '../desktop.js';
-
-/** Only web pages leave the app for the system browser; file:, javascript:, custom schemes never. */
-export function isExternalUrlAllowed(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && !u.username && !u.password;
-  } catch {
-    return false;
-  }
-}
+import { isExternalUrlAllowed } from '../policy.js';
 
 /** OS notifications and the system browser. */
 export function appHandlers(

@@ -12,12 +12,12 @@ import {
   utilityProcess,
 } from 'electron';
 import { join } from 'node:path';
-import { APP_ORIGIN, APP_SCHEME, LINK_SCHEME } from '../../contract.js';
+import { APP_SCHEME, LINK_SCHEME } from '../../contract.js';
 import { appPageServer } from '../appPage.js';
 import { appSettingsFromEnv, type AppSettings } from '../appSettings.js';
 import { createDesktop, type Desktop } from '../desktop.js';
 import type { HubForker } from '../hubHost.js';
-import { isExternalUrlAllowed } from '../ipc/app.js';
+import { isAppUrl, isExternalUrlAllowed } from '../policy.js';
 import { linkFromArgv } from '../links.js';
 import type { SecretCodec } from '../secrets.js';
 import { snapshotOf } from '../snapshot.js';
@@ -123,7 +123,7 @@ if (!app.requestSingleInstanceLock()) {
     desktop = createDesktop({
       userData: app.getPath('userData'),
       jackServer: settings.jackServer,
-      trustedSender: (s) => s.url.startsWith(`${APP_ORIGIN}/`),
+      trustedSender: (s) => isAppUrl(s.url),
       forker: utilityForker,
       secrets: safeStorageCodec,
       notify: (title, body) => {

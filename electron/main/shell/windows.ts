@@ -3,7 +3,12 @@
 import { BrowserWindow, shell, type Session } from 'electron';
 import { join } from 'node:path';
 import { APP_ORIGIN } from '../../contract.js';
-import { isExternalUrlAllowed } from '../ipc/app.js';
+import {
+  isAppUrl,
+  isExternalUrlAllowed,
+  isPermissionAllowed,
+  isPermissionCheckAllowed,
+} from '../policy.js';
 
 export function createMainWindow(preload: string, icon: string | undefined): BrowserWindow {
   const win = new BrowserWindow({
@@ -36,10 +41,10 @@ export function createMainWindow(preload: string, icon: string | undefined): Bro
   win.once('ready-to-show', () => win.show());
   // The page never leaves the app's origin; links to the web open in the browser.
   win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+    if (!isAppUrl(url)) e.preventDefault();
   });
   win.webContents.on('will-redirect', (e, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) e.preventDefault();
+    if (!isAppUrl(url)) e.preventDefault();
   });
   win.webContents.setWindowOpenHandler(({ url }) => {
     if (isExternalUrlAllowed(url)) void shell.openExternal(url);
@@ -50,16 +55,15 @@ export function createMainWindow(preload: string, icon: string | undefined): Bro
   return win;
 }
 
-/** Only the app's own page may ask, and only for the microphone. */
+/** Only the app's own page may ask, and only for the microphone (policy.ts). */
 export function lockDownSession(ses: Session): void {
   ses.setPermissionRequestHandler((wc, permission, callback, details) => {
-    const fromApp = wc.getURL().startsWith(`${APP_ORIGIN}/`);
-    const mediaTypes = (details as { mediaTypes?: string[] }).mediaTypes ?? [];
-    callback(fromApp && permission === 'media' && mediaTypes.every((t) => t === 'audio'));
+    const mediaTypes = (details as { mediaTypes?: string[] }).mediaTypes;
+    callback(isPermissionAllowed({ url: wc.getURL(), permission, mediaTypes }));
   });
-  ses.setPermissionCheckHandler((wc, permission) => {
-    return !!wc && wc.getURL().startsWith(`${APP_ORIGIN}/`) && permission === 'media';
-  });
+  ses.setPermissionCheckHandler((wc, permission) =>
+    isPermissionCheckAllowed(wc?.getURL(), permission),
+  );
   ses.setDevicePermissionHandler(() => false);
 }
 
