@@ -226,6 +226,15 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       await G.page.getByRole('alert').filter({ hasText: 'certificate does not match' }).waitFor();
       assert.equal((await snap(G)).hubs.length, 0, 'nothing pinned from a bad link');
       await shot(G.page, 'desktop-02-mismatch');
+      // A bare address carries no fingerprint: the app shows the hub's and asks first.
+      const bare = new URL(shareLink.replace(/^backline:/, 'https:')).host;
+      await G.page.getByLabel('Hub link').fill(bare);
+      await G.page.getByRole('button', { name: 'Open' }).click();
+      const ask = G.page.getByRole('alertdialog', { name: 'Trust this hub?' });
+      await ask.waitFor();
+      assert.equal(await ask.locator('code.fingerprint').textContent(), status.fingerprint);
+      await ask.getByRole('button', { name: 'Cancel' }).click();
+      assert.equal((await snap(G)).hubs.length, 0, 'nothing pinned until the person confirms');
       // The right link: pinned, then sign in.
       await G.page.getByLabel('Hub link').fill(shareLink);
       await G.page.getByRole('button', { name: 'Open' }).click();
@@ -243,6 +252,11 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       await row.waitFor({ timeout: 15_000 });
       await row.getByRole('button', { name: /^Join/ }).click();
       await G.page.waitForURL(new RegExp(`/room/${roomId}$`));
+      await until('G remembers the room', async () =>
+        (await snap(G)).recentRooms.some(
+          (r) => r.room_id === roomId && r.room_name === 'Tuesday rehearsal',
+        ),
+      );
 
       // Both apps start their own jacktrip against the room, from their own JACK servers.
       for (const app of [H, G]) {

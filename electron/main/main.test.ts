@@ -477,7 +477,7 @@ describe('the local jacktrip client against a real hub', () => {
   });
 
   it(
-    'says clearly when no JACK server runs, then connects, and reconnects from a fresh port',
+    'says clearly when no JACK server runs or the credentials are refused, then connects, and reconnects from a fresh port',
     { timeout: 90_000 },
     async () => {
       const room = await hub.ok<{ id: string }>('pia', 'POST', '/rooms', { name: 'jt client' });
@@ -499,6 +499,19 @@ describe('the local jacktrip client against a real hub', () => {
         JACK_NO_START_SERVER: '1',
         JACK_DEFAULT_SERVER: server.name,
       });
+      // Wrong credentials: a clear failure, and no endless retries.
+      const refused = new JackTripClient({ env, backoffMs: [300] });
+      await refused.connect({
+        roomId: answer.room_id,
+        connection: { ...answer.jacktrip, password: 'not-the-password' },
+        preset: 'normal',
+      });
+      await until(() => refused.status.state === 'failed');
+      assert.match(refused.status.message, /refused the credentials/);
+      assert.equal(refused.pid, undefined, 'no jacktrip left running');
+      await delay(700);
+      assert.equal(refused.status.state, 'failed', 'not retried');
+
       const c = new JackTripClient({ env, backoffMs: [300] });
       const states: string[] = [];
       c.on('status', (s) => states.push(s.state));

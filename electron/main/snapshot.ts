@@ -2,7 +2,13 @@
 // data: the same figures the window sees, plus the PIDs the no-orphans checks need. The e2e
 // harness reads it in Node; under real Electron the spec reads it with
 // `electronApp.evaluate` (shell/index.ts exposes it only when BACKLINE_E2E=1).
-import type { HostStatus, JackTripStatus, PinnedHub, VoiceStatus } from '../contract.js';
+import type {
+  HostStatus,
+  JackTripStatus,
+  PinnedHub,
+  RecentRoom,
+  VoiceStatus,
+} from '../contract.js';
 import type { Desktop } from './desktop.js';
 
 export interface DesktopSnapshot {
@@ -10,6 +16,7 @@ export interface DesktopSnapshot {
   /** The hub process of "Host a jam", while it runs. */
   hubPid?: number;
   hubs: PinnedHub[];
+  recentRooms: RecentRoom[];
   jacktrip: JackTripStatus;
   /** The local jacktrip's PID, while it runs. */
   jacktripPid?: number;
@@ -23,6 +30,7 @@ export function snapshotOf(d: Desktop): DesktopSnapshot {
     host: d.hubHost.status,
     hubPid: d.hubHost.pid,
     hubs: d.trust.hubs(),
+    recentRooms: d.trust.recentRooms(),
     jacktrip: d.jacktrip.status,
     jacktripPid: d.jacktrip.pid,
     voice: d.voice.status,
