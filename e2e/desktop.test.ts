@@ -277,6 +277,11 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       await waitForPort(g.jackServer, `${gClient}:receive_1`);
       await G.page.locator('[data-voice-state="live"]').waitFor({ timeout: 15_000 });
       await H.page.locator('[data-voice-state="live"]').waitFor({ timeout: 15_000 });
+      // The audio panel shows the round trip (voice heartbeats) and the JACK period.
+      await until('G’s round trip shown', async () =>
+        /^\d+(\.\d)? ms$/.test((await G.page.getByTestId('rtt').textContent()) ?? ''),
+      );
+      assert.equal(await G.page.getByTestId('period').textContent(), '128 frames');
       await shot(G.page, 'desktop-03-room');
 
       // 5. Voice: H's fake microphone reaches G. G mutes itself so every frame G gets is H's.

@@ -31,6 +31,13 @@ function soundCards(): { id: string; label: string }[] {
   }
 }
 
+/** `jack_bufsize` prints the period alone ("128"); older builds said "buffer size = 128". */
+export function parseBufsize(out: string): number | undefined {
+  const m = /^\s*(?:buffer size = )?(\d{1,5})\s*$/m.exec(out);
+  const n = m ? Number(m[1]) : NaN;
+  return n >= 16 && n <= 8192 ? n : undefined;
+}
+
 export const DUMMY_DEVICE = { id: 'dummy', label: 'No sound card (silent test device)' };
 
 export interface JackControlOptions {
@@ -75,8 +82,7 @@ export class JackControl {
   /** The running server's frames per period, if it answers. */
   async period(): Promise<number | undefined> {
     const r = await runTool('jack_bufsize', [], this.env, 3000).catch(() => undefined);
-    const m = r && /buffer size = (\d+)/.exec(r.stdout + r.stderr);
-    return m ? Number(m[1]) : undefined;
+    return r && r.code === 0 ? parseBufsize(r.stdout) : undefined;
   }
 
   /** Starts a JACK server on `device` (an ALSA hw: name, or `dummy`); resolves once it answers. */

@@ -16,6 +16,7 @@ import { Procs } from '../../hub-core/test/jack.js';
 import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
 import { appSettingsFromEnv } from './appSettings.js';
 import { createDesktop } from './desktop.js';
+import { JackControl, parseAsoundCards, parseBufsize } from './jack.js';
 import { HubHost, lanAddress, nodeForker } from './hubHost.js';
 import { pinnedJson } from './hubFetch.js';
 import {
@@ -453,6 +454,47 @@ describe('hosting: the hub as its own process', () => {
       assert.match(f.error!, /JACK_PERIOD/);
       await new Promise<void>((r) => blocker.close(() => r()));
       rmSync(dir, { recursive: true, force: true });
+    },
+  );
+});
+
+describe('the local JACK server', () => {
+  it('reads sound cards and the period as JACK and ALSA print them', () => {
+    assert.deepEqual(
+      parseAsoundCards(
+        ' 0 [PCH            ]: HDA-Intel - HDA Intel PCH\n' +
+          '                      HDA Intel PCH at 0xf7f10000 irq 32\n' +
+          ' 1 [USB            ]: USB-Audio - Scarlett 2i2 USB\n',
+      ),
+      [
+        { id: 'hw:PCH', label: 'HDA Intel PCH' },
+        { id: 'hw:USB', label: 'Scarlett 2i2 USB' },
+      ],
+    );
+    assert.deepEqual(parseAsoundCards('--- no soundcards ---\n'), []);
+    assert.equal(parseBufsize('128\n'), 128);
+    assert.equal(parseBufsize('buffer size = 256\n'), 256);
+    for (const junk of ['', 'Cannot connect to server', '99999999', '0\n'])
+      assert.equal(parseBufsize(junk), undefined, junk);
+  });
+
+  it(
+    'says when none runs, starts one on the dummy device, reads its period, stops only its own',
+    { timeout: 60_000 },
+    async () => {
+      const jack = new JackControl({ server: `bltt-jc-${process.pid}` });
+      const before = await jack.status();
+      assert.equal(before.running, false);
+      assert.match(before.message, /No JACK server .* is running/);
+      assert.ok(before.devices.some((d) => d.id === 'dummy'));
+      await assert.rejects(jack.start('hw:NoSuchCard'), /unknown sound device/);
+      const started = await jack.start('dummy');
+      assert.equal(started.running, true);
+      assert.equal(started.owned, true);
+      assert.equal(await jack.period(), 128);
+      await jack.close();
+      assert.equal((await jack.status()).running, false, 'the server the app started is stopped');
+      await jack.close();
     },
   );
 });

@@ -85,7 +85,7 @@ export function AudioPanel({ onReconnect }: { onReconnect: () => void }) {
         </div>
         <div className="detail">
           <dt>Buffer</dt>
-          <dd>{jacktrip?.period ? `${jacktrip.period} frames` : '–'}</dd>
+          <dd data-testid="period">{jacktrip?.period ? `${jacktrip.period} frames` : '–'}</dd>
         </div>
       </dl>
       <div className="inline-form">
