@@ -249,13 +249,8 @@ function ConnectionDetails({ join }: { join: JoinAnswer | null }) {
     ['Remote name', j.remote_name],
     ['Queue', String(j.queue)],
   ];
-  return (
-    <section className="card" aria-labelledby="conn-h">
-      <h2 id="conn-h">Connection</h2>
-      <p className="hint">
-        Start JACK, then run this (the desktop app does it for you). The password changes every time
-        you join.
-      </p>
+  const details = (
+    <>
       <dl className="details">
         {rows.map(([k, v]) => (
           <div key={k} className="detail">
@@ -271,6 +266,27 @@ function ConnectionDetails({ join }: { join: JoinAnswer | null }) {
         <code data-testid="jacktrip-command">{command}</code>
         <CopyButton text={command} label="Copy the jacktrip command" />
       </div>
+    </>
+  );
+  return (
+    <section className="card" aria-labelledby="conn-h">
+      <h2 id="conn-h">Connection</h2>
+      {desktopBridge() ? (
+        // The app connects by itself (the Audio panel); these are for another JackTrip client.
+        <details className="manual-connection">
+          <summary>Connect another JackTrip client by hand</summary>
+          <p className="hint">The password changes every time you join.</p>
+          {details}
+        </details>
+      ) : (
+        <>
+          <p className="hint">
+            Start JACK, then run this (the desktop app does it for you). The password changes every
+            time you join.
+          </p>
+          {details}
+        </>
+      )}
     </section>
   );
 }
