@@ -353,6 +353,19 @@ describe('secrets and tray', () => {
   });
 });
 
+/** A hosted hub on loopback, its data in `dir`. */
+const loopbackHost = (dir: string, port: number, entry?: string) =>
+  new HubHost({
+    forker: nodeForker,
+    dataDir: join(dir, 'hub'),
+    logFile: join(dir, 'hub.log'),
+    listenHost: '127.0.0.1',
+    advertiseHost: '127.0.0.1',
+    port,
+    entry,
+    env: { LOG_LEVEL: 'warn', RELAY_PORT: '0' },
+  });
+
 describe('hosting: the hub as its own process', () => {
   it(
     'starts from the sources and from the bundled build, answers, and stops without leftovers',
@@ -374,16 +387,7 @@ describe('hosting: the hub as its own process', () => {
         join(import.meta.dirname, '..', '..', 'dist-electron', 'hubEntry.js'),
       ]) {
         const dir = tmp();
-        const host = new HubHost({
-          forker: nodeForker,
-          dataDir: join(dir, 'hub'),
-          logFile: join(dir, 'hub.log'),
-          listenHost: '127.0.0.1',
-          advertiseHost: '127.0.0.1',
-          port: 0,
-          entry,
-          env: { LOG_LEVEL: 'warn', RELAY_PORT: '0' },
-        });
+        const host = loopbackHost(dir, 0, entry);
         const seen: string[] = [];
         host.on('status', (s) => seen.push(s.state));
         const s = await host.start();
@@ -428,15 +432,7 @@ describe('hosting: the hub as its own process', () => {
       await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
       const taken = (blocker.address() as { port: number }).port;
       const dir = tmp();
-      const host = new HubHost({
-        forker: nodeForker,
-        dataDir: join(dir, 'hub'),
-        logFile: join(dir, 'hub.log'),
-        listenHost: '127.0.0.1',
-        advertiseHost: '127.0.0.1',
-        port: taken,
-        env: { LOG_LEVEL: 'warn', RELAY_PORT: '0' },
-      });
+      const host = loopbackHost(dir, taken);
       const s = await host.start();
       assert.equal(s.state, 'running', JSON.stringify(s));
       assert.notEqual(s.port, taken);

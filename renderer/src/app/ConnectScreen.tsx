@@ -28,11 +28,7 @@ export function ConnectScreen() {
   if (desktop && !origin)
     return (
       <main className="connect desktop-start">
-        <div className="brand" aria-hidden="true">
-          <img src="/favicon.svg" alt="" width={44} height={44} />
-        </div>
-        <h1>Backline</h1>
-        <p className="tagline">Rehearse together, live, over JackTrip.</p>
+        <Brand />
         <HostPanel />
         <JoinPanel />
       </main>
@@ -40,11 +36,7 @@ export function ConnectScreen() {
 
   return (
     <main className="connect">
-      <div className="brand" aria-hidden="true">
-        <img src="/favicon.svg" alt="" width={44} height={44} />
-      </div>
-      <h1>Backline</h1>
-      <p className="tagline">Rehearse together, live, over JackTrip.</p>
+      <Brand />
       {desktop && hosting && <HostPanel compact />}
       <form
         className="card connect-card"
@@ -130,5 +122,17 @@ export function ConnectScreen() {
         </button>
       </form>
     </main>
+  );
+}
+
+function Brand() {
+  return (
+    <>
+      <div className="brand" aria-hidden="true">
+        <img src="/favicon.svg" alt="" width={44} height={44} />
+      </div>
+      <h1>Backline</h1>
+      <p className="tagline">Rehearse together, live, over JackTrip.</p>
+    </>
   );
 }
