@@ -307,6 +307,14 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       await H.page.getByRole('button', { name: 'Unmute', exact: true }).click();
       await until('H’s voice back at G', async () => (await over(500)) > 10);
       assert.ok(hankId > 0);
+      // G's page shows hank speaking (Chromium's fake microphone beeps).
+      await G.page.locator('li[data-user="hank"][data-speaking="yes"]').waitFor();
+      // The host mutes gwen for everyone, and lets her talk again.
+      await H.page.getByRole('button', { name: 'Mute gwen for all' }).click();
+      await G.page.getByText('The host muted you.').waitFor();
+      await until('G is muted by the host', async () => (await snap(G)).voice.server_muted);
+      await H.page.getByRole('button', { name: 'Unmute gwen for all' }).click();
+      await until('G may talk again', async () => !(await snap(G)).voice.server_muted);
 
       // 6. The host patches in the patchbay: hank's audio to gwen.
       await H.page.getByRole('link', { name: 'Patchbay' }).click();
