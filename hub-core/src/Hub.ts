@@ -138,7 +138,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       );
       rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost);
       const chat = new ChatService(roomsRepo, rooms, clock);
-      const patchbay = new PatchbayService(rooms, supervisor);
+      const patchbay = new PatchbayService(rooms, supervisor, logger);
       const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, logger);
       const roomsRef = rooms;
       const relayRef = relay;

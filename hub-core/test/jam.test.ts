@@ -188,6 +188,43 @@ describe('rooms with real audio', () => {
     assert.ok(isSilent(unpatched), `dave after disconnect: ${JSON.stringify(unpatched)}`);
   });
 
+  it('the host’s cords come back when a player reconnects; a disconnected one does not', async () => {
+    const cord = { room_id: room2.id, source: 'carol:receive_1', dest: 'dave:send_1' };
+    const graphOf = () =>
+      ok<{ connections: [string, string][] }>('dave', 'GET', `/jack/graph?room_id=${room2.id}`);
+    const hasCord = async () =>
+      (await graphOf()).connections.some(([s, d]) => s === cord.source && d === cord.dest);
+    const until = async (what: string, fn: () => Promise<boolean>) => {
+      for (let i = 0; i < 200; i++)
+        if (await fn()) return;
+        else await delay(50);
+      throw new Error(`timed out: ${what}`);
+    };
+    const reconnectDave = async () => {
+      await stopChild(dave.child);
+      await until('dave gone', async () => !(await hasPort('dave:send_1')));
+      const again = await ok<JoinAnswer>('dave', 'POST', `/rooms/${room2.id}/join`, {
+        passphrase: 'open sesame',
+      });
+      dave = await connectClient('dave', again);
+    };
+    const hasPort = async (name: string) =>
+      Object.values(t.hub.supervisor.get(room2.id)!.graph.clients)
+        .flat()
+        .some((p) => p.name === name);
+
+    await ok('carol', 'POST', '/jack/connect', cord);
+    await reconnectDave();
+    await until('the cord made again', hasCord);
+    const heard = await recordFrom(dave, 'dave-reconnected');
+    assert.ok(isTone(heard), `dave after reconnecting: ${JSON.stringify(heard)}`);
+
+    await ok('carol', 'POST', '/jack/disconnect', cord);
+    await reconnectDave();
+    await delay(500);
+    assert.equal(await hasCord(), false, 'a cord the host removed stays removed');
+  });
+
   it('refuses a raw jacktrip -C that knows the port but has no credentials', async () => {
     const port = t.hub.supervisor.ports(room1.id)!.tcpPort;
     const noAuth = startJackTripClient(procs, cli, {

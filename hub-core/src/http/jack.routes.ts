@@ -4,6 +4,9 @@ import type { AuthService } from '../auth/AuthService.js';
 import type { UserRow } from '../db/users.js';
 import { BadRequest, Unavailable } from '../errors.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
+import { jackEnv, runTool } from '../jacktrip/child.js';
+import type { Logger } from '../log.js';
+import { PatchMemory } from '../patchbay/memory.js';
 import { patch } from '../patchbay/patch.js';
 import { ErrorBody } from '../protocol/errors.js';
 import { JackGraph, PatchRequest, PatchResult, RoomQuery } from '../protocol/patchbay.js';
@@ -19,12 +22,27 @@ const errors = {
   503: ErrorBody,
 } as const;
 
-/** The room's live JACK graph; connect and disconnect for the room's host. */
+/**
+ * The room's live JACK graph; connect and disconnect for the room's host. The host's cords are
+ * remembered (patchbay/memory.ts) and made again when a player reconnects or the room restarts.
+ */
 export class PatchbayService {
+  readonly memory = new PatchMemory();
+  /** Cords being made again right now (room id + cord), so a burst of graph events makes each once. */
+  private readonly restoring = new Set<string>();
+
   constructor(
     private readonly rooms: RoomService,
     private readonly supervisor: Supervisor,
-  ) {}
+    private readonly logger?: Logger,
+  ) {
+    supervisor.on('graph', (roomId, graph) => this.restore(roomId, graph));
+    rooms.on('member-left', (roomId, username) => this.memory.forgetPlayer(roomId, username));
+    rooms.on('state', (roomId, state) => {
+      if (state === 'closed' || state === 'expired' || state === 'patch_mode')
+        this.memory.dropRoom(roomId);
+    });
+  }
 
   graph(user: UserRow, roomId: string): JackGraph {
     this.rooms.requireMember(user, roomId);
@@ -35,7 +53,10 @@ export class PatchbayService {
     this.rooms.hostOf(user, req.room_id);
     const rt = this.supervisor.get(req.room_id);
     if (!rt) throw new Unavailable('The room is not live: nobody has joined it yet');
+    // Forgotten before the disconnect runs: the graph events it causes must not make it again.
+    if (op === 'disconnect') this.memory.forget(req.room_id, req.source, req.dest);
     const out = await patch(rt.watcher, op, req.source, req.dest);
+    if (op === 'connect') this.memory.remember(req.room_id, req.source, req.dest);
     return {
       status: 'ok' as const,
       source: req.source,
@@ -43,6 +64,28 @@ export class PatchbayService {
       changed: out.changed,
       graph: out.graph,
     };
+  }
+
+  /** Makes the remembered cords whose ports are back (the engine is still the truth). */
+  private restore(roomId: string, graph: JackGraph): void {
+    const rt = this.supervisor.get(roomId);
+    if (!rt) return;
+    for (const [source, dest] of this.memory.missing(roomId, graph)) {
+      const k = `${roomId}\n${source}\n${dest}`;
+      if (this.restoring.has(k)) continue;
+      this.restoring.add(k);
+      void runTool('jack_connect', [source, dest], jackEnv(rt.watcher.server), 5000)
+        .then((r) => {
+          if (r.code === 0) this.logger?.info({ roomId, source, dest }, 'cord made again');
+          else
+            this.logger?.warn(
+              { roomId, source, dest, err: r.stderr.slice(0, 200) },
+              'could not make a remembered cord again',
+            );
+          rt.watcher.refresh();
+        })
+        .finally(() => this.restoring.delete(k));
+    }
   }
 }
 

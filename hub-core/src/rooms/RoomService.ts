@@ -10,6 +10,7 @@ import { SafeEmitter } from '../events.js';
 import { hubClientArgs, type PatchMode } from '../jacktrip/argv.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
+import { clientIsPlayer } from '../patchbay/memory.js';
 import { isolateClient } from '../patchbay/patch.js';
 import { playerClients } from '../patchbay/lsp.js';
 import type {
@@ -23,6 +24,8 @@ import type {
 
 export type RoomEvents = {
   participants: [string, Member[]];
+  /** A member left or was removed: [room id, their jacktrip remote name]. */
+  'member-left': [string, string];
   state: [string, RoomState, string, { userId?: number; expires_at?: string; patch_mode?: number }];
 };
 
@@ -30,9 +33,6 @@ export type RoomEvents = {
 const QUEUE = 4;
 /** Players are told this long before a room expires (or at half its life, if shorter). */
 const EXPIRY_WARNING_MS = 5 * 60_000;
-
-const remoteNameMatches = (remote: string, client: string) =>
-  client === remote || new RegExp(`^${remote.replace(/[.]/g, '\\.')}([-_]\\d+)$`).test(client);
 
 /** Rooms: lifecycle, membership, passphrases, host controls and expiry. */
 export class RoomService extends SafeEmitter<RoomEvents> {
@@ -214,7 +214,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       await this.removeMember(r, targetId, target.username);
       const rt = this.supervisor.get(id);
       const clients = rt
-        ? playerClients(rt.graph).filter((c) => remoteNameMatches(target.username, c))
+        ? playerClients(rt.graph).filter((c) => clientIsPlayer(c, target.username))
         : [];
       for (const c of clients) await isolateClient(rt!.watcher, c);
     }
@@ -267,7 +267,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       user_id: m.user_id,
       username: m.username,
       host: m.user_id === r.creator_id,
-      connected: live.some((c) => remoteNameMatches(m.username, c)),
+      connected: live.some((c) => clientIsPlayer(c, m.username)),
       joined_at: isoFromMs(m.joined_at),
     }));
   }
@@ -333,7 +333,10 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   private async removeMember(r: RoomRow, userId: number, username: string): Promise<void> {
     const was = this.rooms.removeMember(r.id, userId);
     this.supervisor.creds(r.id)?.revoke(username);
-    if (was) this.emitParticipants(r.id);
+    if (was) {
+      this.safeEmit('member-left', r.id, username);
+      this.emitParticipants(r.id);
+    }
     if (this.rooms.memberCount(r.id) === 0) await this.supervisor.stop(r.id);
   }
 
