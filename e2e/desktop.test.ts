@@ -334,6 +334,22 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       // conceals underruns and sox's zero-crossing estimate drifts (NOTES.md).
       assert.ok(isTone(stat), `G heard H's tone: ${JSON.stringify(stat)}`);
 
+      // G picks a tighter jitter buffer: jacktrip reconnects (a fresh local port, queue 2) and
+      // the host's cord is made again by the hub, so the tone is still there.
+      const before = (await snap(G)).jacktrip;
+      await G.page.getByLabel('Jitter buffer').selectOption('tight');
+      await G.page.getByRole('button', { name: 'Apply and reconnect' }).click();
+      await until('G reconnected with the tight buffer', async () => {
+        const j = (await snap(G)).jacktrip;
+        return j.state === 'connected' && j.queue === 2 && j.local_port !== before.local_port;
+      });
+      await waitForPort(g.jackServer, `${gClient}:receive_1`);
+      const wav2 = join(G.userData, 'heard-tight.wav');
+      await until('H’s cord made again', async () => {
+        await record(g.jackServer, wav2, 1, [`${gClient}:receive_1`]);
+        return isTone(await wavStat(wav2));
+      });
+
       // 7. H stops hosting: G sees the room close; the hub, its jackd and jacktrip all exit.
       const hubChildren = descendants(hubPid);
       assert.ok(
