@@ -32,7 +32,8 @@ import {
   startAppPage,
   type AppUnderTest,
 } from './desktopHarness.js';
-import { buildElectron, display, electronBinary, launchElectronApp } from './electronApp.js';
+import { buildElectronBundle } from '../electron/electronRuntime.js';
+import { display, electronBinary, launchElectronApp } from './electronApp.js';
 
 async function register(page: Page, username: string): Promise<void> {
   await page.getByRole('button', { name: 'Create account' }).first().click();
@@ -143,7 +144,7 @@ const electronBin = electronBinary();
 const electron: Driver = {
   name: 'Electron',
   async start({ hUserData, hJack, gJack, hubEnv }) {
-    buildElectron();
+    buildElectronBundle('inherit');
     const x = await display();
     const bin = electronBin!;
     const H = await launchElectronApp({

@@ -136,8 +136,6 @@ export interface AppUnderTest {
 export interface DesktopApp extends AppUnderTest {
   desktop: Desktop;
   context: BrowserContext;
-  /** What main did with IPC: channel names in order (for assertions about the bridge). */
-  calls: string[];
 }
 
 /** Page errors and console errors a spec must not see (the expected 401/403 answers aside). */
@@ -173,9 +171,7 @@ export async function launchDesktopApp(
   });
   const context = await browser.newContext({ viewport: { width: 1024, height: 720 } });
   await context.grantPermissions(['microphone'], { origin: o.pageOrigin });
-  const calls: string[] = [];
   await context.exposeBinding('__backlineInvoke', async (source, channel: string, args: Wire) => {
-    calls.push(channel);
     const result = await desktop.router.dispatch(
       { url: source.frame.url(), isMainFrame: source.frame === source.page.mainFrame() },
       channel,
@@ -198,7 +194,6 @@ export async function launchDesktopApp(
     page,
     userData,
     problems,
-    calls,
     snapshot: () => Promise.resolve(snapshotOf(desktop)),
     async close() {
       detach();

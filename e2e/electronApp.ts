@@ -2,7 +2,7 @@
 // binary exists (electron/electronRuntime.ts). Not on our CI machines: the runtime can't be
 // downloaded there, and the specs then run only through the harness (desktopHarness.ts).
 import { _electron, type ElectronApplication } from '@playwright/test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,15 +16,6 @@ import { collectProblems, type AppUnderTest } from './desktopHarness.js';
 export function electronBinary(): string | undefined {
   const r = electronRuntime();
   return 'bin' in r ? r.bin : undefined;
-}
-
-/** dist-electron/ from the sources (main, preload, hub process), as `npm start` does. */
-export function buildElectron(): void {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-electron.ts'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  if (r.status !== 0) throw new Error('scripts/build-electron.ts failed');
 }
 
 /** An X display for Electron's windows: the session's own, or a private Xvfb stopped by `close`. */

@@ -1,5 +1,7 @@
-// Is there an Electron runtime on this machine (npm start, npm run dist, the e2e)? Reads what the electron package recorded,
-// without `require('electron')` (which tries to download the binary when it is missing).
+// Is there an Electron runtime on this machine (npm start, npm run dist, the e2e)? Reads what
+// the electron package recorded, without `require('electron')` (which tries to download the
+// binary when it is missing). Also builds the bundle Electron runs (dist-electron/).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -23,4 +25,13 @@ export function electronRuntime(): { bin: string } | { missing: string } {
     };
   const bin = join(pkg, 'dist', exe);
   return existsSync(bin) ? { bin } : { missing: `the Electron binary ${bin} is missing` };
+}
+
+/** Runs scripts/build-electron.ts (main, preload, hub process into dist-electron/); throws on failure. */
+export function buildElectronBundle(stdio: 'inherit' | 'ignore' = 'ignore'): void {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-electron.ts'], {
+    cwd: ROOT,
+    stdio,
+  });
+  if (r.status !== 0) throw new Error('npm run build:electron failed');
 }

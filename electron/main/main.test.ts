@@ -1,7 +1,6 @@
 // Main-process features without Electron: the IPC router, links, pinning over real TLS, the
 // hub process (sources and the bundled build), the jacktrip client against a real hub, the tray.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import { startJamHub, type JamHub } from '../../hub-core/test/fixtures.js';
 import { Procs } from '../../hub-core/test/jack.js';
 import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
 import { appSettingsFromEnv } from './appSettings.js';
+import { buildElectronBundle } from '../electronRuntime.js';
 import { createDesktop } from './desktop.js';
 import { JackControl, parseAsoundCards, parseBufsize } from './jack.js';
 import { HubHost, lanAddress, nodeForker } from './hubHost.js';
@@ -371,9 +371,7 @@ describe('hosting: the hub as its own process', () => {
     'starts from the sources and from the bundled build, answers, and stops without leftovers',
     { timeout: 120_000 },
     async () => {
-      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build-electron.ts'], {
-        stdio: 'ignore',
-      });
+      buildElectronBundle();
       // A sandboxed preload may require only 'electron' (and a few built-ins): no zod, no hub code.
       const preload = readFileSync(
         join(import.meta.dirname, '..', '..', 'dist-electron', 'preload.cjs'),

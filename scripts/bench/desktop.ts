@@ -3,13 +3,12 @@
 // connected (open + pin, sign in, join, connect). The hub runs as the installed app runs it
 // (bundled); host-a-jam also alternates with the sources (tsx) in the same run, and
 // link-to-connected reports jacktrip's own share of the time.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
 import { JackServer } from '../../hub-core/src/jacktrip/JackServer.js';
-import { ROOT } from '../../electron/electronRuntime.js';
+import { ROOT, buildElectronBundle } from '../../electron/electronRuntime.js';
 import { createDesktop, type Desktop } from '../../electron/main/desktop.js';
 import { pinnedJson } from '../../electron/main/hubFetch.js';
 import { median, sleep, type Results } from './lib.js';
@@ -41,14 +40,6 @@ function desktop(name: string, jackServer?: string, entry?: string): { d: Deskto
 const call = <T>(d: Desktop, channel: string, ...args: unknown[]) =>
   d.router.dispatch(APP, channel, args) as Promise<T>;
 
-function buildBundle(): void {
-  const built = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-electron.ts'], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  });
-  if (built.status !== 0) throw new Error('npm run build:electron failed');
-}
-
 /** One "Host a jam": the toggle (IPC host.start) until /health answers over the pinned cert. */
 async function hostOnce(d: Desktop, dir: string): Promise<number> {
   const t0 = performance.now();
@@ -74,7 +65,7 @@ async function hostOnce(d: Desktop, dir: string): Promise<number> {
 export async function hostAJam(r: Results): Promise<void> {
   // The installed app forks the bundled hub; `npm start` from a checkout forks the sources
   // through tsx. Rounds alternate between the two, so both see the same machine.
-  buildBundle();
+  buildElectronBundle();
   const app = desktop('host-app', undefined, BUNDLED_ENTRY);
   const dev = desktop('host-dev');
   const times = { app: [] as number[], dev: [] as number[] };
@@ -115,7 +106,7 @@ export async function hostAJam(r: Results): Promise<void> {
 }
 
 export async function linkToConnected(r: Results): Promise<void> {
-  buildBundle();
+  buildElectronBundle();
   const H = desktop('H', undefined, BUNDLED_ENTRY);
   const jack = await JackServer.create({ name: `blbench-g-${process.pid}` });
   const G = desktop('G', jack.name);
