@@ -4,7 +4,6 @@ import type { AuthService } from '../auth/AuthService.js';
 import type { UserRow } from '../db/users.js';
 import { BadRequest, Unavailable } from '../errors.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
-import { jackEnv, runTool } from '../jacktrip/child.js';
 import type { Logger } from '../log.js';
 import { PatchMemory } from '../patchbay/memory.js';
 import { patch } from '../patchbay/patch.js';
@@ -27,7 +26,7 @@ const errors = {
  * remembered (patchbay/memory.ts) and made again when a player reconnects or the room restarts.
  */
 export class PatchbayService {
-  readonly memory = new PatchMemory();
+  private readonly memory = new PatchMemory();
   /** Cords being made again right now (room id + cord), so a burst of graph events makes each once. */
   private readonly restoring = new Set<string>();
 
@@ -66,7 +65,7 @@ export class PatchbayService {
     };
   }
 
-  /** Makes the remembered cords whose ports are back (the engine is still the truth). */
+  /** Makes the remembered cords whose ports are back, through the same checked path as the host. */
   private restore(roomId: string, graph: JackGraph): void {
     const rt = this.supervisor.get(roomId);
     if (!rt) return;
@@ -74,16 +73,15 @@ export class PatchbayService {
       const k = `${roomId}\n${source}\n${dest}`;
       if (this.restoring.has(k)) continue;
       this.restoring.add(k);
-      void runTool('jack_connect', [source, dest], jackEnv(rt.watcher.server), 5000)
-        .then((r) => {
-          if (r.code === 0) this.logger?.info({ roomId, source, dest }, 'cord made again');
-          else
+      patch(rt.watcher, 'connect', source, dest)
+        .then(
+          () => this.logger?.info({ roomId, source, dest }, 'cord made again'),
+          (err: unknown) =>
             this.logger?.warn(
-              { roomId, source, dest, err: r.stderr.slice(0, 200) },
+              { roomId, source, dest, err: (err as Error).message },
               'could not make a remembered cord again',
-            );
-          rt.watcher.refresh();
-        })
+            ),
+        )
         .finally(() => this.restoring.delete(k));
     }
   }

@@ -77,7 +77,6 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
 
   /** The room's runtime, starting it if needed (concurrent callers share one start). */
   async ensure(spec: RoomSpec): Promise<RoomRuntime> {
-    if (this.closed) throw new Error('hub is shutting down');
     // A room rejoined while its processes stop (the last player left a moment ago): the old
     // processes, ports and credentials must be gone before the new ones exist.
     for (let s = this.stopping.get(spec.roomId); s; s = this.stopping.get(spec.roomId)) await s;
