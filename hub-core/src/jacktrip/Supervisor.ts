@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { JackGraph } from '../protocol/patchbay.js';
 import type { PatchMode } from './argv.js';
 import { CredsFile } from './credentials.js';
+import { reclaimJackSlots } from './jackSlots.js';
 import type { HubLineEvent } from './JackTripHub.js';
 import type { PortBlock, PortPool } from './PortPool.js';
 import { RoomRuntime, credsPath } from './RoomRuntime.js';
@@ -73,6 +74,8 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     super();
     this.onListenerError = (event, err) =>
       o.logger.error({ err, event }, 'supervisor listener threw');
+    // A hub that was killed (its room servers died with it) left their JACK slots taken.
+    this.reclaimSlots();
   }
 
   /** The room's runtime, starting it if needed (concurrent callers share one start). */
@@ -168,6 +171,8 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
   private async start(e: Entry): Promise<RoomRuntime> {
     const { roomId } = e.spec;
     try {
+      // Again before every start: a server of another Backline hub here may have died since.
+      this.reclaimSlots();
       const rt = await RoomRuntime.create({
         roomId,
         serverName: serverNameFor(e.ports),
@@ -192,6 +197,16 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       return rt;
     } finally {
       e.starting = undefined;
+    }
+  }
+
+  private reclaimSlots(): void {
+    try {
+      const names = reclaimJackSlots();
+      if (names.length > 0)
+        this.o.logger.info({ servers: names }, 'freed the JACK slots of dead room servers');
+    } catch (err) {
+      this.o.logger.warn({ err }, 'could not free the JACK slots of dead room servers');
     }
   }
 
