@@ -178,6 +178,36 @@ describe('concurrent requests on one room', () => {
     await t.ok(HOST, 'POST', `/rooms/${room.id}/close`);
   });
 
+  it("a join right after the room's jackd was killed waits for the old processes and restarts the room once", async () => {
+    const room = await t.ok<RoomDetail>(HOST, 'POST', '/rooms', { name: 'Crash and join' });
+    await t.ok(HOST, 'POST', `/rooms/${room.id}/join`);
+    const rt = t.hub.supervisor.get(room.id)!;
+    const old = rt.pids;
+    // What the supervisor says next: the room came back, or it gave up on it.
+    const outcome = new Promise<string>((resolve) => {
+      t.hub.supervisor.on('restarted', (id) => id === room.id && resolve('restarted'));
+      t.hub.supervisor.on(
+        'failed',
+        (id, err) => id === room.id && resolve(`failed: ${err.message}`),
+      );
+    });
+    // jackd dies; its jacktrip lingers, holding the room's port, until the supervisor's SIGKILL
+    // 2 s later (a jacktrip whose jackd died often ignores SIGTERM; stopped, it always does).
+    process.kill(rt.hub.pid, 'SIGSTOP');
+    process.kill(rt.jack.pid, 'SIGKILL');
+    while (t.hub.supervisor.get(room.id) === rt) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(alive(rt.hub.pid), 'the old jacktrip is still there when the join arrives');
+    const [joined] = await fire([op.join('pl2', room.id)]);
+    assert.equal(joined!.status, 200, joined!.text);
+    assert.equal(await outcome, 'restarted');
+    const now = t.hub.supervisor.get(room.id);
+    assert.ok(now, 'the room runs');
+    for (const p of now.pids) assert.ok(alive(p) && !old.includes(p), `new process ${p}`);
+    for (const p of old) assert.equal(alive(p), false, `old process ${p} still running`);
+    assert.deepEqual(await agree(room.id), [HOST, 'pl2'].sort());
+    await t.ok(HOST, 'POST', `/rooms/${room.id}/close`);
+  });
+
   it('joins, kicks and patch mode changes all at once, then a real client connects', async () => {
     const room = await t.ok<RoomDetail>(HOST, 'POST', '/rooms', {
       name: 'Crowded',

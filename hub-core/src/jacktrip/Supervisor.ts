@@ -100,6 +100,18 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       this.entries.set(spec.roomId, e);
     }
     if (e.runtime) return e.runtime;
+    if (e.retiring) {
+      // The room's processes crashed and the rest are still being stopped (a jacktrip whose
+      // jackd died holds the room's port until its SIGKILL): start anew only once they are gone.
+      await e.retiring.catch(() => undefined);
+      return this.ensure(spec);
+    }
+    if (e.timer) {
+      // A restart after a crash is waiting for its backoff: this start is that restart, now.
+      clearTimeout(e.timer);
+      e.timer = undefined;
+      return this.restart(e);
+    }
     return (e.starting ??= this.start(e));
   }
 
@@ -238,17 +250,25 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     e.timer = setTimeout(() => {
       e.timer = undefined;
       if (this.closed || this.entries.get(roomId) !== e) return;
-      (e.starting ??= this.start(e)).then(
-        () => {
-          this.o.logger.info({ roomId, restarts: e.restarts }, 'room processes restarted');
-          // A room that stays up for a minute earns a clean slate.
-          setTimeout(() => {
-            if (e.runtime) e.restarts = 0;
-          }, 60_000).unref();
-          this.safeEmit('restarted', roomId);
-        },
-        (startErr: unknown) => this.scheduleRestart(e, startErr as Error),
-      );
+      void this.restart(e);
     }, backoff);
+  }
+
+  /** Starts a crashed room again; players are told, and a failure schedules the next try. */
+  private restart(e: Entry): Promise<RoomRuntime> {
+    const { roomId } = e.spec;
+    const starting = (e.starting ??= this.start(e));
+    starting.then(
+      () => {
+        this.o.logger.info({ roomId, restarts: e.restarts }, 'room processes restarted');
+        // A room that stays up for a minute earns a clean slate.
+        setTimeout(() => {
+          if (e.runtime) e.restarts = 0;
+        }, 60_000).unref();
+        this.safeEmit('restarted', roomId);
+      },
+      (startErr: unknown) => this.scheduleRestart(e, startErr as Error),
+    );
+    return starting;
   }
 }
