@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { SafeEmitter } from '../events.js';
 import { GraphWatcher } from '../patchbay/GraphWatcher.js';
+import { playerClients } from '../patchbay/lsp.js';
 import type { JackGraph } from '../protocol/patchbay.js';
 import type { PatchMode } from './argv.js';
 import type { CredsFile } from './credentials.js';
 import { JackServer } from './JackServer.js';
 import { JackTripHub, type HubLineEvent } from './JackTripHub.js';
 import type { PortBlock } from './PortPool.js';
+import { WorkerTable } from './workers.js';
 
 export interface RuntimeOptions {
   roomId: string;
@@ -32,6 +34,8 @@ export type RoomRuntimeEvents = {
 /** One live room: its JACK server, graph watcher and `jacktrip -S`, started and stopped together. */
 export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
   private closing: Promise<void> | undefined;
+  /** Which jacktrip worker (hub UDP port) serves which player client. */
+  readonly workers = new WorkerTable();
 
   private constructor(
     readonly options: RuntimeOptions,
@@ -46,9 +50,18 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
     jack.on('died', die);
     hub.on('died', die);
     watcher.on('died', die);
-    watcher.on('graph', (g) => this.safeEmit('graph', g));
-    watcher.on('client', (c) => this.safeEmit('client', c));
-    hub.on('event', (e) => this.safeEmit('hubevent', e));
+    watcher.on('graph', (g) => {
+      this.workers.onGraph(playerClients(g), Object.keys(g.clients));
+      this.safeEmit('graph', g);
+    });
+    watcher.on('client', (c) => {
+      this.workers.onClient(c.name, c.registered);
+      this.safeEmit('client', c);
+    });
+    hub.on('event', (e) => {
+      this.workers.onHubEvent(e);
+      this.safeEmit('hubevent', e);
+    });
   }
 
   static async create(o: RuntimeOptions): Promise<RoomRuntime> {
@@ -74,6 +87,17 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
 
   get graph(): JackGraph {
     return this.watcher.graph;
+  }
+
+  /**
+   * Stops the jacktrip worker serving one JACK client with its exit packet, leaving every other
+   * player connected. False when the client's worker port is unknown (nothing was sent).
+   */
+  async stopWorker(client: string): Promise<boolean> {
+    const port = this.workers.portOf(client);
+    if (port === undefined || this.closing) return false;
+    await this.hub.sendExitPacket(port);
+    return true;
   }
 
   /** PIDs of every process this room runs (for tests and /health). */
