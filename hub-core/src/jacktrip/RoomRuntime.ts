@@ -15,6 +15,7 @@ export interface RuntimeOptions {
   /** JACK server name for the room: `backline-<id>`. */
   serverName: string;
   ports: PortBlock;
+  /** The room's patch mode when it started (the hub wires the room; jacktrip always runs -p 5). */
   patchMode: PatchMode;
   creds: CredsFile;
   certFile: string;
@@ -74,7 +75,6 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
         bin: o.jacktripBin,
         tcpPort: o.ports.tcpPort,
         udpBase: o.ports.udpBase,
-        patchMode: o.patchMode,
         auth: { certFile: o.certFile, keyFile: o.keyFile, credsFile: o.creds.path },
       });
       return new RoomRuntime(o, jack, watcher, hub);
