@@ -57,6 +57,10 @@ describe('kick, ban and foreign names against the room’s real wiring (patch mo
   /** Resolves true once the client's jacktrip has exited (false after a generous bound). */
   const exits = (c: JtClient) =>
     Promise.race([c.child.exited.then(() => true), delay(20_000).then(() => false)]);
+  const wired = (source: string, dest: string) =>
+    graphWhen(`${source} -> ${dest}`, (g) =>
+      g.connections.some(([s, d]) => s === source && d === dest),
+    );
   const restarts = () =>
     host.received.filter((m) => m.type === 'room_state' && m.state === 'restarted');
   const hubGraph = () => t.hub.supervisor.get(room.id)!.graph;
@@ -110,6 +114,7 @@ describe('kick, ban and foreign names against the room’s real wiring (patch mo
     const jb = await join_('bob');
     alice = await connect(ja);
     const bob = await connect(jb);
+    await wired('bob:receive_2', 'alice:send_2');
     // Alice plays 240 Hz on her channel 1, Bob 720 Hz on his channel 2.
     await jackConnect(cli, 'jack_simple_client:output1', `${alice.jackName}:send_1`);
     await jackConnect(cli, 'jack_simple_client:output2', `${bob.jackName}:send_2`);
@@ -130,6 +135,7 @@ describe('kick, ban and foreign names against the room’s real wiring (patch mo
 
     // Carol joins: jacktrip's own patcher used to wire every client again at this moment.
     carol = await connect(await join_('carol'));
+    await wired('alice:receive_1', 'carol:send_1');
     const [fromAlice, fromBobNow] = await hears(carol, 'carol-after-kick');
     assert.ok(isTone(fromAlice), `carol hears alice (control): ${JSON.stringify(fromAlice)}`);
     assert.ok(isSilent(fromBobNow), `carol must not hear bob: ${JSON.stringify(fromBobNow)}`);
@@ -156,12 +162,14 @@ describe('kick, ban and foreign names against the room’s real wiring (patch mo
     // Someone else joins while the memory of zed is fresh: nothing of zed is wired to her.
     erinJoin = await join_('erin');
     erin = await connect(erinJoin);
+    await wired('alice:receive_1', 'erin:send_1');
     const [fromAlice] = await hears(erin, 'erin-hears-alice');
     assert.ok(isTone(fromAlice), `erin hears alice: ${JSON.stringify(fromAlice)}`);
     assert.deepEqual(log.involving('zed'), [], 'JACK never connected a port of zed');
     assert.deepEqual(connectionsOf('zed'), []);
     // Dave, connected properly, plays with everyone.
     const dave = await connect(jd);
+    await wired('dave:receive_2', 'erin:send_2');
     await jackConnect(cli, 'jack_simple_client:output2', `${dave.jackName}:send_2`);
     const [, fromDave] = await hears(erin, 'erin-hears-dave');
     assert.ok(isTone(fromDave), `erin hears dave: ${JSON.stringify(fromDave)}`);
@@ -187,6 +195,7 @@ describe('kick, ban and foreign names against the room’s real wiring (patch mo
   it('a member who connects again keeps only their newest connection', async () => {
     aliceJoin = await join_('alice');
     const second = await connect(aliceJoin);
+    await wired('alice-01:receive_1', 'carol:send_1');
     assert.equal(await exits(alice), true, 'the older connection is stopped');
     assert.ok(alice.lines.some((l) => l.startsWith('Peer Stopped')));
     await graphWhen('only alice-01', (g) =>

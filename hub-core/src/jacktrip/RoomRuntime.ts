@@ -10,6 +10,9 @@ import { JackTripHub, type HubLineEvent } from './JackTripHub.js';
 import type { PortBlock } from './PortPool.js';
 import { WorkerTable } from './workers.js';
 
+/** How long to wait for a worker's port line that a registration overtook. */
+const PORT_LINE_GRACE_MS = 500;
+
 export interface RuntimeOptions {
   roomId: string;
   /** JACK server name for the room: `backline-<id>`. */
@@ -94,10 +97,47 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
    * player connected. False when the client's worker port is unknown (nothing was sent).
    */
   async stopWorker(client: string): Promise<boolean> {
+    // A registration read before its port line: the line follows within moments.
+    if (this.workers.portOf(client) === undefined && this.workers.has(client))
+      await this.nextHubEvent('worker-port', PORT_LINE_GRACE_MS);
     const port = this.workers.portOf(client);
     if (port === undefined || this.closing) return false;
     await this.hub.sendExitPacket(port);
     return true;
+  }
+
+  private nextHubEvent(kind: HubLineEvent['kind'], ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const onEvent = (e: HubLineEvent) => {
+        if (e.kind !== kind) return;
+        clearTimeout(timer);
+        this.off('hubevent', onEvent);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off('hubevent', onEvent);
+        resolve();
+      }, ms);
+      this.on('hubevent', onEvent);
+    });
+  }
+
+  /** Resolves true once the JACK client has unregistered (at once if it is not there), false after `ms`. */
+  clientGone(client: string, ms: number): Promise<boolean> {
+    if (!this.workers.has(client)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onClient = (c: { name: string; registered: boolean }) => {
+        if (c.name !== client || c.registered) return;
+        clearTimeout(timer);
+        this.off('client', onClient);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.off('client', onClient);
+        resolve(false);
+      }, ms);
+      this.on('client', onClient);
+    });
   }
 
   /** PIDs of every process this room runs (for tests and /health). */

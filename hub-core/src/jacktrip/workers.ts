@@ -54,6 +54,15 @@ export class WorkerTable {
       this.pendingClient = undefined;
   }
 
+  /** Every client registered now (the graph's snapshot may not show the newest yet). */
+  clients(): string[] {
+    return [...this.workers.keys()];
+  }
+
+  has(client: string): boolean {
+    return this.workers.has(client);
+  }
+
   portOf(client: string): number | undefined {
     return this.workers.get(client)?.port;
   }

@@ -25,8 +25,11 @@ export interface WiringOptions {
 
 /** How long a stopped worker's client may take to leave the graph before the room restarts. */
 const STOP_CONFIRM_MS = 2000;
-/** How long a pass waits for the graph to show its own changes. */
-const SETTLE_MS = 2000;
+/**
+ * How long a pass waits for the graph to show its own changes (so the next pass plans on a
+ * fresh graph). Removals never wait for it: they stop workers at once.
+ */
+const SETTLE_MS = 1000;
 
 /** One runtime's wiring state; a restarted room gets a fresh one. */
 interface RoomWiring {
@@ -85,6 +88,9 @@ export class Wiring {
     if (!rt) return;
     const st = this.stateOf(rt);
     st.removed.add(username);
+    // At once, not after a pass under way: every worker of theirs, even one too new for the graph.
+    for (const c of rt.workers.clients())
+      if (ownerOf(c, [username]) !== undefined) void this.stop(roomId, rt, st, c, 'removed');
     await this.reconcile(roomId);
     await Promise.all(
       [...st.stopping].filter(([c]) => clientIsPlayer(c, username)).map(([, p]) => p),
@@ -194,9 +200,8 @@ export class Wiring {
         this.o.logger.warn({ roomId, err }, 'could not send the exit packet');
         return false;
       });
-      if (sent && (await rt.watcher.waitFor((g) => !(client in g.clients), STOP_CONFIRM_MS)))
-        return;
-      if (this.o.supervisor.get(roomId) !== rt || !(client in rt.graph.clients)) return;
+      if (sent && (await rt.clientGone(client, STOP_CONFIRM_MS))) return;
+      if (this.o.supervisor.get(roomId) !== rt || !rt.workers.has(client)) return;
       this.o.logger.warn(
         { roomId, client: shownName(client), portKnown: sent },
         "a jacktrip worker could not be stopped alone: restarting the room's jacktrip",
