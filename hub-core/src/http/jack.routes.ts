@@ -59,7 +59,7 @@ export class PatchbayService {
     else
       for (const port of [req.source, req.dest])
         if (!this.rooms.wiring.allows(req.room_id, clientOf(port)))
-          throw new Forbidden(`"${port}" belongs to no player of this room`);
+          throw new Forbidden(`"${port}" belongs to no current player of this room`);
     const out = await patch(rt.watcher, op, req.source, req.dest);
     if (op === 'connect') this.memory.remember(req.room_id, req.source, req.dest);
     return {
