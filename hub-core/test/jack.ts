@@ -195,3 +195,53 @@ export function alive(pid: number): boolean {
     return process.platform !== 'linux';
   }
 }
+
+/** Clients of JACK tools (the hub's and this log's own), renamed (`lsp-01`) or not. */
+const TOOLS = /^(lsp|jack_lsp|jack_connect|jack_disconnect|event-monitor|jthubpatcher)([-_]\d+)?$/;
+
+/**
+ * Every connection JACK makes on a server while it runs, by client, from its own jack_evmon:
+ * unlike graph snapshots, it misses none, however briefly a connection lasted. jack_evmon
+ * names no ports, so a port belongs to the last client that registered before it (jacktrip
+ * spawns one worker at a time, each registering its client and then its ports; our tools
+ * register no ports).
+ */
+export class ConnectionLog {
+  /** [client, client] of every "connected" event, in order; `#id` for a port of unknown owner. */
+  readonly connected: [string, string][] = [];
+  private readonly owners = new Map<string, string>();
+  private lastClient = '?';
+
+  private constructor() {}
+
+  /** Resolves once its jack_evmon demonstrably sees events (it reports one of its own making). */
+  static async start(procs: Procs, server: string): Promise<ConnectionLog> {
+    const log = new ConnectionLog();
+    procs.spawn('jack_evmon', [], server, (l) => log.onLine(l));
+    const probe = ['system:capture_1', 'system:playback_1'];
+    for (let i = 0; i < 100 && log.connected.length === 0; i++) {
+      await runTool('jack_connect', probe, jackEnv(server), 3000);
+      await runTool('jack_disconnect', probe, jackEnv(server), 3000);
+      await delay(50);
+    }
+    if (log.connected.length === 0) throw new Error(`jack_evmon on ${server} saw nothing`);
+    return log;
+  }
+
+  involving(client: string): [string, string][] {
+    return this.connected.filter(([a, b]) => a === client || b === client);
+  }
+
+  private onLine(l: string): void {
+    let m = /^Client (.+) registered$/.exec(l);
+    if (m && !TOOLS.test(m[1]!)) this.lastClient = m[1]!;
+    m = /^Port (\d+) (registered|unregistered)$/.exec(l);
+    if (m && m[2] === 'registered') this.owners.set(m[1]!, this.lastClient);
+    else if (m) this.owners.delete(m[1]!);
+    m = /^Ports (\d+) and (\d+) connected$/.exec(l);
+    if (m) {
+      const owner = (id: string) => this.owners.get(id) ?? `#${id}`;
+      this.connected.push([owner(m[1]!), owner(m[2]!)]);
+    }
+  }
+}

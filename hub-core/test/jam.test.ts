@@ -44,6 +44,14 @@ describe('rooms with real audio', () => {
     return wavStat(file);
   };
 
+  /** The hub wires a room's players itself, a moment after their clients appear. */
+  const wired = async (roomId: string, source: string, dest: string) => {
+    const g = await t.hub.supervisor
+      .get(roomId)!
+      .watcher.waitFor((g) => g.connections.some(([s, d]) => s === source && d === dest), 10_000);
+    assert.ok(g, `the hub never wired ${source} -> ${dest}`);
+  };
+
   before(async () => {
     t = await startJamHub(['alice', 'bob', 'carol', 'dave', 'erin']);
     cli = (await procs.server('cli')).name;
@@ -85,6 +93,7 @@ describe('rooms with real audio', () => {
     );
 
     await startTone(procs, cli);
+    await wired(room1.id, 'alice:receive_1', 'bob:send_1');
     await jackConnect(cli, 'jack_simple_client:output1', `${alice.jackName}:send_1`);
     await jackConnect(cli, 'jack_simple_client:output2', `${alice.jackName}:send_2`);
     const s = await recordFrom(bob, 'bob-p2');
@@ -296,6 +305,7 @@ describe('rooms with real audio', () => {
     const ja = await ok<JoinAnswer>('alice', 'POST', `/rooms/${room1.id}/join`);
     alice = await connectClient('alice', ja);
     bob = await connectClient('bob', jb);
+    await wired(room1.id, 'alice:receive_1', 'bob:send_1');
     await jackConnect(cli, 'jack_simple_client:output1', `${alice.jackName}:send_1`);
     const s = await recordFrom(bob, 'bob-after-crash');
     assert.ok(isTone(s), `bob after the room came back: ${JSON.stringify(s)}`);

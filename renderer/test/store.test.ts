@@ -238,6 +238,16 @@ describe('room view reducer', () => {
     assert.equal(v.banner!.tone, 'warn');
     assert.equal(v.detail!.expires_at, new Date(300_000).toISOString());
     assert.equal(v.ended, false);
+    const refusal =
+      "A JackTrip connection named 'zed' was refused: connect with -K <your username>";
+    v = reduceRoom(v, {
+      type: 'room_state',
+      room_id: 'r1',
+      state: 'refused_name',
+      message: refusal,
+    });
+    assert.deepEqual(v.banner, { tone: 'warn', text: refusal });
+    assert.equal(v.ended, false, 'a refused connection does not end the room for anyone');
   });
 
   it('ends the room with a clear banner when the player is kicked, or the room closes', () => {

@@ -2,6 +2,7 @@
 // figures and writes them to bench-results.json (git-ignored) with the last run as baseline.
 import { hostAJam, linkToConnected } from './desktop.js';
 import { bcryptHealth, hubStartup } from './hub.js';
+import { kickToSilence } from './kick.js';
 import { Results } from './lib.js';
 import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
 import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
@@ -48,6 +49,11 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'link-to-connected': {
     about: 'desktop: a pasted share link to jacktrip connected (pin, sign up, join, connect)',
     run: linkToConnected,
+  },
+  'kick-to-silence': {
+    about:
+      "a kick request to the player's JACK client gone from the room and their jacktrip stopped",
+    run: kickToSilence,
   },
   'relay-logins': {
     about: "the relay's p99 delay with and without 50 logins at once",

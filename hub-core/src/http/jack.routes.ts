@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthService } from '../auth/AuthService.js';
 import type { UserRow } from '../db/users.js';
-import { BadRequest, Unavailable } from '../errors.js';
+import { BadRequest, Forbidden, Unavailable } from '../errors.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
 import { PatchMemory } from '../patchbay/memory.js';
 import { patch } from '../patchbay/patch.js';
+import { clientOf } from '../patchbay/wiringPlan.js';
 import { ErrorBody } from '../protocol/errors.js';
 import { JackGraph, PatchRequest, PatchResult, RoomQuery } from '../protocol/patchbay.js';
 import type { RoomService } from '../rooms/RoomService.js';
@@ -23,7 +24,8 @@ const errors = {
 
 /**
  * The room's live JACK graph; connect and disconnect for the room's host. The host's cords are
- * remembered (patchbay/memory.ts) and made again when a player reconnects or the room restarts.
+ * remembered (patchbay/memory.ts) and made again when a player reconnects or the room restarts,
+ * but never to a client that belongs to no current member (patchbay/Wiring.ts stops those).
  */
 export class PatchbayService {
   private readonly memory = new PatchMemory();
@@ -54,6 +56,10 @@ export class PatchbayService {
     if (!rt) throw new Unavailable('The room is not live: nobody has joined it yet');
     // Forgotten before the disconnect runs: the graph events it causes must not make it again.
     if (op === 'disconnect') this.memory.forget(req.room_id, req.source, req.dest);
+    else
+      for (const port of [req.source, req.dest])
+        if (!this.rooms.wiring.allows(req.room_id, clientOf(port)))
+          throw new Forbidden(`"${port}" belongs to no current player of this room`);
     const out = await patch(rt.watcher, op, req.source, req.dest);
     if (op === 'connect') this.memory.remember(req.room_id, req.source, req.dest);
     return {
@@ -71,6 +77,8 @@ export class PatchbayService {
     if (!rt) return;
     for (const [source, dest] of this.memory.missing(roomId, graph)) {
       const k = `${roomId}\n${source}\n${dest}`;
+      const allows = (port: string) => this.rooms.wiring.allows(roomId, clientOf(port));
+      if (!allows(source) || !allows(dest)) continue;
       if (this.restoring.has(k)) continue;
       this.restoring.add(k);
       patch(rt.watcher, 'connect', source, dest)

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { SafeEmitter } from '../events.js';
 import { hubServerArgs, type HubServerOptions } from './argv.js';
 import { delay, isRunning, jackEnv, spawnChild, stopChild, type Child } from './child.js';
@@ -6,6 +7,8 @@ import { delay, isRunning, jackEnv, spawnChild, stopChild, type Child } from './
 export type HubLineEvent =
   | { kind: 'ready' }
   | { kind: 'handshake'; clientPort: number }
+  /** The hub's UDP port for the connection being set up; its worker's JACK client registers next. */
+  | { kind: 'worker-port'; serverPort: number }
   | { kind: 'peer-stopped' }
   | { kind: 'client-timeout' }
   | { kind: 'auth-reloaded' }
@@ -13,13 +16,18 @@ export type HubLineEvent =
   | { kind: 'error'; message: string };
 
 const READY = 'JackTrip HUB SERVER: Waiting for client connections';
+/** The size of JackTrip's exit packet (every byte 0xFF). */
+const EXIT_PACKET_BYTES = 63;
 
 /** Classifies one output line of the hub; undefined for noise. */
 export function parseHubLine(line: string): HubLineEvent | undefined {
   const l = line.trim();
   if (l.includes(READY)) return { kind: 'ready' };
-  let m = /^Client UDP Port is = (\d+)/.exec(l);
+  // jacktrip 1.7.0 prefixes both with "JackTrip HUB SERVER: ".
+  let m = /(?:^|: )Client UDP Port is = (\d+)$/.exec(l);
   if (m) return { kind: 'handshake', clientPort: Number(m[1]) };
+  m = /(?:^|: )Sending Final UDP Port to Client: (\d+)$/.exec(l);
+  if (m) return { kind: 'worker-port', serverPort: Number(m[1]) };
   if (l.startsWith('Peer Stopped')) return { kind: 'peer-stopped' };
   if (l.includes('UDP WAITED MORE THAN 10 seconds')) return { kind: 'client-timeout' };
   if (l.includes('Auth file changed. Reloading')) return { kind: 'auth-reloaded' };
@@ -133,6 +141,27 @@ export class JackTripHub extends SafeEmitter<JackTripHubEvents> {
       };
       this.authWaiters.push(done);
     });
+  }
+
+  /**
+   * Stops the one worker listening on `serverPort` without touching the others: JackTrip's exit
+   * packet (63 bytes of 0xFF) makes the worker drop its JACK client, and it passes the exit on
+   * to its player's jacktrip, which prints `Peer Stopped` and quits. Sent twice, as UDP may
+   * drop one. Resolves once sent; the worker's client leaving the graph is the confirmation.
+   */
+  async sendExitPacket(serverPort: number): Promise<void> {
+    if (!Number.isInteger(serverPort) || serverPort < 1 || serverPort > 65535)
+      throw new RangeError(`invalid worker port ${serverPort}`);
+    const sock = createSocket('udp4');
+    try {
+      const packet = Buffer.alloc(EXIT_PACKET_BYTES, 0xff);
+      for (let i = 0; i < 2; i++)
+        await new Promise<void>((resolve, reject) =>
+          sock.send(packet, serverPort, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+        );
+    } finally {
+      sock.close();
+    }
   }
 
   private flushAuthWaiters(): void {

@@ -1,18 +1,24 @@
 import { join } from 'node:path';
 import { SafeEmitter } from '../events.js';
 import { GraphWatcher } from '../patchbay/GraphWatcher.js';
+import { playerClients } from '../patchbay/lsp.js';
 import type { JackGraph } from '../protocol/patchbay.js';
 import type { PatchMode } from './argv.js';
 import type { CredsFile } from './credentials.js';
 import { JackServer } from './JackServer.js';
 import { JackTripHub, type HubLineEvent } from './JackTripHub.js';
 import type { PortBlock } from './PortPool.js';
+import { WorkerTable } from './workers.js';
+
+/** How long to wait for a worker's port line that a registration overtook. */
+const PORT_LINE_GRACE_MS = 500;
 
 export interface RuntimeOptions {
   roomId: string;
   /** JACK server name for the room: `backline-<id>`. */
   serverName: string;
   ports: PortBlock;
+  /** The room's patch mode when it started (the hub wires the room; jacktrip always runs -p 5). */
   patchMode: PatchMode;
   creds: CredsFile;
   certFile: string;
@@ -32,6 +38,8 @@ export type RoomRuntimeEvents = {
 /** One live room: its JACK server, graph watcher and `jacktrip -S`, started and stopped together. */
 export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
   private closing: Promise<void> | undefined;
+  /** Which jacktrip worker (hub UDP port) serves which player client. */
+  readonly workers = new WorkerTable();
 
   private constructor(
     readonly options: RuntimeOptions,
@@ -46,9 +54,18 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
     jack.on('died', die);
     hub.on('died', die);
     watcher.on('died', die);
-    watcher.on('graph', (g) => this.safeEmit('graph', g));
-    watcher.on('client', (c) => this.safeEmit('client', c));
-    hub.on('event', (e) => this.safeEmit('hubevent', e));
+    watcher.on('graph', (g) => {
+      this.workers.onGraph(playerClients(g), Object.keys(g.clients));
+      this.safeEmit('graph', g);
+    });
+    watcher.on('client', (c) => {
+      this.workers.onClient(c.name, c.registered);
+      this.safeEmit('client', c);
+    });
+    hub.on('event', (e) => {
+      this.workers.onHubEvent(e);
+      this.safeEmit('hubevent', e);
+    });
   }
 
   static async create(o: RuntimeOptions): Promise<RoomRuntime> {
@@ -61,7 +78,6 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
         bin: o.jacktripBin,
         tcpPort: o.ports.tcpPort,
         udpBase: o.ports.udpBase,
-        patchMode: o.patchMode,
         auth: { certFile: o.certFile, keyFile: o.keyFile, credsFile: o.creds.path },
       });
       return new RoomRuntime(o, jack, watcher, hub);
@@ -74,6 +90,54 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
 
   get graph(): JackGraph {
     return this.watcher.graph;
+  }
+
+  /**
+   * Stops the jacktrip worker serving one JACK client with its exit packet, leaving every other
+   * player connected. False when the client's worker port is unknown (nothing was sent).
+   */
+  async stopWorker(client: string): Promise<boolean> {
+    // A registration read before its port line: the line follows within moments.
+    if (this.workers.portOf(client) === undefined && this.workers.has(client))
+      await this.nextHubEvent('worker-port', PORT_LINE_GRACE_MS);
+    const port = this.workers.portOf(client);
+    if (port === undefined || this.closing) return false;
+    await this.hub.sendExitPacket(port);
+    return true;
+  }
+
+  private nextHubEvent(kind: HubLineEvent['kind'], ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const onEvent = (e: HubLineEvent) => {
+        if (e.kind !== kind) return;
+        clearTimeout(timer);
+        this.off('hubevent', onEvent);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.off('hubevent', onEvent);
+        resolve();
+      }, ms);
+      this.on('hubevent', onEvent);
+    });
+  }
+
+  /** Resolves true once the JACK client has unregistered (at once if it is not there), false after `ms`. */
+  clientGone(client: string, ms: number): Promise<boolean> {
+    if (!this.workers.has(client)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const onClient = (c: { name: string; registered: boolean }) => {
+        if (c.name !== client || c.registered) return;
+        clearTimeout(timer);
+        this.off('client', onClient);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.off('client', onClient);
+        resolve(false);
+      }, ms);
+      this.on('client', onClient);
+    });
   }
 
   /** PIDs of every process this room runs (for tests and /health). */

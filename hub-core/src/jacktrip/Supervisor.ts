@@ -48,6 +48,8 @@ interface Entry {
   starting: Promise<RoomRuntime> | undefined;
   /** The processes of a runtime that died, being stopped before the restart. */
   retiring: Promise<void> | undefined;
+  /** A restart asked for by restart(). */
+  restarting?: Promise<RoomRuntime | undefined>;
   restarts: number;
   timer: NodeJS.Timeout | undefined;
 }
@@ -110,7 +112,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       // A restart after a crash is waiting for its backoff: this start is that restart, now.
       clearTimeout(e.timer);
       e.timer = undefined;
-      return this.restart(e);
+      return this.restartAfterCrash(e);
     }
     return (e.starting ??= this.start(e));
   }
@@ -127,18 +129,45 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     return this.entries.get(roomId)?.ports;
   }
 
-  /** Restarts the room's processes with a new spec (a patch mode change): same ports, same credentials. */
-  async reconfigure(spec: RoomSpec): Promise<RoomRuntime | undefined> {
+  /**
+   * Records a room's new spec (a patch mode change). Nothing restarts: jacktrip runs without its
+   * own auto-patcher in every mode, and the hub re-wires the room (patchbay/Wiring.ts).
+   */
+  reconfigure(spec: RoomSpec): RoomRuntime | undefined {
     const e = this.entries.get(spec.roomId);
     if (!e) return undefined;
     e.spec = spec;
-    await e.starting?.catch(() => undefined);
-    const old = e.runtime;
-    e.runtime = undefined;
-    await old?.close();
-    const rt = await (e.starting ??= this.start(e));
-    this.safeEmit('restarted', spec.roomId);
-    return rt;
+    return e.runtime;
+  }
+
+  /**
+   * Restarts a live room's processes (same ports, same credentials) and tells its players
+   * (`restarted`). The last resort for removing a player whose jacktrip worker can't be stopped
+   * alone. Concurrent calls share one restart.
+   */
+  restart(roomId: string): Promise<RoomRuntime | undefined> {
+    const e = this.entries.get(roomId);
+    if (!e) return Promise.resolve(undefined);
+    if (e.restarting) return e.restarting;
+    const restarting = (async () => {
+      await e.starting?.catch(() => undefined);
+      const old = e.runtime;
+      if (!old || this.entries.get(roomId) !== e) return undefined;
+      e.runtime = undefined;
+      // As after a crash: a stop in the meantime waits for the old processes too.
+      const retiring = old.close();
+      e.retiring = retiring;
+      await retiring;
+      if (e.retiring === retiring) e.retiring = undefined;
+      if (this.closed || this.entries.get(roomId) !== e) return undefined;
+      const rt = await (e.starting ??= this.start(e));
+      this.safeEmit('restarted', roomId);
+      return rt;
+    })().finally(() => {
+      e.restarting = undefined;
+    });
+    e.restarting = restarting;
+    return restarting;
   }
 
   /** Stops the room's processes and forgets its ports and credentials. */
@@ -250,12 +279,12 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     e.timer = setTimeout(() => {
       e.timer = undefined;
       if (this.closed || this.entries.get(roomId) !== e) return;
-      void this.restart(e);
+      void this.restartAfterCrash(e);
     }, backoff);
   }
 
   /** Starts a crashed room again; players are told, and a failure schedules the next try. */
-  private restart(e: Entry): Promise<RoomRuntime> {
+  private restartAfterCrash(e: Entry): Promise<RoomRuntime> {
     const { roomId } = e.spec;
     const starting = (e.starting ??= this.start(e));
     starting.then(

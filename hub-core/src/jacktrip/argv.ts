@@ -26,12 +26,20 @@ export function jackdArgs(o: JackdOptions): string[] {
   ];
 }
 
+/**
+ * jacktrip's own auto-patcher (`-p`). Backline rooms always run 5 (none): jacktrip would wire
+ * every new client at spawn time, a foreign-named or kicked one included, before the hub could
+ * react; the hub wires the room itself in every patch mode (patchbay/Wiring.ts).
+ */
+export const HUB_NO_AUTO_PATCH = 5;
+
 export interface HubServerOptions {
   /** TCP handshake port, `-B`. */
   tcpPort: number;
   /** First UDP port handed to clients, `-U`. */
   udpBase: number;
-  patchMode: PatchMode;
+  /** jacktrip's `-p`. Default {@link HUB_NO_AUTO_PATCH}; only benchmarks of bare jacktrip set it. */
+  patchMode?: PatchMode;
   /** Queue length in packets, `-q`. Default 4 (JackTrip's own default). */
   queue?: number;
   /** JackTrip authentication (`-A`); the hub always uses it for Backline rooms. */
@@ -39,7 +47,8 @@ export interface HubServerOptions {
 }
 
 export function hubServerArgs(o: HubServerOptions): string[] {
-  const a = ['-S', '-B', String(o.tcpPort), '-U', String(o.udpBase), '-p', String(o.patchMode)];
+  const a = ['-S', '-B', String(o.tcpPort), '-U', String(o.udpBase)];
+  a.push('-p', String(o.patchMode ?? HUB_NO_AUTO_PATCH));
   if (o.queue !== undefined) a.push('-q', String(o.queue));
   if (o.auth)
     a.push(
@@ -62,7 +71,10 @@ export interface HubClientOptions {
   remoteName: string;
   /** Local JACK client name, `-J`. Unique on the player's machine. */
   clientName?: string;
-  /** Local UDP port, `-B`. Use a fresh one on every reconnect (see NOTES.md). */
+  /**
+   * Local UDP port, `-B`. Use a fresh one on every reconnect: the hub's worker for the old
+   * connection lingers about 10 s and kills a client that comes back from the same port.
+   */
   localPort?: number;
   username?: string;
   password?: string;

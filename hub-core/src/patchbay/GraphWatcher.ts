@@ -19,8 +19,17 @@ const TOOL_CLIENTS = new Set([
   'jack_disconnect',
   'jack_evmon',
   'evmon',
+  'event-monitor', // jack_evmon's client
   'jack_wait',
 ]);
+
+/**
+ * One of our tools' clients? JACK renames a second client of the same name while the first is
+ * open (`jack_connect-01` when several connects run at once), so the renamed forms count too.
+ */
+export function isToolClient(name: string): boolean {
+  return TOOL_CLIENTS.has(name.replace(/[-_]\d+$/, ''));
+}
 
 export type EvmonEvent =
   | { kind: 'client'; name: string; registered: boolean }
@@ -109,7 +118,7 @@ export class GraphWatcher extends SafeEmitter<GraphWatcherEvents> {
     const ev = parseEvmonLine(line);
     if (!ev) return;
     if (ev.kind === 'client') {
-      if (TOOL_CLIENTS.has(ev.name)) return;
+      if (isToolClient(ev.name)) return;
       this.safeEmit('client', { name: ev.name, registered: ev.registered });
     }
     this.schedule(15);

@@ -49,14 +49,3 @@ export async function patch(
   }
   return { changed: true, graph: confirmed };
 }
-
-/** Cuts every connection of one JACK client (a kicked player keeps no audio path). */
-export async function isolateClient(watcher: GraphWatcher, client: string): Promise<void> {
-  const pairs = watcher.graph.connections.filter(
-    ([s, d]) => s.startsWith(`${client}:`) || d.startsWith(`${client}:`),
-  );
-  for (const [s, d] of pairs) {
-    await runTool('jack_disconnect', [s, d], jackEnv(watcher.server), 5000);
-  }
-  if (pairs.length) watcher.refresh();
-}

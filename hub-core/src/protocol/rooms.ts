@@ -147,7 +147,9 @@ export type RoomState =
   | 'banned'
   | 'restarted'
   | 'patch_mode'
-  | 'failed';
+  | 'failed'
+  /** A jacktrip connection named after no member (-K) was stopped; the message names it. */
+  | 'refused_name';
 
 /** Messages a WebSocket client may send. */
 export const WsClientMessage = z.discriminatedUnion('type', [

@@ -9,9 +9,9 @@ import { SafeEmitter } from '../events.js';
 import type { PatchMode } from '../jacktrip/argv.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { clientIsPlayer } from '../patchbay/memory.js';
-import { isolateClient } from '../patchbay/patch.js';
 import { playerClients } from '../patchbay/lsp.js';
+import { Wiring, refusalMessage } from '../patchbay/Wiring.js';
+import type { Roster } from '../patchbay/wiringPlan.js';
 import type {
   CreateRoomBody,
   JoinAnswer,
@@ -52,6 +52,8 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   /** Per room, the jacktrip clients last reported connected. */
   private readonly connectedKey = new Map<string, string>();
   private readonly expiryTimer: NodeJS.Timeout;
+  /** Every live room's JACK wiring: only current members are ever plugged in. */
+  readonly wiring: Wiring;
 
   constructor(
     private readonly rooms: RoomsRepo,
@@ -93,6 +95,14 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     supervisor.on('failed', (roomId, err) =>
       this.emitState(roomId, 'failed', `The room's audio engine failed: ${err.message}`),
     );
+    this.wiring = new Wiring({
+      supervisor,
+      roster: (roomId) => this.roster(roomId),
+      logger,
+      onRefused: (roomId, client) => this.emitState(roomId, 'refused_name', refusalMessage(client)),
+    });
+    // Whoever leaves or is removed is unplugged and their jacktrip worker stopped.
+    this.on('member-left', (roomId, username) => void this.wiring.removePlayer(roomId, username));
   }
 
   async create(user: UserRow, body: CreateRoomBody): Promise<RoomDetail> {
@@ -230,12 +240,13 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     if (!target && !ban) throw new NotFound('That user is not in this room');
     if (ban) this.rooms.ban(id, targetId, this.clock());
     if (target) {
-      await this.removeMember(r, targetId, target.username);
+      // Revoked credentials keep them from coming back; the wiring unplugs and stops them.
       const rt = this.supervisor.get(id);
-      const clients = rt
-        ? playerClients(rt.graph).filter((c) => clientIsPlayer(c, target.username))
-        : [];
-      for (const c of clients) await isolateClient(rt!.watcher, c);
+      const reloaded = this.supervisor.creds(id)?.has(target.username)
+        ? rt?.hub.nextAuthReload(3000)
+        : undefined;
+      await this.removeMember(r, targetId, target.username);
+      await Promise.all([this.wiring.removePlayer(id, target.username), reloaded]);
     }
     this.emitState(
       id,
@@ -257,14 +268,18 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     if (r.patch_mode === mode) return;
     this.rooms.setPatchMode(id, mode);
     this.emitState(id, 'patch_mode', `Patch mode is now ${mode}`, { patch_mode: mode });
-    // jacktrip takes -p only at start: restart the room's hub with the same ports and credentials.
-    if (this.supervisor.get(id)) {
-      await this.supervisor.reconfigure({
-        roomId: id,
-        patchMode: mode,
-        maxClients: r.max_participants,
-      });
-    }
+    // No restart: the hub wires the room itself, starting the new mode from a clean slate.
+    this.supervisor.reconfigure({ roomId: id, patchMode: mode, maxClients: r.max_participants });
+    await this.wiring.rewire(id);
+  }
+
+  /** Who may be plugged into a room's JACK graph: its members and host; undefined once closed. */
+  private roster(id: string): Roster | undefined {
+    const r = this.rooms.byId(id);
+    if (!r || r.closed_at !== null) return undefined;
+    const host = this.rooms.usernameOf(r.creator_id) ?? [];
+    const members = new Set([...this.rooms.members(id).map((m) => m.username), host].flat());
+    return { mode: r.patch_mode as PatchMode, members: [...members] };
   }
 
   /** Member or host of an open room, or Forbidden. */

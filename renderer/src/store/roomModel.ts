@@ -100,7 +100,9 @@ export function reduceRoom(v: RoomView, m: WsServerMessage): RoomView {
         if (m.patch_mode === 2 || m.patch_mode === 4 || m.patch_mode === 5)
           detail.patch_mode = m.patch_mode;
       }
-      const tone: BannerTone = m.state === 'expiring' ? 'warn' : 'info';
+      // A refused connection is someone's misconfigured jacktrip: worth a desktop notification.
+      const tone: BannerTone =
+        m.state === 'expiring' || m.state === 'refused_name' ? 'warn' : 'info';
       return { ...v, detail, banner: { tone, text: m.message || m.state } };
     }
   }
