@@ -34,6 +34,37 @@ export function classifyLine(line: string): LineEvent | undefined {
   return undefined;
 }
 
+export interface PlayerArgsOptions {
+  connection: JackTripConnection;
+  /** Local JACK client name, `-J`. */
+  clientName: string;
+  /** Local UDP port, `-B`: a fresh one on every start. */
+  localPort: number;
+  queue: number;
+}
+
+/**
+ * The player's `jacktrip -C` argv. It names the user but never the password: jacktrip reads
+ * that from standard input when `--password` is absent, where `ps` can't show it.
+ */
+export function playerArgs(o: PlayerArgsOptions): string[] {
+  const c = o.connection;
+  return [
+    ...hubClientArgs({
+      host: c.host,
+      port: c.port,
+      remoteName: c.remote_name,
+      clientName: o.clientName,
+      localPort: o.localPort,
+      queue: o.queue,
+      timeout: true,
+    }),
+    '-A',
+    '--username',
+    c.username,
+  ];
+}
+
 let portCursor = 0;
 /** A local UDP port not used by this app before (a reused one is killed by the hub's stale worker). */
 export function freshLocalPort(base = 42000, span = 8000): number {
@@ -95,8 +126,20 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
   /** Connects (or reconnects with new settings); resolves at once with "connecting". */
   async connect(req: ConnectRequest): Promise<JackTripStatus> {
     await this.stopChild();
-    this.request = req;
     this.generation++;
+    // jacktrip reads the password as one line of its standard input.
+    if (/[\r\n]/.test(req.connection.password)) {
+      this.request = undefined;
+      return this.set({
+        ...this.st,
+        state: 'failed',
+        message:
+          'The room’s jacktrip password holds a line break, which jacktrip can’t read. Join the room again.',
+        room_id: req.roomId,
+        retry_at: undefined,
+      });
+    }
+    this.request = req;
     const period = await this.o.period?.();
     this.set({
       state: 'connecting',
@@ -141,20 +184,15 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
     const localPort = freshLocalPort();
     // -J must be unique on this machine and differ from every JACK server name.
     const jackClient = `backline_${c.remote_name}`.slice(0, 60);
-    const args = hubClientArgs({
-      host: c.host,
-      port: c.port,
-      remoteName: c.remote_name,
+    const args = playerArgs({
+      connection: c,
       clientName: jackClient,
       localPort,
-      username: c.username,
-      password: c.password,
       queue: PRESET_QUEUE[req.preset],
-      timeout: true,
     });
     let outcome: 'pending' | 'connected' | 'fatal' = 'pending';
     let lastError = '';
-    const child = spawnChild(this.o.bin ?? 'jacktrip', args, this.o.env(), (line) => {
+    const onLine = (line: string) => {
       if (gen !== this.generation) return;
       const ev = classifyLine(line);
       if (!ev) return;
@@ -176,6 +214,10 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
       } else if (ev.kind === 'error') {
         lastError = ev.reason;
       }
+    };
+    // The password goes to jacktrip's standard input, one line (see playerArgs).
+    const child = spawnChild(this.o.bin ?? 'jacktrip', args, this.o.env(), onLine, {
+      stdin: `${c.password}\n`,
     });
     this.child = child;
     this.set({ ...this.st, local_port: localPort, jack_client: jackClient });
