@@ -399,7 +399,7 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       await record(g.jackServer, wav, 3, [`${gClient}:receive_1`]);
       const stat = await wavStat(wav);
       // jack_simple_client's sine (peak 0.2). Not its frequency: on a loaded machine jacktrip
-      // conceals underruns and sox's zero-crossing estimate drifts (NOTES.md).
+      // conceals underruns and sox's zero-crossing estimate drifts.
       assert.ok(isTone(stat), `G heard H's tone: ${JSON.stringify(stat)}`);
 
       // G picks a tighter jitter buffer: jacktrip reconnects (a fresh local port, queue 2) and

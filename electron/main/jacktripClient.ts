@@ -1,5 +1,6 @@
 // The player's local `jacktrip -C`: started from a join answer, read line by line into states,
-// restarted with backoff (always from a fresh local port: NOTES.md), stopped on leave or quit.
+// restarted with backoff (always from a fresh local port: the hub kills a client that comes
+// back within 10 s from the same one), stopped on leave or quit.
 import { hubClientArgs } from '../../hub-core/src/jacktrip/argv.js';
 import { spawnChild, stopChild, type Child } from '../../hub-core/src/jacktrip/child.js';
 import { SafeEmitter } from '../../hub-core/src/events.js';
