@@ -100,7 +100,8 @@ interface Seen {
 
 /**
  * An HTTPS server with another certificate on a hub's old address, standing in for whoever
- * answers there after the hub is gone. It records every request and answers 401.
+ * answers there after the hub is gone. It records every request; like a real impostor it lets
+ * any page's CORS preflight through, so a page holding a token would send it.
  */
 async function startImpostor(
   port: number,
@@ -113,11 +114,14 @@ async function startImpostor(
       url: req.url ?? '',
       authorization: req.headers.authorization,
     });
-    const origin = req.headers.origin;
-    res.writeHead(401, {
-      'content-type': 'application/json',
-      ...(origin ? { 'access-control-allow-origin': origin, vary: 'Origin' } : {}),
-    });
+    const cors = {
+      'access-control-allow-origin': req.headers.origin ?? '*',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-methods': 'GET, POST, DELETE',
+      vary: 'Origin',
+    };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    res.writeHead(401, { ...cors, 'content-type': 'application/json' });
     res.end('{"error":{"code":"unauthorized","message":"sign in"}}');
   });
   await new Promise<void>((resolve, reject) => {
@@ -472,9 +476,10 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
         };
         await openSwap();
         const warning = G.page.getByRole('alertdialog', { name: /has changed/ });
+        const carriesToken = (r: Seen) => !!r.authorization || /token=/.test(r.url);
         await until(
-          'the pin-change warning, or a request at the impostor',
-          async () => (await warning.isVisible()) || impostor.requests.length > 0,
+          'the pin-change warning, or a token at the impostor',
+          async () => (await warning.isVisible()) || impostor.requests.some(carriesToken),
         );
         assert.equal(
           impostor.requests.length,
@@ -498,13 +503,15 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
         // saved under the old pin is deleted, and gwen must sign in again.
         await openSwap();
         await warning.getByRole('button', { name: 'My host changed it…' }).click();
+        // Away from the buttons: the full-page screenshot scrolls, which would hover one.
+        await G.page.mouse.move(0, 0);
         await shot(G.page, 'desktop-07-pin-change-confirm');
         await warning.getByRole('button', { name: 'Trust the new certificate' }).click();
         await G.page.getByLabel('Username').waitFor();
         assert.equal(await G.page.getByLabel('Hub address').inputValue(), origin);
         assert.equal(await pinOf(), impostorFp);
         assert.ok(!savedSessions(G).includes(origin), 'the old token is gone');
-        const leaked = impostor.requests.filter((r) => r.authorization || /token=/.test(r.url));
+        const leaked = impostor.requests.filter(carriesToken);
         assert.deepEqual(leaked, [], 'no token reached the new certificate');
         assert.deepEqual(
           G.problems.slice(mark).filter((p) => !refused(p)),
