@@ -462,16 +462,21 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       // address answers with another certificate, and a link vouches for exactly that one.
       const origin = `https://127.0.0.1:${status.port}`;
       const impostorFp = new X509Certificate(impostorCert.certPem).fingerprint256;
+      const swapLink = `backline://127.0.0.1:${status.port}/?fp=${impostorFp}`;
       const pinOf = async () => (await snap(G)).hubs.find((x) => x.origin === origin)?.fingerprint;
       const mark = G.problems.length;
       assert.ok(savedSessions(G).includes(origin), 'G kept gwen’s token for the hub');
-      for (const app of [H, G]) await app.page.getByRole('button', { name: 'Switch hub' }).click();
+      await H.page.getByRole('button', { name: 'Switch hub' }).click();
+      if (G.openFromOs) {
+        // The link arrives from the OS while G still shows the room: nothing answers there
+        // yet, and the join screen comes forward to say so.
+        await G.openFromOs(swapLink);
+        await G.page.getByRole('alert').filter({ hasText: 'nothing answers at' }).waitFor();
+      } else await G.page.getByRole('button', { name: 'Switch hub' }).click();
       const impostor = await startImpostor(status.port!, impostorCert);
       try {
         const openSwap = async () => {
-          await G.page
-            .getByLabel('Hub link')
-            .fill(`backline://127.0.0.1:${status.port}/?fp=${impostorFp}`);
+          await G.page.getByLabel('Hub link').fill(swapLink);
           await G.page.getByRole('button', { name: 'Open' }).click();
         };
         await openSwap();

@@ -73,10 +73,9 @@ function leaveHub(): void {
 
 async function trusted(r: OpenResult, set: (p: Partial<DesktopState>) => void): Promise<void> {
   if (r.status !== 'trusted') {
-    // A link the OS opened while a hub's screens show: its question or warning is on the
-    // join screen, so that comes forward.
-    if (r.status === 'pin-changed' || r.status === 'needs-trust' || r.status === 'mismatch')
-      leaveHub();
+    // A link the OS opened while a hub's screens show: its question, warning or error is on
+    // the join screen, so that comes forward (a trusted link switches hubs too).
+    leaveHub();
     set({ pending: r, opening: false });
     return;
   }
