@@ -447,11 +447,11 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       const lsp = await runTool('jack_lsp', [], jackEnv(g.jackServer), 3000);
       assert.ok(!lsp.stdout.includes(`${gClient}:`), 'G’s jacktrip left its JACK server');
       assert.deepEqual([...H.problems.slice(0, hosting.H), ...G.problems.slice(0, hosting.G)], []);
-      // Once the hub is gone, the pages' reconnect attempts are refused (and logged by
-      // Chromium); nothing else may go wrong.
+      // Once the hub is gone, the pages' reconnect attempts and late requests are refused (and
+      // logged by Chromium); nothing else may go wrong.
       const after = [...H.problems.slice(hosting.H), ...G.problems.slice(hosting.G)];
       const refused = (p: string) =>
-        /WebSocket connection to .* net::ERR_CONNECTION_REFUSED/.test(p);
+        /(WebSocket connection to .*|Failed to load resource:) net::ERR_CONNECTION_REFUSED/.test(p);
       assert.deepEqual(
         after.filter((p) => !refused(p)),
         [],
