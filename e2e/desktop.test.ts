@@ -2,18 +2,23 @@
 // fingerprint checked), both join a room and their own jacktrip clients connect from their own
 // dummy JACK servers, a tone on H's side is heard in G's recording once the host patches it in
 // the patchbay, voice frames flow and mute stops them, and stopping hosting ends the room and
-// leaves no process behind. The same spec runs through the Electron-less harness everywhere,
-// and through real Electron (Playwright's _electron) wherever an Electron binary exists.
+// leaves no process behind. Then the hub's address answers with another certificate, and a
+// link vouching for it can't swap G's pin: G is warned with both fingerprints, sends its saved
+// token nowhere, and only an explicit choice re-pins (and deletes that token). The same spec
+// runs through the Electron-less harness everywhere, and through real Electron (Playwright's
+// _electron) wherever an Electron binary exists.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from '@playwright/test';
 import type { DesktopSnapshot } from '../electron/main/snapshot.js';
 import { delay, jackEnv, runTool } from '../hub-core/src/jacktrip/child.js';
-import { loadOrCreateSelfSigned } from '../hub-core/src/tls/certificate.js';
+import { generateSelfSigned, loadOrCreateSelfSigned } from '../hub-core/src/tls/certificate.js';
 import {
   Procs,
   alive,
@@ -79,6 +84,60 @@ function hubLog(app: AppUnderTest): string {
   }
 }
 
+/** The hubs G keeps a bearer token for (the keys of its sessions.json; values are encrypted). */
+function savedSessions(app: AppUnderTest): string[] {
+  const file = join(app.userData, 'sessions.json');
+  if (!existsSync(file)) return [];
+  return Object.keys(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>);
+}
+
+/** What an impostor hub was sent: every request's method, URL and Authorization header. */
+interface Seen {
+  method: string;
+  url: string;
+  authorization?: string;
+}
+
+/**
+ * An HTTPS server with another certificate on a hub's old address, standing in for whoever
+ * answers there after the hub is gone. It records every request; like a real impostor it lets
+ * any page's CORS preflight through, so a page holding a token would send it.
+ */
+async function startImpostor(
+  port: number,
+  cert: { certPem: string; keyPem: string },
+): Promise<{ requests: Seen[]; close: () => Promise<void> }> {
+  const requests: Seen[] = [];
+  const server = createHttpsServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+    requests.push({
+      method: req.method ?? '',
+      url: req.url ?? '',
+      authorization: req.headers.authorization,
+    });
+    const cors = {
+      'access-control-allow-origin': req.headers.origin ?? '*',
+      'access-control-allow-headers': 'authorization, content-type',
+      'access-control-allow-methods': 'GET, POST, DELETE',
+      vary: 'Origin',
+    };
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+    res.writeHead(401, { ...cors, 'content-type': 'application/json' });
+    res.end('{"error":{"code":"unauthorized","message":"sign in"}}');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
 async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
@@ -92,23 +151,33 @@ async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 20_0
 /** How the two apps of a spec run: the Electron-less harness, or real Electron. */
 interface Driver {
   name: string;
-  /** Starts H and G; `hub` is the hosting settings the specs use (loopback, own JackTrip pool). */
+  /**
+   * Starts H and G; `hubEnv` is the hosting settings the specs use (loopback, own JackTrip
+   * pool); `impostorCertPem` is the certificate that later answers on H's address.
+   */
   start(o: {
     hUserData: string;
     hJack: string;
     gJack: string;
     hubEnv: Record<string, string>;
+    impostorCertPem: string;
   }): Promise<{ H: AppUnderTest; G: AppUnderTest; close: () => Promise<void> }>;
 }
 
 const harness: Driver = {
   name: 'the Electron-less harness',
-  async start({ hUserData, hJack, gJack, hubEnv }) {
+  async start({ hUserData, hJack, gJack, hubEnv, impostorCertPem }) {
     const page = await startAppPage();
     // H's hub certificate exists before Chromium starts, so the browser's allow-list can hold
-    // exactly its key (Electron's setCertificateVerifyProc does the same from the pin).
+    // exactly its key (Electron's setCertificateVerifyProc does the same from the pin). The
+    // impostor's key is on the list too: the browser would reach it, so only the app's own
+    // decisions keep the token from it (in Electron the verify proc also refuses it until
+    // it is pinned).
     const cert = loadOrCreateSelfSigned(join(hUserData, 'hub'));
-    const browser: Browser = await launchDesktopBrowser([spkiHash(cert.certPem)]);
+    const browser: Browser = await launchDesktopBrowser([
+      spkiHash(cert.certPem),
+      spkiHash(impostorCertPem),
+    ]);
     const host = {
       listenHost: '127.0.0.1',
       advertiseHost: '127.0.0.1',
@@ -173,6 +242,7 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
     const procs = new Procs();
     let apps: { H: AppUnderTest; G: AppUnderTest; close: () => Promise<void> } | undefined;
     const hUserData = mkdtempSync(join(tmpdir(), 'backline-app-H-'));
+    const impostorCert = generateSelfSigned(['localhost']);
 
     before(async () => {
       const hJack = await procs.server('apph');
@@ -186,6 +256,7 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
           JACKTRIP_PORT_RANGE: '10',
           LOG_LEVEL: 'info',
         },
+        impostorCertPem: impostorCert.certPem,
       });
     });
 
@@ -195,7 +266,7 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       rmSync(hUserData, { recursive: true, force: true });
     });
 
-    it('runs the whole jam', { timeout: 170_000 }, async () => {
+    it('runs the whole jam', { timeout: 200_000 }, async () => {
       const { H, G } = apps!;
       const snap = (app: AppUnderTest): Promise<DesktopSnapshot> => app.snapshot();
 
@@ -332,7 +403,7 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       await record(g.jackServer, wav, 3, [`${gClient}:receive_1`]);
       const stat = await wavStat(wav);
       // jack_simple_client's sine (peak 0.2). Not its frequency: on a loaded machine jacktrip
-      // conceals underruns and sox's zero-crossing estimate drifts (NOTES.md).
+      // conceals underruns and sox's zero-crossing estimate drifts.
       assert.ok(isTone(stat), `G heard H's tone: ${JSON.stringify(stat)}`);
 
       // G picks a tighter jitter buffer: jacktrip reconnects (a fresh local port, queue 2) and
@@ -376,13 +447,84 @@ for (const driver of electronBin ? [harness, electron] : [harness]) {
       const lsp = await runTool('jack_lsp', [], jackEnv(g.jackServer), 3000);
       assert.ok(!lsp.stdout.includes(`${gClient}:`), 'G’s jacktrip left its JACK server');
       assert.deepEqual([...H.problems.slice(0, hosting.H), ...G.problems.slice(0, hosting.G)], []);
-      // Once the hub is gone, the pages' reconnect attempts are refused (and logged by
-      // Chromium); nothing else may go wrong.
+      // Once the hub is gone, the pages' reconnect attempts and late requests are refused (and
+      // logged by Chromium); nothing else may go wrong.
       const after = [...H.problems.slice(hosting.H), ...G.problems.slice(hosting.G)];
+      const refused = (p: string) =>
+        /(WebSocket connection to .*|Failed to load resource:) net::ERR_CONNECTION_REFUSED/.test(p);
       assert.deepEqual(
-        after.filter((p) => !/WebSocket connection to .* net::ERR_CONNECTION_REFUSED/.test(p)),
+        after.filter((p) => !refused(p)),
         [],
       );
+
+      // 8. A link can't swap G's pin. Both apps go back to the start screen (their sockets to
+      // the old hub close: the harness's browser would let them reach the impostor), then H's
+      // address answers with another certificate, and a link vouches for exactly that one.
+      const origin = `https://127.0.0.1:${status.port}`;
+      const impostorFp = new X509Certificate(impostorCert.certPem).fingerprint256;
+      const swapLink = `backline://127.0.0.1:${status.port}/?fp=${impostorFp}`;
+      const pinOf = async () => (await snap(G)).hubs.find((x) => x.origin === origin)?.fingerprint;
+      const mark = G.problems.length;
+      assert.ok(savedSessions(G).includes(origin), 'G kept gwen’s token for the hub');
+      await H.page.getByRole('button', { name: 'Switch hub' }).click();
+      if (G.openFromOs) {
+        // The link arrives from the OS while G still shows the room: nothing answers there
+        // yet, and the join screen comes forward to say so.
+        await G.openFromOs(swapLink);
+        await G.page.getByRole('alert').filter({ hasText: 'nothing answers at' }).waitFor();
+      } else await G.page.getByRole('button', { name: 'Switch hub' }).click();
+      const impostor = await startImpostor(status.port!, impostorCert);
+      try {
+        const openSwap = async () => {
+          await G.page.getByLabel('Hub link').fill(swapLink);
+          await G.page.getByRole('button', { name: 'Open' }).click();
+        };
+        await openSwap();
+        const warning = G.page.getByRole('alertdialog', { name: /has changed/ });
+        const carriesToken = (r: Seen) => !!r.authorization || /token=/.test(r.url);
+        await until(
+          'the pin-change warning, or a token at the impostor',
+          async () => (await warning.isVisible()) || impostor.requests.some(carriesToken),
+        );
+        assert.equal(
+          impostor.requests.length,
+          0,
+          `G sent nothing to the new certificate: ${JSON.stringify(impostor.requests)}`,
+        );
+        assert.match((await warning.locator('h3').textContent())!, /127\.0\.0\.1:\d+/);
+        assert.equal(
+          await warning.getByTestId('pinned-fingerprint').textContent(),
+          status.fingerprint,
+        );
+        assert.equal(await warning.getByTestId('presented-fingerprint').textContent(), impostorFp);
+        assert.equal(await pinOf(), status.fingerprint, 'nothing re-pinned');
+        assert.ok(savedSessions(G).includes(origin), 'the saved token is kept');
+        await shot(G.page, 'desktop-06-pin-changed');
+        // The default keeps the pin and connects nowhere.
+        await warning.getByRole('button', { name: 'Keep the old pin (don’t connect)' }).click();
+        await warning.waitFor({ state: 'detached' });
+        assert.equal(await pinOf(), status.fingerprint);
+        // Trusting the new certificate is a second, deliberate step: it re-pins, the token
+        // saved under the old pin is deleted, and gwen must sign in again.
+        await openSwap();
+        await warning.getByRole('button', { name: 'My host changed it…' }).click();
+        // Away from the buttons: the full-page screenshot scrolls, which would hover one.
+        await G.page.mouse.move(0, 0);
+        await shot(G.page, 'desktop-07-pin-change-confirm');
+        await warning.getByRole('button', { name: 'Trust the new certificate' }).click();
+        await G.page.getByLabel('Username').waitFor();
+        assert.equal(await G.page.getByLabel('Hub address').inputValue(), origin);
+        assert.equal(await pinOf(), impostorFp);
+        assert.ok(!savedSessions(G).includes(origin), 'the old token is gone');
+        const leaked = impostor.requests.filter(carriesToken);
+        assert.deepEqual(leaked, [], 'no token reached the new certificate');
+        assert.deepEqual(
+          G.problems.slice(mark).filter((p) => !refused(p)),
+          [],
+        );
+      } finally {
+        await impostor.close();
+      }
     });
   });
 }

@@ -130,6 +130,8 @@ export interface AppUnderTest {
   problems: string[];
   /** Main's state right now (electron/main/snapshot.ts). */
   snapshot(): Promise<DesktopSnapshot>;
+  /** A backline:// link the OS hands to the app (`link.open`), where the driver can. */
+  openFromOs?(link: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -195,6 +197,7 @@ export async function launchDesktopApp(
     userData,
     problems,
     snapshot: () => Promise.resolve(snapshotOf(desktop)),
+    openFromOs: (link) => Promise.resolve(desktop.push.emit('link.open', { link })),
     async close() {
       detach();
       await context.close().catch(() => {});

@@ -8,6 +8,7 @@ export const INVOKE_CHANNELS = [
   'host.status',
   'hubs.open',
   'hubs.trust',
+  'hubs.repin',
   'hubs.forget',
   'hubs.list',
   'session.get',

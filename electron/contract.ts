@@ -54,7 +54,10 @@ export const RecentRoom = z.object({
 });
 export type RecentRoom = z.infer<typeof RecentRoom>;
 
-/** The answer to opening a link: trusted, needs a first-use decision, or refused. */
+/**
+ * The answer to opening a link: trusted, needs a first-use decision, a pinned hub whose
+ * certificate a link says has changed (needs an explicit re-pin), or refused.
+ */
 export const OpenResult = z.discriminatedUnion('status', [
   z.object({ status: z.literal('trusted'), hub: PinnedHub, room_id: RoomId.optional() }),
   z.object({
@@ -62,6 +65,16 @@ export const OpenResult = z.discriminatedUnion('status', [
     origin: HubOrigin,
     fingerprint: Fingerprint,
     room_id: RoomId.optional(),
+  }),
+  z.object({
+    status: z.literal('pin-changed'),
+    origin: HubOrigin,
+    /** The fingerprint this hub is pinned to. */
+    pinned: Fingerprint,
+    /** The fingerprint the link vouches for, which the hub presents now. */
+    presented: Fingerprint,
+    room_id: RoomId.optional(),
+    message: z.string(),
   }),
   z.object({
     status: z.literal('mismatch'),
@@ -147,6 +160,14 @@ export const invokeSchemas = {
   'hubs.open': [z.tuple([z.object({ link: z.string().max(2000) })]), OpenResult],
   /** Trust on first use: pins the fingerprint the person confirmed, if it is still the hub's. */
   'hubs.trust': [z.tuple([z.object({ origin: HubOrigin, fingerprint: Fingerprint })]), OpenResult],
+  /**
+   * The person chose to replace a hub's pin (after `pin-changed`): pins `fingerprint` if the
+   * hub presents it and is still pinned to `replaces`, and deletes the hub's saved token.
+   */
+  'hubs.repin': [
+    z.tuple([z.object({ origin: HubOrigin, fingerprint: Fingerprint, replaces: Fingerprint })]),
+    OpenResult,
+  ],
   'hubs.forget': [z.tuple([z.object({ origin: HubOrigin })]), Ok],
   'hubs.list': [None, z.object({ hubs: z.array(PinnedHub), recent_rooms: z.array(RecentRoom) })],
   /** The bearer token main keeps for a hub (encrypted at rest where the OS allows). */

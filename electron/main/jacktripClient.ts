@@ -1,5 +1,6 @@
 // The player's local `jacktrip -C`: started from a join answer, read line by line into states,
-// restarted with backoff (always from a fresh local port: NOTES.md), stopped on leave or quit.
+// restarted with backoff (always from a fresh local port: the hub kills a client that comes
+// back within 10 s from the same one), stopped on leave or quit.
 import { hubClientArgs } from '../../hub-core/src/jacktrip/argv.js';
 import { spawnChild, stopChild, type Child } from '../../hub-core/src/jacktrip/child.js';
 import { SafeEmitter } from '../../hub-core/src/events.js';
@@ -32,6 +33,37 @@ export function classifyLine(line: string): LineEvent | undefined {
     };
   if (/^ERROR:\s*\S/.test(l)) return { kind: 'error', reason: l.replace(/^ERROR:\s*/, '') };
   return undefined;
+}
+
+export interface PlayerArgsOptions {
+  connection: JackTripConnection;
+  /** Local JACK client name, `-J`. */
+  clientName: string;
+  /** Local UDP port, `-B`: a fresh one on every start. */
+  localPort: number;
+  queue: number;
+}
+
+/**
+ * The player's `jacktrip -C` argv. It names the user but never the password: jacktrip reads
+ * that from standard input when `--password` is absent, where `ps` can't show it.
+ */
+export function playerArgs(o: PlayerArgsOptions): string[] {
+  const c = o.connection;
+  return [
+    ...hubClientArgs({
+      host: c.host,
+      port: c.port,
+      remoteName: c.remote_name,
+      clientName: o.clientName,
+      localPort: o.localPort,
+      queue: o.queue,
+      timeout: true,
+    }),
+    '-A',
+    '--username',
+    c.username,
+  ];
 }
 
 let portCursor = 0;
@@ -95,8 +127,20 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
   /** Connects (or reconnects with new settings); resolves at once with "connecting". */
   async connect(req: ConnectRequest): Promise<JackTripStatus> {
     await this.stopChild();
-    this.request = req;
     this.generation++;
+    // jacktrip reads the password as one line of its standard input.
+    if (/[\r\n]/.test(req.connection.password)) {
+      this.request = undefined;
+      return this.set({
+        ...this.st,
+        state: 'failed',
+        message:
+          'The room’s jacktrip password holds a line break, which jacktrip can’t read. Join the room again.',
+        room_id: req.roomId,
+        retry_at: undefined,
+      });
+    }
+    this.request = req;
     const period = await this.o.period?.();
     this.set({
       state: 'connecting',
@@ -141,20 +185,15 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
     const localPort = freshLocalPort();
     // -J must be unique on this machine and differ from every JACK server name.
     const jackClient = `backline_${c.remote_name}`.slice(0, 60);
-    const args = hubClientArgs({
-      host: c.host,
-      port: c.port,
-      remoteName: c.remote_name,
+    const args = playerArgs({
+      connection: c,
       clientName: jackClient,
       localPort,
-      username: c.username,
-      password: c.password,
       queue: PRESET_QUEUE[req.preset],
-      timeout: true,
     });
     let outcome: 'pending' | 'connected' | 'fatal' = 'pending';
     let lastError = '';
-    const child = spawnChild(this.o.bin ?? 'jacktrip', args, this.o.env(), (line) => {
+    const onLine = (line: string) => {
       if (gen !== this.generation) return;
       const ev = classifyLine(line);
       if (!ev) return;
@@ -176,6 +215,10 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
       } else if (ev.kind === 'error') {
         lastError = ev.reason;
       }
+    };
+    // The password goes to jacktrip's standard input, one line (see playerArgs).
+    const child = spawnChild(this.o.bin ?? 'jacktrip', args, this.o.env(), onLine, {
+      stdin: `${c.password}\n`,
     });
     this.child = child;
     this.set({ ...this.st, local_port: localPort, jack_client: jackClient });

@@ -1,6 +1,7 @@
 // Main-process features without Electron: the IPC router, links, pinning over real TLS, the
 // hub process (sources and the bundled build), the jacktrip client against a real hub, the tray.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,7 +27,7 @@ import {
   isPermissionCheckAllowed,
 } from './policy.js';
 import { IpcRouter } from './ipc/router.js';
-import { JackTripClient, classifyLine } from './jacktripClient.js';
+import { JackTripClient, classifyLine, playerArgs } from './jacktripClient.js';
 import { linkFromArgv, parseLink, shareLinks } from './links.js';
 import { SecretStore, plainCodec } from './secrets.js';
 import { fingerprintFromChromium, trayMenuModel } from './trayModel.js';
@@ -512,6 +513,41 @@ describe('the local jacktrip client against a real hub', () => {
     assert.equal(classifyLine('JackTrip 2.x'), undefined);
   });
 
+  it('builds an argv that names the user but never carries the password', () => {
+    const args = playerArgs({
+      connection: {
+        host: 'hub.example',
+        port: 4464,
+        username: 'pia',
+        password: 'sekret-123',
+        remote_name: 'pia',
+        queue: 4,
+        args: [],
+      },
+      clientName: 'backline_pia',
+      localPort: 42123,
+      queue: 2,
+    });
+    assert.deepEqual(args, [
+      '-C',
+      'hub.example',
+      '-P',
+      '4464',
+      '-K',
+      'pia',
+      '-J',
+      'backline_pia',
+      '-B',
+      '42123',
+      '-q',
+      '2',
+      '-t',
+      '-A',
+      '--username',
+      'pia',
+    ]);
+  });
+
   it(
     'says clearly when no JACK server runs or the credentials are refused, then connects, and reconnects from a fresh port',
     { timeout: 90_000 },
@@ -535,6 +571,16 @@ describe('the local jacktrip client against a real hub', () => {
         JACK_NO_START_SERVER: '1',
         JACK_DEFAULT_SERVER: server.name,
       });
+      // A password jacktrip could not read as one line of its input: refused before it starts.
+      const broken = new JackTripClient({ env });
+      await broken.connect({
+        roomId: answer.room_id,
+        connection: { ...answer.jacktrip, password: 'two\nlines' },
+        preset: 'normal',
+      });
+      assert.equal(broken.status.state, 'failed');
+      assert.match(broken.status.message, /line break/);
+      assert.equal(broken.pid, undefined);
       // Wrong credentials: a clear failure, and no endless retries.
       const refused = new JackTripClient({ env, backoffMs: [300] });
       await refused.connect({
@@ -543,7 +589,10 @@ describe('the local jacktrip client against a real hub', () => {
         preset: 'normal',
       });
       await until(() => refused.status.state === 'failed');
-      assert.match(refused.status.message, /refused the credentials/);
+      assert.match(
+        refused.status.message,
+        /refused the credentials \(Incorrect username or password/,
+      );
       assert.equal(refused.pid, undefined, 'no jacktrip left running');
       await delay(700);
       assert.equal(refused.status.state, 'failed', 'not retried');
@@ -554,6 +603,17 @@ describe('the local jacktrip client against a real hub', () => {
       await c.connect({ roomId: answer.room_id, connection: answer.jacktrip, preset: 'tight' });
       await until(() => c.status.state === 'connected');
       assert.equal(c.status.queue, 2);
+      // Connected with the password read from standard input: neither ps nor /proc shows it.
+      const cmdline = readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').split('\0');
+      assert.equal(cmdline[0], 'jacktrip', 'setpriv and stdbuf exec: the PID is jacktrip');
+      assert.ok(cmdline.includes('--username'), cmdline.join(' '));
+      const ps = execFileSync('ps', ['-ww', '-o', 'args=', '-p', String(c.pid)], {
+        encoding: 'utf8',
+      });
+      for (const shown of [cmdline.join(' '), ps]) {
+        assert.ok(!shown.includes(answer.jacktrip.password), `the password is visible: ${shown}`);
+        assert.ok(!shown.includes('--password'), shown);
+      }
       const firstPort = c.status.local_port;
       // The connection drops (jacktrip killed): reconnecting, then connected again on a new port.
       process.kill(c.pid!, 'SIGKILL');

@@ -155,7 +155,9 @@ export class TrustStore {
 
 /**
  * Opening a link: read the hub's certificate and decide.
- * - The link vouches for a fingerprint: it must match, and then it is pinned.
+ * - The link vouches for a fingerprint: the hub must present it. A hub pinned to another
+ *   certificate is not re-pinned here (a link could otherwise swap the pin and collect the
+ *   saved token): the person sees both fingerprints (`pin-changed`) and may `repin`.
  * - No fingerprint in the link: a pinned hub must still match its pin; an unknown one needs
  *   the person's confirmation (`needs-trust`, then `confirmTrust`).
  */
@@ -173,6 +175,7 @@ export async function openLink(
   } catch (err) {
     return { status: 'unreachable', origin, message: (err as Error).message };
   }
+  const host = new URL(origin).host;
   const pinned = store.pinned(origin);
   const expected = fingerprint ?? pinned?.fingerprint;
   if (expected && expected !== cert.fingerprint) {
@@ -182,12 +185,22 @@ export async function openLink(
       expected,
       actual: cert.fingerprint,
       message: fingerprint
-        ? `The hub at ${new URL(origin).host} is not the one your link is for: its certificate does not match. Someone may be impersonating it. Not connecting.`
-        : `The hub at ${new URL(origin).host} presents a different certificate than the one you trusted before. Someone may be impersonating it. Not connecting.`,
+        ? `The hub at ${host} is not the one your link is for: its certificate does not match. Someone may be impersonating it. Not connecting.`
+        : `The hub at ${host} presents a different certificate than the one you trusted before. Someone may be impersonating it. Not connecting.`,
     };
   }
   if (!expected) {
     return { status: 'needs-trust', origin, fingerprint: cert.fingerprint, room_id: roomId };
+  }
+  if (pinned && pinned.fingerprint !== cert.fingerprint) {
+    return {
+      status: 'pin-changed',
+      origin,
+      pinned: pinned.fingerprint,
+      presented: cert.fingerprint,
+      room_id: roomId,
+      message: `You trusted the hub at ${host} with another certificate. This link vouches for a new one, and the hub presents it. That is expected only if your host set their hub up again; otherwise someone may be impersonating it to catch your sign-in. Not connecting.`,
+    };
   }
   return { status: 'trusted', hub: store.pin(origin, cert), room_id: roomId };
 }
@@ -199,6 +212,13 @@ export async function confirmTrust(
   fingerprint: string,
   probe: (origin: string) => Promise<PeerCertificate> = probeCertificate,
 ): Promise<OpenResult> {
+  const pinned = store.pinned(origin);
+  // First use only: replacing a pin is `repin`, which also drops what trusted the old one.
+  if (pinned && pinned.fingerprint !== fingerprint)
+    return {
+      status: 'invalid',
+      message: `${new URL(origin).host} is pinned to another certificate. Open its link again.`,
+    };
   let cert: PeerCertificate;
   try {
     cert = await probe(origin);
@@ -214,5 +234,41 @@ export async function confirmTrust(
       message: `The hub's certificate changed while you were deciding. Not connecting.`,
     };
   }
+  return { status: 'trusted', hub: store.pin(origin, cert) };
+}
+
+/**
+ * The person chose to trust a hub's new certificate (after `pin-changed`). Pins it only if
+ * the hub is still pinned to `replaces` and presents `fingerprint`; first calls `dropSecrets`,
+ * so nothing saved under the old pin (the bearer token) is ever handed to the new one.
+ */
+export async function repin(
+  store: TrustStore,
+  req: { origin: string; fingerprint: string; replaces: string },
+  dropSecrets: (origin: string) => void,
+  probe: (origin: string) => Promise<PeerCertificate> = probeCertificate,
+): Promise<OpenResult> {
+  const { origin, fingerprint, replaces } = req;
+  let cert: PeerCertificate;
+  try {
+    cert = await probe(origin);
+  } catch (err) {
+    return { status: 'unreachable', origin, message: (err as Error).message };
+  }
+  if (store.pinned(origin)?.fingerprint !== replaces)
+    return {
+      status: 'invalid',
+      message: `The pin of ${new URL(origin).host} changed meanwhile. Open its link again.`,
+    };
+  if (cert.fingerprint !== fingerprint) {
+    return {
+      status: 'mismatch',
+      origin,
+      expected: fingerprint,
+      actual: cert.fingerprint,
+      message: `The hub's certificate changed again while you were deciding. Nothing was changed; not connecting.`,
+    };
+  }
+  dropSecrets(origin);
   return { status: 'trusted', hub: store.pin(origin, cert) };
 }

@@ -1,4 +1,4 @@
-import { confirmTrust, openLink, type PeerCertificate } from '../trust.js';
+import { confirmTrust, openLink, repin, type PeerCertificate } from '../trust.js';
 import type { Desktop } from '../desktop.js';
 
 /** Joining by link: pinning, trust on first use, remembered hubs and rooms, bearer tokens. */
@@ -9,6 +9,10 @@ export function hubsHandlers(
   d.router.handle('hubs.open', ({ link }) => openLink(d.trust, link, probe));
   d.router.handle('hubs.trust', ({ origin, fingerprint }) =>
     confirmTrust(d.trust, origin, fingerprint, probe),
+  );
+  // The saved token trusted the old pin: it goes before the new pin is written.
+  d.router.handle('hubs.repin', (req) =>
+    repin(d.trust, req, (origin) => d.secrets.set(origin, null), probe),
   );
   d.router.handle('hubs.forget', ({ origin }) => {
     d.trust.forget(origin);

@@ -24,13 +24,15 @@ export interface Child {
 
 /**
  * Spawns a long-running program with line-buffered output and hands each output
- * line to `onLine`. Output is read, never trusted: lines are length-capped.
+ * line to `onLine`. Output is read, never trusted: lines are length-capped. `stdin` is written
+ * to the program's standard input, which is then closed (a secret there stays out of `ps`).
  */
 export function spawnChild(
   bin: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
+  opts: { stdin?: string } = {},
 ): Child {
   // setpriv gives the program a parent-death signal (SIGKILL): if the hub itself is killed,
   // its children die with it, never orphaned. stdbuf makes the output line-buffered. Both
@@ -40,9 +42,14 @@ export function spawnChild(
     ['--pdeathsig', 'KILL', '--', 'stdbuf', '-oL', '-eL', bin, ...args],
     {
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     },
   );
+  if (opts.stdin !== undefined && proc.stdin) {
+    // A program that exits without reading it (EPIPE) is reported by its exit, not here.
+    proc.stdin.on('error', () => {});
+    proc.stdin.end(opts.stdin);
+  }
   const lines: string[] = [];
   const feed = (line: string) => {
     const l = line.length > 2000 ? line.slice(0, 2000) : line;
@@ -50,8 +57,8 @@ export function spawnChild(
     if (lines.length > 40) lines.shift();
     onLine(l);
   };
-  createInterface({ input: proc.stdout }).on('line', feed);
-  createInterface({ input: proc.stderr }).on('line', feed);
+  createInterface({ input: proc.stdout! }).on('line', feed);
+  createInterface({ input: proc.stderr! }).on('line', feed);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
     proc.once('error', () => resolve({ code: null, signal: null }));

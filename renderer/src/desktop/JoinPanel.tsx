@@ -1,21 +1,31 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useDesktop } from '../store/desktop.js';
+import { PinChangedCard } from './PinChangedCard.js';
 
 /** Join by link: paste, check the certificate, trust on first use; remembered hubs. */
 export function JoinPanel() {
-  const { pending, opening, hubs, recentRooms, openLink, trustPending, dismissPending } =
-    useDesktop(
-      useShallow((s) => ({
-        pending: s.pending,
-        opening: s.opening,
-        hubs: s.hubs,
-        recentRooms: s.recentRooms,
-        openLink: s.openLink,
-        trustPending: s.trustPending,
-        dismissPending: s.dismissPending,
-      })),
-    );
+  const {
+    pending,
+    opening,
+    hubs,
+    recentRooms,
+    openLink,
+    trustPending,
+    repinPending,
+    dismissPending,
+  } = useDesktop(
+    useShallow((s) => ({
+      pending: s.pending,
+      opening: s.opening,
+      hubs: s.hubs,
+      recentRooms: s.recentRooms,
+      openLink: s.openLink,
+      trustPending: s.trustPending,
+      repinPending: s.repinPending,
+      dismissPending: s.dismissPending,
+    })),
+  );
   const [link, setLink] = useState('');
   const ids = { link: useId(), hint: useId() };
   const submit = (e: FormEvent) => {
@@ -61,6 +71,15 @@ export function JoinPanel() {
             </button>
           </div>
         </div>
+      )}
+      {pending?.status === 'pin-changed' && (
+        <PinChangedCard
+          key={`${pending.origin} ${pending.presented}`}
+          result={pending}
+          busy={opening}
+          onKeep={dismissPending}
+          onTrust={() => void repinPending()}
+        />
       )}
       {pending?.status === 'mismatch' && (
         <div className="warning-card" role="alert">

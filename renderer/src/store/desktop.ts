@@ -18,7 +18,10 @@ interface DesktopState {
   host: HostStatus;
   hubs: PinnedHub[];
   recentRooms: RecentRoom[];
-  /** The last link decision the person has to see: a first-use question or a refusal. */
+  /**
+   * The last link decision the person has to see: a first-use question, a pinned hub whose
+   * certificate a link says has changed, or a refusal.
+   */
   pending: OpenResult | null;
   opening: boolean;
   jack: JackStatus | null;
@@ -30,6 +33,8 @@ interface DesktopState {
   toggleHost: () => Promise<void>;
   openLink: (link: string) => Promise<void>;
   trustPending: () => Promise<void>;
+  /** The person chose to trust a pinned hub's new certificate: re-pin; they sign in again. */
+  repinPending: () => Promise<void>;
   dismissPending: () => void;
   refreshJack: () => Promise<void>;
   startJack: (device: string) => Promise<void>;
@@ -48,8 +53,29 @@ const message = (err: unknown) =>
     '',
   );
 
+/**
+ * Back to the start screen, as "Switch hub" does. Its socket closes too: it would otherwise
+ * keep reconnecting to that address with the token in its URL, whoever answers there later.
+ */
+function leaveHub(): void {
+  const s = useSession.getState();
+  if (!s.origin) return;
+  s.socket?.close();
+  useSession.setState({
+    phase: 'signed-out',
+    origin: null,
+    client: null,
+    api: null,
+    socket: null,
+    user: null,
+  });
+}
+
 async function trusted(r: OpenResult, set: (p: Partial<DesktopState>) => void): Promise<void> {
   if (r.status !== 'trusted') {
+    // A link the OS opened while a hub's screens show: its question, warning or error is on
+    // the join screen, so that comes forward (a trusted link switches hubs too).
+    leaveHub();
     set({ pending: r, opening: false });
     return;
   }
@@ -125,6 +151,23 @@ export const useDesktop = create<DesktopState>()((set, get) => ({
       const r = await bridge().invoke('hubs.trust', {
         origin: p.origin,
         fingerprint: p.fingerprint,
+      });
+      await trusted(r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r, set);
+    } catch (err) {
+      set({ opening: false, error: message(err) });
+    }
+  },
+
+  async repinPending() {
+    const p = get().pending;
+    if (p?.status !== 'pin-changed') return;
+    leaveHub();
+    set({ opening: true });
+    try {
+      const r = await bridge().invoke('hubs.repin', {
+        origin: p.origin,
+        fingerprint: p.presented,
+        replaces: p.pinned,
       });
       await trusted(r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r, set);
     } catch (err) {
