@@ -21,6 +21,7 @@ import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
 import { ChatService } from './rooms/ChatService.js';
+import { DEFAULT_PASSPHRASE_LIMITS } from './rooms/limits.js';
 import { RoomService } from './rooms/RoomService.js';
 import {
   loadCertificateFiles,
@@ -136,7 +137,11 @@ export class Hub extends SafeEmitter<HubEvents> {
           registerPerIp: { ...DEFAULT_AUTH_LIMITS.registerPerIp, limit: config.registrationsPerIp },
         },
       );
-      rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost);
+      rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost, {
+        creationsPerUser: config.roomCreationsPerUser,
+        openPerUser: config.openRoomsPerUser,
+        passphrase: { ...DEFAULT_PASSPHRASE_LIMITS, perIp: config.passphraseAttemptsPerIp },
+      });
       const chat = new ChatService(roomsRepo, rooms, clock);
       const patchbay = new PatchbayService(rooms, supervisor, logger);
       const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, logger);

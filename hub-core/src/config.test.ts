@@ -22,6 +22,26 @@ describe('loadConfig', () => {
     assert.deepEqual(c.tls, { mode: 'generate' });
     assert.equal(c.dataDir, '/tmp/x');
     assert.equal(c.sessionTtlHours, 720);
+    assert.equal(c.roomCreationsPerUser, 10);
+    assert.equal(c.openRoomsPerUser, 3);
+    assert.equal(c.passphraseAttemptsPerIp, 20);
+  });
+
+  it('reads the room limits', () => {
+    const c = loadConfig({
+      ROOM_CREATIONS_PER_USER: '2',
+      OPEN_ROOMS_PER_USER: '1',
+      PASSPHRASE_ATTEMPTS_PER_IP: '100',
+    });
+    assert.equal(c.roomCreationsPerUser, 2);
+    assert.equal(c.openRoomsPerUser, 1);
+    assert.equal(c.passphraseAttemptsPerIp, 100);
+    bad({ ROOM_CREATIONS_PER_USER: '0' }, 'ROOM_CREATIONS_PER_USER');
+    bad({ ROOM_CREATIONS_PER_USER: 'many' }, 'ROOM_CREATIONS_PER_USER');
+    bad({ OPEN_ROOMS_PER_USER: '0' }, 'OPEN_ROOMS_PER_USER');
+    bad({ OPEN_ROOMS_PER_USER: '-2' }, 'OPEN_ROOMS_PER_USER');
+    bad({ PASSPHRASE_ATTEMPTS_PER_IP: '0' }, 'PASSPHRASE_ATTEMPTS_PER_IP');
+    bad({ PASSPHRASE_ATTEMPTS_PER_IP: '2.5' }, 'PASSPHRASE_ATTEMPTS_PER_IP');
   });
 
   it('reads every variable', () => {

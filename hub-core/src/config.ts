@@ -44,6 +44,12 @@ export interface HubConfig {
   loginAttemptsPerIp: number;
   /** Registrations allowed per client IP per hour. Default 10. */
   registrationsPerIp: number;
+  /** Rooms one user may create per 10 minutes. Default 10. */
+  roomCreationsPerUser: number;
+  /** Open rooms (not closed, not expired) one user may host at once. Default 3. */
+  openRoomsPerUser: number;
+  /** Wrong room passphrases allowed per client IP in 10 minutes. Default 20. */
+  passphraseAttemptsPerIp: number;
   /** Host name players' jacktrip connects to. Default: the host the player reached the API by. */
   publicHost: string | undefined;
   /** UDP port of the voice relay. Default: the same number as HUB_PORT. */
@@ -138,6 +144,9 @@ Environment (all optional):
   HUB_TRUST_PROXY      trust X-Forwarded-For             (false)
   LOGIN_ATTEMPTS_PER_IP  logins per client IP per 10 min (30; raise it for a band behind one NAT)
   REGISTRATIONS_PER_IP   new accounts per client IP per hour (10)
+  ROOM_CREATIONS_PER_USER  rooms one user may create per 10 min (10)
+  OPEN_ROOMS_PER_USER      open rooms one user may host at once (3)
+  PASSPHRASE_ATTEMPTS_PER_IP  wrong room passphrases per client IP per 10 min (20)
   HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
   RELAY_PORT           UDP port of the voice relay       (same number as HUB_PORT)
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
@@ -219,6 +228,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   const trustProxy = bool(env, 'HUB_TRUST_PROXY');
   const loginAttemptsPerIp = int(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 1_000_000);
   const registrationsPerIp = int(env, 'REGISTRATIONS_PER_IP', 10, 1, 1_000_000);
+  const roomCreationsPerUser = int(env, 'ROOM_CREATIONS_PER_USER', 10, 1, 1_000_000);
+  const openRoomsPerUser = int(env, 'OPEN_ROOMS_PER_USER', 3, 1, 10_000);
+  const passphraseAttemptsPerIp = int(env, 'PASSPHRASE_ATTEMPTS_PER_IP', 20, 1, 1_000_000);
   const publicHost = env.HUB_PUBLIC_HOST?.trim() || undefined;
   if (publicHost !== undefined && !(isIP(publicHost) !== 0 || HOSTNAME.test(publicHost))) {
     throw new ConfigError('HUB_PUBLIC_HOST', `"${publicHost}" is not a hostname or IP address`);
@@ -278,6 +290,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     loginAttemptsPerIp,
     publicHost,
     registrationsPerIp,
+    roomCreationsPerUser,
+    openRoomsPerUser,
+    passphraseAttemptsPerIp,
     relayPort,
     jackPeriod,
     webRoot,

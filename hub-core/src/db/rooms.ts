@@ -87,11 +87,29 @@ export class RoomsRepo {
       countOpen: db.prepare<[number], { n: number }>(
         'SELECT count(*) AS n FROM rooms WHERE closed_at IS NULL AND expires_at > ?',
       ),
+      countOpenBy: db.prepare<[number, number], { n: number }>(
+        'SELECT count(*) AS n FROM rooms WHERE closed_at IS NULL AND expires_at > ? AND creator_id = ?',
+      ),
     };
   }
 
   insert(r: Omit<RoomRow, 'locked' | 'closed_at'>): void {
     this.s.insert.run(r);
+  }
+  /**
+   * Inserts the room unless its creator already hosts `maxOpen` open rooms, atomically (parallel
+   * creations cannot overshoot); false when at the limit.
+   */
+  insertIfUnder(r: Omit<RoomRow, 'locked' | 'closed_at'>, maxOpen: number, now: number): boolean {
+    return this.db.transaction(() => {
+      if (this.countOpenBy(r.creator_id, now) >= maxOpen) return false;
+      this.s.insert.run(r);
+      return true;
+    })();
+  }
+  /** Open rooms (not closed, not expired) `userId` hosts. */
+  countOpenBy(userId: number, now: number): number {
+    return this.s.countOpenBy.get(now, userId)!.n;
   }
   byId(id: string): RoomRow | undefined {
     return this.s.byId.get(id);

@@ -102,7 +102,8 @@ export function roomRoutes(
         response: { 200: JoinAnswer, 503: ErrorBody, ...errors },
       },
     },
-    async (req) => rooms.join(me(req), req.params.id, req.body?.passphrase, req.headers.host),
+    async (req) =>
+      rooms.join(me(req), req.params.id, req.body?.passphrase, req.headers.host, req.ip),
   );
 
   r.post(

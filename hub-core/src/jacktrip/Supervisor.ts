@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { JackGraph } from '../protocol/patchbay.js';
 import type { PatchMode } from './argv.js';
 import { CredsFile } from './credentials.js';
+import { reclaimJackSlots } from './jackSlots.js';
 import type { HubLineEvent } from './JackTripHub.js';
 import type { PortBlock, PortPool } from './PortPool.js';
 import { RoomRuntime, credsPath } from './RoomRuntime.js';
@@ -75,6 +76,8 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     super();
     this.onListenerError = (event, err) =>
       o.logger.error({ err, event }, 'supervisor listener threw');
+    // A hub that was killed (its room servers died with it) left their JACK slots taken.
+    this.reclaimSlots();
   }
 
   /** The room's runtime, starting it if needed (concurrent callers share one start). */
@@ -99,6 +102,18 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       this.entries.set(spec.roomId, e);
     }
     if (e.runtime) return e.runtime;
+    if (e.retiring) {
+      // The room's processes crashed and the rest are still being stopped (a jacktrip whose
+      // jackd died holds the room's port until its SIGKILL): start anew only once they are gone.
+      await e.retiring.catch(() => undefined);
+      return this.ensure(spec);
+    }
+    if (e.timer) {
+      // A restart after a crash is waiting for its backoff: this start is that restart, now.
+      clearTimeout(e.timer);
+      e.timer = undefined;
+      return this.restartAfterCrash(e);
+    }
     return (e.starting ??= this.start(e));
   }
 
@@ -197,6 +212,8 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
   private async start(e: Entry): Promise<RoomRuntime> {
     const { roomId } = e.spec;
     try {
+      // Again before every start: a server of another Backline hub here may have died since.
+      this.reclaimSlots();
       const rt = await RoomRuntime.create({
         roomId,
         serverName: serverNameFor(e.ports),
@@ -221,6 +238,16 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       return rt;
     } finally {
       e.starting = undefined;
+    }
+  }
+
+  private reclaimSlots(): void {
+    try {
+      const names = reclaimJackSlots();
+      if (names.length > 0)
+        this.o.logger.info({ servers: names }, 'freed the JACK slots of dead room servers');
+    } catch (err) {
+      this.o.logger.warn({ err }, 'could not free the JACK slots of dead room servers');
     }
   }
 
@@ -252,17 +279,25 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     e.timer = setTimeout(() => {
       e.timer = undefined;
       if (this.closed || this.entries.get(roomId) !== e) return;
-      (e.starting ??= this.start(e)).then(
-        () => {
-          this.o.logger.info({ roomId, restarts: e.restarts }, 'room processes restarted');
-          // A room that stays up for a minute earns a clean slate.
-          setTimeout(() => {
-            if (e.runtime) e.restarts = 0;
-          }, 60_000).unref();
-          this.safeEmit('restarted', roomId);
-        },
-        (startErr: unknown) => this.scheduleRestart(e, startErr as Error),
-      );
+      void this.restartAfterCrash(e);
     }, backoff);
+  }
+
+  /** Starts a crashed room again; players are told, and a failure schedules the next try. */
+  private restartAfterCrash(e: Entry): Promise<RoomRuntime> {
+    const { roomId } = e.spec;
+    const starting = (e.starting ??= this.start(e));
+    starting.then(
+      () => {
+        this.o.logger.info({ roomId, restarts: e.restarts }, 'room processes restarted');
+        // A room that stays up for a minute earns a clean slate.
+        setTimeout(() => {
+          if (e.runtime) e.restarts = 0;
+        }, 60_000).unref();
+        this.safeEmit('restarted', roomId);
+      },
+      (startErr: unknown) => this.scheduleRestart(e, startErr as Error),
+    );
+    return starting;
   }
 }

@@ -3,8 +3,12 @@ import type { JackGraph } from './patchbay.js';
 import { PortName } from './patchbay.js';
 
 const utf8 = new TextEncoder();
-// Printable text: no control characters (a name is shown in lists and logs).
-const printable = /^[^\p{Cc}]*$/u;
+// Printable text: no control characters (a name is shown in lists and logs), and no invisible
+// format characters (Unicode Cf: bidirectional overrides such as U+202E, zero-width spaces and
+// joiners, soft hyphens), which let one name pass for another.
+const printable = /^[^\p{Cc}\p{Cf}]*$/u;
+const printableMessage = (field: string) =>
+  `${field} must not contain control characters or invisible formatting characters (such as U+202E)`;
 
 export const RoomId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'room id is malformed');
 export const RoomParams = z.object({ id: RoomId });
@@ -22,12 +26,8 @@ export const CreateRoomBody = z
       .trim()
       .min(1, 'name is required')
       .max(64, 'name must be at most 64 characters')
-      .regex(printable, 'name must not contain control characters'),
-    description: z
-      .string()
-      .max(500)
-      .regex(printable, 'description must not contain control characters')
-      .optional(),
+      .regex(printable, printableMessage('name')),
+    description: z.string().max(500).regex(printable, printableMessage('description')).optional(),
     passphrase: z
       .string()
       .min(4, 'passphrase must be at least 4 characters')

@@ -1,16 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { PasswordHasher } from '../auth/passwords.js';
-import { SlidingWindowLimiter } from '../auth/rateLimit.js';
 import type { Clock } from '../clock.js';
 import { isoFromMs } from '../clock.js';
 import type { RoomRow, RoomsRepo } from '../db/rooms.js';
 import type { UserRow } from '../db/users.js';
-import { BadRequest, Conflict, Forbidden, NotFound, RateLimited, Unavailable } from '../errors.js';
+import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from '../errors.js';
 import { SafeEmitter } from '../events.js';
-import { hubClientArgs, type PatchMode } from '../jacktrip/argv.js';
+import type { PatchMode } from '../jacktrip/argv.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { clientIsPlayer } from '../patchbay/memory.js';
 import { playerClients } from '../patchbay/lsp.js';
 import { Wiring, refusalMessage } from '../patchbay/Wiring.js';
 import type { Roster } from '../patchbay/wiringPlan.js';
@@ -22,6 +20,11 @@ import type {
   RoomState,
   RoomSummary,
 } from '../protocol/rooms.js';
+import { hostOnly, joinAnswer, memberList, roomSummary } from './views.js';
+import { CreationGuard, DEFAULT_ROOM_LIMITS, PassphraseGuard, type RoomLimits } from './limits.js';
+import { KeyedLock } from './roomLock.js';
+
+export { hostOnly } from './views.js';
 
 export type RoomEvents = {
   participants: [string, Member[]];
@@ -30,14 +33,21 @@ export type RoomEvents = {
   state: [string, RoomState, string, { userId?: number; expires_at?: string; patch_mode?: number }];
 };
 
-/** The JackTrip queue (-q) suggested to clients; the hub's default. */
-const QUEUE = 4;
 /** Players are told this long before a room expires (or at half its life, if shorter). */
 const EXPIRY_WARNING_MS = 5 * 60_000;
 
-/** Rooms: lifecycle, membership, passphrases, host controls and expiry. */
+/**
+ * Rooms: lifecycle, membership, passphrases, host controls and expiry.
+ *
+ * Every operation that changes a room's members, credentials or engine (join, leave, kick,
+ * patch mode, close, expiry) holds that room's lock, so concurrent requests run one after the
+ * other and leave the members, the credsfile and the engine agreeing. Slow work that changes
+ * nothing (the bcrypt passphrase check) runs before the lock; other rooms never wait.
+ */
 export class RoomService extends SafeEmitter<RoomEvents> {
-  private readonly passphraseFailures: SlidingWindowLimiter;
+  private readonly passphrases: PassphraseGuard;
+  private readonly creations: CreationGuard;
+  private readonly locks = new KeyedLock();
   private readonly warned = new Set<string>();
   /** Per room, the jacktrip clients last reported connected. */
   private readonly connectedKey = new Map<string, string>();
@@ -52,10 +62,12 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly publicHost: string | undefined,
+    limits: RoomLimits = DEFAULT_ROOM_LIMITS,
   ) {
     super();
     this.onListenerError = (event, err) => logger.error({ err, event }, 'room listener threw');
-    this.passphraseFailures = new SlidingWindowLimiter({ limit: 5, windowMs: 10 * 60_000 }, clock);
+    this.passphrases = new PassphraseGuard(limits.passphrase, clock);
+    this.creations = new CreationGuard(limits, clock);
     // Nobody is connected to a hub that just started.
     rooms.clearMembers();
     this.expiryTimer = setInterval(() => void this.checkExpiry(), 1000);
@@ -94,19 +106,22 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   }
 
   async create(user: UserRow, body: CreateRoomBody): Promise<RoomDetail> {
+    this.creations.begin(user.id, this.rooms.countOpenBy(user.id, this.clock()));
+    const passphraseHash = body.passphrase ? await this.hasher.hash(body.passphrase) : null;
     const now = this.clock();
     const row = {
       id: randomUUID(),
       name: body.name,
       description: body.description ?? null,
       creator_id: user.id,
-      passphrase_hash: body.passphrase ? await this.hasher.hash(body.passphrase) : null,
+      passphrase_hash: passphraseHash,
       max_participants: body.max_participants,
       patch_mode: body.patch_mode,
       created_at: now,
       expires_at: now + body.duration_minutes * 60_000,
     };
-    this.rooms.insert(row);
+    if (!this.rooms.insertIfUnder(row, this.creations.openPerUser, now))
+      throw this.creations.full();
     this.logger.info({ roomId: row.id, private: !!row.passphrase_hash }, 'room created');
     return this.detail(user, row.id);
   }
@@ -118,11 +133,13 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   detail(user: UserRow, id: string): RoomDetail {
     const r = this.open(id);
     const members = this.members(r);
-    return {
-      ...this.summary(r, members),
-      members,
-      you: { member: members.some((m) => m.user_id === user.id), host: r.creator_id === user.id },
+    const you = {
+      member: members.some((m) => m.user_id === user.id),
+      host: r.creator_id === user.id,
     };
+    // Who is in a private room is for its members and host to know.
+    const shown = r.passphrase_hash === null || you.member || you.host;
+    return { ...this.summary(r, members), members: shown ? members : [], you };
   }
 
   async join(
@@ -130,75 +147,75 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     id: string,
     passphrase: string | undefined,
     hostHeader: string | undefined,
+    ip: string,
   ): Promise<JoinAnswer> {
     const r = this.open(id);
     if (this.rooms.isBanned(id, user.id)) throw new Forbidden('You are banned from this room');
+    const verified = await this.checkPassphrase(r, user, passphrase, ip);
+    using _lock = await this.locks.acquire(id);
+    // The room may have changed while this join waited: read it again.
+    const room = this.open(id);
+    if (this.rooms.isBanned(id, user.id)) throw new Forbidden('You are banned from this room');
     const already = this.rooms.isMember(id, user.id);
-    if (r.passphrase_hash && !already && r.creator_id !== user.id) {
-      const key = `${id}:${user.id}`;
-      const wait = this.passphraseFailures.retryAfter(key);
-      if (wait > 0) throw new RateLimited(wait, 'Too many wrong passphrases, try again later');
-      if (!passphrase) throw new Forbidden('This room is private: a passphrase is required');
-      if (!(await this.hasher.verify(passphrase, r.passphrase_hash))) {
-        this.passphraseFailures.hit(key);
-        throw new Forbidden('Wrong passphrase');
-      }
+    const host = room.creator_id === user.id;
+    if (room.passphrase_hash && !already && !host && !verified)
+      throw new Forbidden('This room is private: a passphrase is required');
+    if (room.locked && !already && !host) throw new Forbidden('This room is locked');
+    if (!this.rooms.addMemberIfRoom(id, user.id, room.max_participants, this.clock())) {
+      throw new Conflict(`This room is full (${room.max_participants} players)`);
     }
-    if (r.locked && !already && r.creator_id !== user.id)
-      throw new Forbidden('This room is locked');
-    if (!this.rooms.addMemberIfRoom(id, user.id, r.max_participants, this.clock())) {
-      throw new Conflict(`This room is full (${r.max_participants} players)`);
-    }
-    let runtime;
+    let password: string;
+    let tcpPort: number;
     try {
-      runtime = await this.supervisor.ensure({
+      const runtime = await this.supervisor.ensure({
         roomId: id,
-        patchMode: r.patch_mode as PatchMode,
-        maxClients: r.max_participants,
+        patchMode: room.patch_mode as PatchMode,
+        maxClients: room.max_participants,
       });
+      const creds = this.supervisor.creds(id);
+      const ports = this.supervisor.ports(id);
+      if (!creds || !ports) throw new Error('the room stopped while starting');
+      tcpPort = ports.tcpPort;
+      // Answer only once jacktrip has loaded the new credentials, so the client's first try works.
+      const reloaded = runtime.hub.nextAuthReload(3000);
+      password = await creds.issue(user.username);
+      await reloaded;
     } catch (err) {
       if (!already) this.rooms.removeMember(id, user.id);
+      // An engine nobody is in must not keep its ports, JACK slot and credentials.
+      if (this.rooms.memberCount(id) === 0) await this.supervisor.stop(id);
       this.logger.error({ err, roomId: id }, 'room failed to start');
       throw new Unavailable(`The room's audio engine could not start: ${(err as Error).message}`);
     }
-    const creds = this.supervisor.creds(id)!;
-    const ports = this.supervisor.ports(id)!;
-    // Answer only once jacktrip has loaded the new credentials, so the client's first try works.
-    const reloaded = runtime.hub.nextAuthReload(3000);
-    const password = await creds.issue(user.username);
-    await reloaded;
-    const host = this.publicHost ?? hostOnly(hostHeader) ?? '127.0.0.1';
     this.emitParticipants(id);
     this.logger.info({ roomId: id, userId: user.id }, 'member joined');
-    return {
-      room_id: id,
-      room_name: r.name,
-      hub_host: host,
-      port: ports.tcpPort,
-      jacktrip_port: ports.tcpPort,
-      jacktrip_flags: ['-q', String(QUEUE)],
-      jacktrip: {
-        host,
-        port: ports.tcpPort,
-        username: user.username,
-        password,
-        remote_name: user.username,
-        queue: QUEUE,
-        args: hubClientArgs({
-          host,
-          port: ports.tcpPort,
-          remoteName: user.username,
-          queue: QUEUE,
-          username: user.username,
-          password,
-        }),
-      },
-      expires_at: isoFromMs(r.expires_at),
-      patch_mode: r.patch_mode as PatchMode,
-    };
+    const hubHost = this.publicHost ?? hostOnly(hostHeader) ?? '127.0.0.1';
+    return joinAnswer({ room, host: hubHost, tcpPort, username: user.username, password });
+  }
+
+  /**
+   * A private room's passphrase, for a player who is neither a member nor the host: true once
+   * checked right, false when no check was needed; a wrong or missing one throws.
+   */
+  private async checkPassphrase(
+    r: RoomRow,
+    user: UserRow,
+    passphrase: string | undefined,
+    ip: string,
+  ): Promise<boolean> {
+    if (!r.passphrase_hash || r.creator_id === user.id || this.rooms.isMember(r.id, user.id))
+      return false;
+    if (!passphrase) throw new Forbidden('This room is private: a passphrase is required');
+    const hash = r.passphrase_hash;
+    const right = await this.passphrases.check(r.id, user.id, ip, () =>
+      this.hasher.verify(passphrase, hash),
+    );
+    if (!right) throw new Forbidden('Wrong passphrase');
+    return true;
   }
 
   async leave(user: UserRow, id: string): Promise<void> {
+    using _lock = await this.locks.acquire(id);
     const r = this.rooms.byId(id);
     if (!r) throw new NotFound('Room not found');
     await this.removeMember(r, user.id, user.username);
@@ -215,6 +232,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   }
 
   async kick(user: UserRow, id: string, targetId: number, ban: boolean): Promise<void> {
+    using _lock = await this.locks.acquire(id);
     const r = this.hostOf(user, id);
     if (targetId === user.id)
       throw new BadRequest('The host cannot kick themselves; close the room instead');
@@ -239,11 +257,13 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   }
 
   async close(user: UserRow, id: string): Promise<void> {
+    using _lock = await this.locks.acquire(id);
     this.hostOf(user, id);
     await this.shut(id, 'closed', 'The host closed the room');
   }
 
   async setPatchMode(user: UserRow, id: string, mode: PatchMode): Promise<void> {
+    using _lock = await this.locks.acquire(id);
     const r = this.hostOf(user, id);
     if (r.patch_mode === mode) return;
     this.rooms.setPatchMode(id, mode);
@@ -277,15 +297,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   }
 
   members(r: RoomRow): Member[] {
-    const rt = this.supervisor.get(r.id);
-    const live = rt ? playerClients(rt.graph) : [];
-    return this.rooms.members(r.id).map((m) => ({
-      user_id: m.user_id,
-      username: m.username,
-      host: m.user_id === r.creator_id,
-      connected: live.some((c) => clientIsPlayer(c, m.username)),
-      joined_at: isoFromMs(m.joined_at),
-    }));
+    return memberList(r, this.rooms.members(r.id), this.supervisor.get(r.id)?.graph);
   }
 
   /** Closes rooms past their time, after warning their players. Runs every second. */
@@ -293,6 +305,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     const now = this.clock();
     for (const r of this.rooms.listOpen(now - 24 * 3_600_000)) {
       if (r.expires_at <= now) {
+        using _lock = await this.locks.acquire(r.id);
         await this.shut(r.id, 'expired', 'The room reached the end of its time');
       } else if (
         !this.warned.has(r.id) &&
@@ -336,6 +349,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     return { rooms: this.rooms.countOpen(this.clock()), live_rooms: this.supervisor.liveRooms };
   }
 
+  /** Closes the room, removes its members and stops its engine. Hold the room's lock. */
   private async shut(id: string, state: RoomState, message: string): Promise<void> {
     if (!this.rooms.close(id, this.clock())) return;
     this.emitState(id, state, message);
@@ -346,6 +360,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     this.logger.info({ roomId: id, state }, 'room closed');
   }
 
+  /** Hold the room's lock. */
   private async removeMember(r: RoomRow, userId: number, username: string): Promise<void> {
     const was = this.rooms.removeMember(r.id, userId);
     this.supervisor.creds(r.id)?.revoke(username);
@@ -364,22 +379,9 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   }
 
   private summary(r: RoomRow, members = this.members(r)): RoomSummary {
-    return {
-      id: r.id,
-      name: r.name,
-      description: r.description,
-      host: { user_id: r.creator_id, username: this.rooms.usernameOf(r.creator_id) ?? 'unknown' },
-      private: r.passphrase_hash !== null,
-      locked: r.locked === 1,
-      participant_count: members.length,
-      connected_count: members.filter((m) => m.connected).length,
-      max_participants: r.max_participants,
-      patch_mode: r.patch_mode as PatchMode,
-      live: this.supervisor.get(r.id) !== undefined,
-      created_at: isoFromMs(r.created_at),
-      expires_at: isoFromMs(r.expires_at),
-      time_left_seconds: Math.max(0, Math.round((r.expires_at - this.clock()) / 1000)),
-    };
+    const hostName = this.rooms.usernameOf(r.creator_id);
+    const live = this.supervisor.get(r.id) !== undefined;
+    return roomSummary({ room: r, members, hostName, live, now: this.clock() });
   }
 
   private emitParticipants(id: string): void {
@@ -395,11 +397,4 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   ): void {
     this.safeEmit('state', id, state, message, extra);
   }
-}
-
-/** "example.org:8000" → "example.org"; "[::1]:8000" → "::1". */
-export function hostOnly(h: string | undefined): string | undefined {
-  if (!h) return undefined;
-  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(h) ?? /^([^:]+)(?::\d+)?$/.exec(h);
-  return m?.[1];
 }
