@@ -44,6 +44,8 @@ export interface HubConfig {
   loginAttemptsPerIp: number;
   /** Registrations allowed per client IP per hour. Default 10. */
   registrationsPerIp: number;
+  /** WebSockets one user may hold open at once, over all their sessions. Default 20. */
+  wsMaxPerUser: number;
   /** Host name players' jacktrip connects to. Default: the host the player reached the API by. */
   publicHost: string | undefined;
   /** UDP port of the voice relay. Default: the same number as HUB_PORT. */
@@ -138,6 +140,7 @@ Environment (all optional):
   HUB_TRUST_PROXY      trust X-Forwarded-For             (false)
   LOGIN_ATTEMPTS_PER_IP  logins per client IP per 10 min (30; raise it for a band behind one NAT)
   REGISTRATIONS_PER_IP   new accounts per client IP per hour (10)
+  WS_MAX_PER_USER        WebSockets one user may hold open (20)
   HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
   RELAY_PORT           UDP port of the voice relay       (same number as HUB_PORT)
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
@@ -219,6 +222,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   const trustProxy = bool(env, 'HUB_TRUST_PROXY');
   const loginAttemptsPerIp = int(env, 'LOGIN_ATTEMPTS_PER_IP', 30, 1, 1_000_000);
   const registrationsPerIp = int(env, 'REGISTRATIONS_PER_IP', 10, 1, 1_000_000);
+  const wsMaxPerUser = int(env, 'WS_MAX_PER_USER', 20, 1, 10_000);
   const publicHost = env.HUB_PUBLIC_HOST?.trim() || undefined;
   if (publicHost !== undefined && !(isIP(publicHost) !== 0 || HOSTNAME.test(publicHost))) {
     throw new ConfigError('HUB_PUBLIC_HOST', `"${publicHost}" is not a hostname or IP address`);
@@ -278,6 +282,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     loginAttemptsPerIp,
     publicHost,
     registrationsPerIp,
+    wsMaxPerUser,
     relayPort,
     jackPeriod,
     webRoot,
