@@ -120,6 +120,7 @@ export class Hub extends SafeEmitter<HubEvents> {
     });
     let rooms: RoomService | undefined;
     let relay: Relay | undefined;
+    let sockets: SocketRegistry | undefined;
     try {
       relay = await Relay.create({
         host: config.host === 'localhost' ? '127.0.0.1' : config.host,
@@ -144,7 +145,8 @@ export class Hub extends SafeEmitter<HubEvents> {
       rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost);
       const chat = new ChatService(roomsRepo, rooms, clock);
       const patchbay = new PatchbayService(rooms, supervisor, logger);
-      const sockets = new SocketRegistry(auth, clock, config.wsMaxPerUser);
+      sockets = new SocketRegistry(auth, clock, config.wsMaxPerUser);
+      const socketsRef = sockets;
       const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, sockets, logger);
       const roomsRef = rooms;
       // Before an account is deleted: its rooms close (stopping their processes) and it
@@ -185,7 +187,7 @@ export class Hub extends SafeEmitter<HubEvents> {
           users: users.count(),
           active_sessions: sessions.countActive(clock()),
           ...roomsRef.counts(),
-          websockets: sockets.size,
+          websockets: socketsRef.size,
         }),
         relayCounters: () => relayRef.counters,
         webRoot: config.webRoot,
@@ -214,6 +216,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       hub.sweepTimer.unref();
       return hub;
     } catch (err) {
+      sockets?.close();
       rooms?.dispose();
       await relay?.close();
       await supervisor.close();
