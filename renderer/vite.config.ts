@@ -22,6 +22,10 @@ export default defineConfig({
         target: 'https://localhost:8000',
         secure: false,
         ws: true,
+        // The hub takes its cookie only from its own origin (scheme, host and port): the dev
+        // server stands in for the hub's own page.
+        changeOrigin: true,
+        headers: { origin: 'https://localhost:8000' },
       },
     },
   },

@@ -2,7 +2,7 @@
 // The process is started through a `HubForker`: Electron's utilityProcess in the app
 // (electron/main/shell/index.ts), child_process.fork everywhere else (`nodeForker`).
 import { fork } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,8 +166,8 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
   private async launch(port: number): Promise<HostStatus> {
     this.set({ state: 'starting' });
     mkdirSync(this.o.dataDir, { recursive: true, mode: 0o700 });
-    mkdirSync(join(this.o.logFile, '..'), { recursive: true });
-    this.log ??= createWriteStream(this.o.logFile, { flags: 'a' });
+    mkdirSync(join(this.o.logFile, '..'), { recursive: true, mode: 0o700 });
+    this.log ??= ownerOnlyLog(this.o.logFile);
     this.tail = [];
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -240,3 +240,13 @@ const sleep = (ms: number) =>
     const t = setTimeout(r, ms);
     t.unref();
   });
+
+/** The hub's log, appended, readable by its owner only (it names users, rooms and addresses). */
+function ownerOnlyLog(file: string): WriteStream {
+  try {
+    chmodSync(file, 0o600); // a log written by an older version
+  } catch {
+    // Not there yet: created owner-only below.
+  }
+  return createWriteStream(file, { flags: 'a', mode: 0o600 });
+}

@@ -2,17 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuthService, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth/AuthService.js';
-import { PasswordHasher } from './auth/passwords.js';
+import { PasswordHasher, type PasswordHasherOptions } from './auth/passwords.js';
 import { systemClock, type Clock } from './clock.js';
 import type { HubConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
 import { RoomsRepo } from './db/rooms.js';
 import { SessionsRepo } from './db/sessions.js';
-import { UsersRepo } from './db/users.js';
+import { UsersRepo, type UserRow } from './db/users.js';
+import { NotFound } from './errors.js';
 import { SafeEmitter } from './events.js';
 import { jackRoutes, PatchbayService } from './http/jack.routes.js';
 import { roomRoutes } from './http/rooms.routes.js';
 import { buildHttpApp } from './http/server.js';
+import { SocketRegistry } from './http/sockets.js';
 import { WsHub } from './http/ws.js';
 import { voiceRoutes } from './http/voice.routes.js';
 import { PortPool } from './jacktrip/PortPool.js';
@@ -36,9 +38,11 @@ export interface HubOptions {
   /** Time source; tests move it instead of sleeping. Default: the system clock. */
   clock?: Clock;
   /** Login and registration limits. Default: from LOGIN_ATTEMPTS_PER_IP and REGISTRATIONS_PER_IP. */
-  authLimits?: AuthLimits;
+  authLimits?: Partial<AuthLimits>;
   /** bcrypt worker threads. Default: cores - 1, at least 1. */
   passwordThreads?: number;
+  /** Bounds of the password-hashing queue. Default: PasswordHasher's (64 waiting, 4 per caller). */
+  passwordQueue?: Pick<PasswordHasherOptions, 'maxQueued' | 'maxPerKey'>;
   /** Voice relay limits. Default: DEFAULT_RELAY_LIMITS (docs/relay-protocol.md). */
   relayLimits?: Partial<RelayLimits>;
 }
@@ -52,6 +56,7 @@ interface Parts {
   supervisor: Supervisor;
   rooms: RoomService;
   ws: WsHub;
+  sockets: SocketRegistry;
   relay: Relay;
 }
 
@@ -104,7 +109,7 @@ export class Hub extends SafeEmitter<HubEvents> {
     const jtCert = certificate ?? loadOrCreateSelfSigned(config.dataDir, [config.host]);
 
     const db = openDatabase(join(config.dataDir, 'hub.db'));
-    const hasher = new PasswordHasher({ threads: opts.passwordThreads });
+    const hasher = new PasswordHasher({ threads: opts.passwordThreads, ...opts.passwordQueue });
     const supervisor = new Supervisor({
       dataDir: config.dataDir,
       jacktripBin: config.jacktripBin,
@@ -116,6 +121,7 @@ export class Hub extends SafeEmitter<HubEvents> {
     });
     let rooms: RoomService | undefined;
     let relay: Relay | undefined;
+    let sockets: SocketRegistry | undefined;
     try {
       relay = await Relay.create({
         host: config.host === 'localhost' ? '127.0.0.1' : config.host,
@@ -131,10 +137,10 @@ export class Hub extends SafeEmitter<HubEvents> {
         hasher,
         clock,
         config.sessionTtlHours * 3_600_000,
-        opts.authLimits ?? {
-          ...DEFAULT_AUTH_LIMITS,
+        {
           loginPerIp: { ...DEFAULT_AUTH_LIMITS.loginPerIp, limit: config.loginAttemptsPerIp },
           registerPerIp: { ...DEFAULT_AUTH_LIMITS.registerPerIp, limit: config.registrationsPerIp },
+          ...opts.authLimits,
         },
       );
       rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost, {
@@ -144,8 +150,22 @@ export class Hub extends SafeEmitter<HubEvents> {
       });
       const chat = new ChatService(roomsRepo, rooms, clock);
       const patchbay = new PatchbayService(rooms, supervisor, logger);
-      const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, logger);
+      sockets = new SocketRegistry(auth, clock, config.wsMaxPerUser);
+      const socketsRef = sockets;
+      const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, sockets, logger);
       const roomsRef = rooms;
+      // Before an account is deleted: its rooms close (stopping their processes) and it
+      // leaves the others, through the same paths a host and a player take.
+      const beforeAccountRemoval = async (user: UserRow) => {
+        for (const r of roomsRef.list()) {
+          try {
+            if (r.host.user_id === user.id) await roomsRef.close(user, r.id);
+            else if (roomsRef.detail(user, r.id).you.member) await roomsRef.leave(user, r.id);
+          } catch (err) {
+            if (!(err instanceof NotFound)) throw err; // closed meanwhile
+          }
+        }
+      };
       const relayRef = relay;
       // The relay admits members only: keep its view of each room current.
       const syncRelay = (roomId: string) => {
@@ -172,15 +192,16 @@ export class Hub extends SafeEmitter<HubEvents> {
           users: users.count(),
           active_sessions: sessions.countActive(clock()),
           ...roomsRef.counts(),
-          websockets: ws.size,
+          websockets: socketsRef.size,
         }),
         relayCounters: () => relayRef.counters,
         webRoot: config.webRoot,
         corsOrigins: config.corsOrigins,
+        beforeAccountRemoval,
       });
       roomRoutes(app, auth, rooms, chat);
       jackRoutes(app, auth, patchbay);
-      voiceRoutes(app, auth, rooms, relay, config.publicHost);
+      voiceRoutes(app, auth, rooms, relay, config.publicHost, sockets);
       ws.register(app);
       await app.ready();
       const hub = new Hub(config, logger, app, certificate, {
@@ -190,6 +211,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         supervisor,
         rooms,
         ws,
+        sockets,
         relay,
       });
       hub.sweepTimer = setInterval(() => {
@@ -199,6 +221,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       hub.sweepTimer.unref();
       return hub;
     } catch (err) {
+      sockets?.close();
       rooms?.dispose();
       await relay?.close();
       await supervisor.close();
@@ -232,7 +255,8 @@ export class Hub extends SafeEmitter<HubEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.sweepTimer);
-      const { rooms, supervisor, hasher, db, relay } = this.parts;
+      const { rooms, supervisor, hasher, db, relay, sockets } = this.parts;
+      sockets.close();
       rooms.announceShutdown();
       rooms.dispose();
       await this.app.close();

@@ -92,6 +92,13 @@ describe('loadConfig', () => {
     bad({}, 'argv', ['--frobnicate']);
   });
 
+  it('WS_MAX_PER_USER: WebSockets per user, 20 unless set', () => {
+    assert.equal(loadConfig({}).wsMaxPerUser, 20);
+    assert.equal(loadConfig({ WS_MAX_PER_USER: '3' }).wsMaxPerUser, 3);
+    bad({ WS_MAX_PER_USER: '0' }, 'WS_MAX_PER_USER');
+    bad({ WS_MAX_PER_USER: 'many' }, 'WS_MAX_PER_USER');
+  });
+
   it('the error message names the variable and what is allowed', () => {
     try {
       loadConfig({ HUB_PORT: 'eighty' });

@@ -50,6 +50,8 @@ export interface HubConfig {
   openRoomsPerUser: number;
   /** Wrong room passphrases allowed per client IP in 10 minutes. Default 20. */
   passphraseAttemptsPerIp: number;
+  /** WebSockets one user may hold open at once, over all their sessions. Default 20. */
+  wsMaxPerUser: number;
   /** Host name players' jacktrip connects to. Default: the host the player reached the API by. */
   publicHost: string | undefined;
   /** UDP port of the voice relay. Default: the same number as HUB_PORT. */
@@ -147,6 +149,7 @@ Environment (all optional):
   ROOM_CREATIONS_PER_USER  rooms one user may create per 10 min (10)
   OPEN_ROOMS_PER_USER      open rooms one user may host at once (3)
   PASSPHRASE_ATTEMPTS_PER_IP  wrong room passphrases per client IP per 10 min (20)
+  WS_MAX_PER_USER        WebSockets one user may hold open (20)
   HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
   RELAY_PORT           UDP port of the voice relay       (same number as HUB_PORT)
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
@@ -231,6 +234,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   const roomCreationsPerUser = int(env, 'ROOM_CREATIONS_PER_USER', 10, 1, 1_000_000);
   const openRoomsPerUser = int(env, 'OPEN_ROOMS_PER_USER', 3, 1, 10_000);
   const passphraseAttemptsPerIp = int(env, 'PASSPHRASE_ATTEMPTS_PER_IP', 20, 1, 1_000_000);
+  const wsMaxPerUser = int(env, 'WS_MAX_PER_USER', 20, 1, 10_000);
   const publicHost = env.HUB_PUBLIC_HOST?.trim() || undefined;
   if (publicHost !== undefined && !(isIP(publicHost) !== 0 || HOSTNAME.test(publicHost))) {
     throw new ConfigError('HUB_PUBLIC_HOST', `"${publicHost}" is not a hostname or IP address`);
@@ -293,6 +297,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     roomCreationsPerUser,
     openRoomsPerUser,
     passphraseAttemptsPerIp,
+    wsMaxPerUser,
     relayPort,
     jackPeriod,
     webRoot,

@@ -55,6 +55,16 @@ export class Unavailable extends HubError {
   }
 }
 
+/** Too much work is waiting (the password-hashing queue is full): 503 with Retry-After. */
+export class Overloaded extends HubError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    message = 'The hub is busy, try again in a moment',
+  ) {
+    super('unavailable', 503, message);
+  }
+}
+
 /** A setting from env or argv is invalid. The CLI turns this into exit code 2. */
 export class ConfigError extends Error {
   constructor(

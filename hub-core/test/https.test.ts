@@ -15,7 +15,7 @@ describe('accounts over HTTPS', () => {
       env: { SESSION_TTL_HOURS: '2' },
       authLimits: {
         loginPerIp: { limit: 6, windowMs: 60_000 },
-        loginFailuresPerUser: { limit: 100, windowMs: 60_000 },
+        loginFailuresPerUserIp: { limit: 100, windowMs: 60_000 },
         registerPerIp: { limit: 100, windowMs: 60_000 },
       },
     });

@@ -511,4 +511,61 @@ describe('voice relay', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(got.ben.size, n + 1);
   });
+  it('a voice token opens one session, once: a copy from elsewhere is refused, a repeat from its own address is answered again', async () => {
+    // Cal has no voice session yet, so the per-user limit (2) can't be what refuses the copy.
+    assert.equal((await api('cal', 'POST', `/rooms/${roomId}/join`, {})).status, 200);
+    const token = await voiceToken('cal');
+    const hs = encode({
+      type: PacketType.Handshake,
+      session: 0,
+      seq: 1,
+      flags: 0,
+      token,
+      channel: roomId,
+    });
+    const owner = await peer();
+    owner.sendRaw(relayPort, hs);
+    const ack = await owner.next((x) => x.type === PacketType.Ack);
+    assert.ok(ack?.type === PacketType.Ack, JSON.stringify(owner.got));
+    // A copy of the token from another address, within its 60 s.
+    const thief = await peer();
+    thief.sendRaw(relayPort, hs);
+    const refused = await thief.next(
+      (x) => x.type === PacketType.Ack || x.type === PacketType.Error,
+    );
+    assert.equal(refused?.type === PacketType.Error && refused.code, ErrorCode.TokenUsed);
+    assert.match(refused?.type === PacketType.Error ? refused.message : '', /already used/);
+    // The same datagram again from its owner (duplicated on the way, or retried): the same session.
+    owner.got.length = 0;
+    owner.sendRaw(relayPort, hs);
+    const again = await owner.next((x) => x.type === PacketType.Ack || x.type === PacketType.Error);
+    assert.ok(again?.type === PacketType.Ack, JSON.stringify(again));
+    assert.equal(again.session, ack.session);
+  });
+
+  it("the host's mute outlives the muted player's session: a new handshake is still muted, and told so", async () => {
+    const heard: AudioFrame[] = [];
+    ana.on('audio', (f) => f.speaker === ids.ben && heard.push(f));
+    await ana.mute(true, ids.ben);
+    await ben.close();
+    const told: { userId: number; muted: boolean; byHost: boolean }[] = [];
+    const again = await RelayClient.connect({
+      host: '127.0.0.1',
+      port: relayPort,
+      channel: roomId,
+      getToken: () => voiceToken('ben'),
+    });
+    clients.push(again);
+    again.on('mute', (m) => told.push(m));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(told, [{ userId: ids.ben, muted: true, byHost: true }]);
+    await assert.rejects(again.mute(false), /host muted you/);
+    again.sendAudio(opus(5), 123_456);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(heard.length, 0, 'a muted player is silent after re-handshaking');
+    await ana.mute(false, ids.ben);
+    again.sendAudio(opus(6), 123_457);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(heard.length, 1, 'and heard again once the host lifts the mute');
+  });
 });

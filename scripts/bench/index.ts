@@ -1,7 +1,7 @@
 // `npm run bench [-- <name> ...]`: runs the named benchmarks (all by default), prints their
 // figures and writes them to bench-results.json (git-ignored) with the last run as baseline.
 import { hostAJam, linkToConnected } from './desktop.js';
-import { bcryptHealth, hubStartup } from './hub.js';
+import { bcryptHealth, hubStartup, loginUnderRoomHashing } from './hub.js';
 import { kickToSilence } from './kick.js';
 import { Results } from './lib.js';
 import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
@@ -13,6 +13,10 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'bcrypt-health': {
     about: '/health p50/p99 with and without 20 concurrent logins',
     run: bcryptHealth,
+  },
+  'login-under-room-hashing': {
+    about: 'a login while another account creates 8 passphrase rooms at once',
+    run: loginUnderRoomHashing,
   },
   'join-to-connect': {
     about: 'join request to jacktrip client connected, p50 over 10 joins',

@@ -2,25 +2,33 @@ import type { Clock } from '../clock.js';
 import { isoFromMs } from '../clock.js';
 import type { SessionRow, SessionsRepo } from '../db/sessions.js';
 import type { UserRow, UsersRepo } from '../db/users.js';
-import { Conflict, RateLimited, Unauthorized } from '../errors.js';
+import { Conflict, Forbidden, Overloaded, RateLimited, Unauthorized } from '../errors.js';
+import { SafeEmitter } from '../events.js';
 import type { AuthResponse, RegisterBody, SessionInfo, User } from '../protocol/auth.js';
 import type { PasswordHasher } from './passwords.js';
 import type { RateLimitRule } from './rateLimit.js';
-import { SlidingWindowLimiter } from './rateLimit.js';
+import { InFlight, SlidingWindowLimiter } from './rateLimit.js';
+import { WsTickets } from './tickets.js';
 import { TOKEN_SHAPE, hashToken, newSessionId, newSessionToken } from './tokens.js';
 
 export interface AuthLimits {
   /** Login attempts per client IP. Default 30 per 10 minutes. */
   loginPerIp: RateLimitRule;
-  /** Failed logins per username. Default 10 per 10 minutes. */
-  loginFailuresPerUser: RateLimitRule;
+  /**
+   * Failed logins per username from one client IP. Default 10 per 10 minutes. Keyed by both,
+   * so a stranger elsewhere can't lock the account's owner out.
+   */
+  loginFailuresPerUserIp: RateLimitRule;
+  /** Logins of one username from one IP being checked at once. Default 2. */
+  loginInFlightPerUserIp: number;
   /** Registrations per client IP. Default 10 per hour. */
   registerPerIp: RateLimitRule;
 }
 
 export const DEFAULT_AUTH_LIMITS: AuthLimits = {
   loginPerIp: { limit: 30, windowMs: 10 * 60_000 },
-  loginFailuresPerUser: { limit: 10, windowMs: 10 * 60_000 },
+  loginFailuresPerUserIp: { limit: 10, windowMs: 10 * 60_000 },
+  loginInFlightPerUserIp: 2,
   registerPerIp: { limit: 10, windowMs: 60 * 60_000 },
 };
 
@@ -33,6 +41,17 @@ export interface Authenticated {
   user: UserRow;
   session: SessionRow;
 }
+
+/** Sessions that stopped being valid; their WebSockets must close. */
+export interface SessionsEnded {
+  userId: number;
+  /** The ended sessions, or every session of the user. */
+  sessionIds: readonly string[] | 'all';
+  /** Said to the client as the WebSocket close reason. */
+  reason: 'signed out' | 'session revoked' | 'account removed';
+}
+
+export type AuthEvents = { 'sessions-ended': [SessionsEnded] };
 
 // The same words for an unknown user and a wrong password: the answer reveals nothing.
 const BAD_LOGIN = 'Invalid username or password';
@@ -52,10 +71,12 @@ export function toUser(row: UserRow): User {
   };
 }
 
-export class AuthService {
+export class AuthService extends SafeEmitter<AuthEvents> {
   private readonly loginIp: SlidingWindowLimiter;
-  private readonly loginUser: SlidingWindowLimiter;
+  private readonly loginFailures: SlidingWindowLimiter;
+  private readonly loginInFlight: InFlight;
   private readonly registerIp: SlidingWindowLimiter;
+  private readonly tickets: WsTickets;
 
   constructor(
     private readonly users: UsersRepo,
@@ -63,54 +84,55 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly clock: Clock,
     private readonly sessionTtlMs: number,
-    limits: AuthLimits = DEFAULT_AUTH_LIMITS,
+    overrides: Partial<AuthLimits> = {},
   ) {
+    super();
+    const limits = { ...DEFAULT_AUTH_LIMITS, ...overrides };
     this.loginIp = new SlidingWindowLimiter(limits.loginPerIp, clock);
-    this.loginUser = new SlidingWindowLimiter(limits.loginFailuresPerUser, clock);
+    this.loginFailures = new SlidingWindowLimiter(limits.loginFailuresPerUserIp, clock);
+    this.loginInFlight = new InFlight(limits.loginInFlightPerUserIp);
     this.registerIp = new SlidingWindowLimiter(limits.registerPerIp, clock);
+    this.tickets = new WsTickets(clock);
   }
 
   async register(body: RegisterBody, client: ClientInfo): Promise<AuthResponse> {
     this.limit(this.registerIp, client.ip);
     this.registerIp.hit(client.ip);
-    const hash = await this.hasher.hash(body.password);
+    const hash = await this.hasher.hash(body.password, `ip:${client.ip}`);
     const row = this.users.insert(body.username, body.email ?? null, hash, this.clock());
     if (!row) throw new Conflict(NAME_UNAVAILABLE);
     return this.openSession(row, client);
   }
 
   async login(username: string, password: string, client: ClientInfo): Promise<AuthResponse> {
-    const userKey = username.toLowerCase();
-    this.limit(this.loginIp, client.ip);
-    this.limit(this.loginUser, userKey);
-    this.loginIp.hit(client.ip);
-    const row = this.users.byUsername(username);
-    // Unknown users still pay for one bcrypt comparison, so timing doesn't tell them apart.
-    const ok = await this.hasher.verify(password, row?.password_hash ?? TIMING_HASH);
-    if (!row || !ok) {
-      this.loginUser.hit(userKey);
-      throw new Unauthorized(BAD_LOGIN);
-    }
-    this.loginUser.reset(userKey);
+    const row = await this.checkPassword(username, password, client);
+    if (!row) throw new Unauthorized(BAD_LOGIN);
     return this.openSession(row, client);
   }
 
   /** The user and session behind a bearer token, or Unauthorized. */
   authenticate(token: string | undefined): Authenticated {
     if (!token || !TOKEN_SHAPE.test(token)) throw new Unauthorized();
-    const session = this.sessions.byTokenHash(hashToken(token));
-    const now = this.clock();
-    if (!session || session.expires_at <= now)
-      throw new Unauthorized('Session expired or signed out');
-    const user = this.users.byId(session.user_id);
-    if (!user) throw new Unauthorized();
-    // Write at most once a minute per session: reads stay cheap.
-    if (now - session.last_used_at > 60_000) this.sessions.touch(session.id, now);
-    return { user, session };
+    return this.bySessionHash(hashToken(token));
+  }
+
+  /** A single-use ticket (about 30 s) that opens one WebSocket as this session. */
+  wsTicket(auth: Authenticated): { ticket: string; expires_at: string } {
+    const { ticket, expiresAt } = this.tickets.issue(auth.session.id, auth.session.token_hash);
+    return { ticket, expires_at: isoFromMs(expiresAt) };
+  }
+
+  /** The user and session a WebSocket ticket was issued to; the ticket is used up. */
+  redeemTicket(ticket: string): Authenticated {
+    const hash = this.tickets.redeem(ticket);
+    if (!hash)
+      throw new Unauthorized('WebSocket ticket unknown, used or expired: ask for a new one');
+    return this.bySessionHash(hash);
   }
 
   logout(auth: Authenticated): void {
-    this.sessions.delete(auth.session.id, auth.user.id);
+    if (this.sessions.delete(auth.session.id, auth.user.id))
+      this.ended(auth.user.id, [auth.session.id], 'signed out');
   }
 
   listSessions(auth: Authenticated): SessionInfo[] {
@@ -127,12 +149,94 @@ export class AuthService {
 
   /** Revokes one of the caller's own sessions. False when there is no such session of theirs. */
   revokeSession(auth: Authenticated, id: string): boolean {
-    return this.sessions.delete(id, auth.user.id);
+    if (!this.sessions.delete(id, auth.user.id)) return false;
+    this.ended(auth.user.id, [id], 'session revoked');
+    return true;
+  }
+
+  /**
+   * Deletes the caller's account once they re-enter its password (same limits as a login).
+   * `cleanup` runs first, while the account still exists (the hub closes the rooms it hosts
+   * and leaves the others); the database then drops its sessions, rooms, memberships, bans and
+   * chat with it, and every socket of the account closes.
+   */
+  async removeAccount(
+    auth: Authenticated,
+    password: string,
+    client: ClientInfo,
+    cleanup: (user: UserRow) => Promise<void>,
+  ): Promise<void> {
+    const row = await this.checkPassword(auth.user.username, password, client);
+    if (row?.id !== auth.user.id) throw new Forbidden('The password is wrong');
+    await cleanup(row);
+    this.users.delete(row.id);
+    this.ended(row.id, 'all', 'account removed');
   }
 
   /** Drops expired sessions; the hub calls this periodically. */
   sweep(): number {
     return this.sessions.deleteExpired(this.clock());
+  }
+
+  /**
+   * The row behind a username and password, or undefined. The attempt is counted before the
+   * slow bcrypt check and only a few may be checked at once per username and IP, so parallel
+   * requests can't all slip under the limit while the first ones are still being checked.
+   */
+  private async checkPassword(
+    username: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<UserRow | undefined> {
+    const pair = `${username.toLowerCase()}\n${client.ip}`;
+    this.limit(this.loginIp, client.ip);
+    this.limit(this.loginFailures, pair);
+    if (!this.loginInFlight.tryAcquire(pair))
+      throw new RateLimited(1, 'This login is already being checked, try again in a moment');
+    this.loginIp.hit(client.ip);
+    this.loginFailures.hit(pair);
+    try {
+      const row = this.users.byUsername(username);
+      // Unknown users still pay for one bcrypt comparison, so timing doesn't tell them apart.
+      // The hasher's fair share is per account: a band behind one NAT logs in side by side.
+      const ok = await this.hasher.verify(
+        password,
+        row?.password_hash ?? TIMING_HASH,
+        `login:${username.toLowerCase()}`,
+      );
+      if (!row || !ok) return undefined;
+      this.loginFailures.reset(pair);
+      return row;
+    } catch (err) {
+      // The hasher was too busy to check: the attempt never happened.
+      if (err instanceof Overloaded) {
+        this.loginIp.unhit(client.ip);
+        this.loginFailures.unhit(pair);
+      }
+      throw err;
+    } finally {
+      this.loginInFlight.release(pair);
+    }
+  }
+
+  private bySessionHash(hash: Buffer): Authenticated {
+    const session = this.sessions.byTokenHash(hash);
+    const now = this.clock();
+    if (!session || session.expires_at <= now)
+      throw new Unauthorized('Session expired or signed out');
+    const user = this.users.byId(session.user_id);
+    if (!user) throw new Unauthorized();
+    // Write at most once a minute per session: reads stay cheap.
+    if (now - session.last_used_at > 60_000) this.sessions.touch(session.id, now);
+    return { user, session };
+  }
+
+  private ended(
+    userId: number,
+    sessionIds: SessionsEnded['sessionIds'],
+    reason: SessionsEnded['reason'],
+  ): void {
+    this.safeEmit('sessions-ended', { userId, sessionIds, reason });
   }
 
   private limit(limiter: SlidingWindowLimiter, key: string): void {

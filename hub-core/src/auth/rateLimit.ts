@@ -43,6 +43,13 @@ export class SlidingWindowLimiter {
     }
   }
 
+  /** Takes back the latest hit (an attempt that was never checked, e.g. the hasher was busy). */
+  unhit(key: string): void {
+    const list = this.hits.get(key);
+    list?.pop();
+    if (list?.length === 0) this.hits.delete(key);
+  }
+
   reset(key: string): void {
     this.hits.delete(key);
   }
@@ -56,5 +63,29 @@ export class SlidingWindowLimiter {
     if (i > 0) list.splice(0, i);
     if (list.length === 0) this.hits.delete(key);
     return list;
+  }
+}
+
+/**
+ * How many operations per key are under way right now (logins being checked). A key at its
+ * cap is refused at once: parallel requests can't pile up behind a slow check.
+ */
+export class InFlight {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** True when the key had room (and now holds one more); pair every true with `release`. */
+  tryAcquire(key: string): boolean {
+    const n = this.counts.get(key) ?? 0;
+    if (n >= this.max) return false;
+    this.counts.set(key, n + 1);
+    return true;
+  }
+
+  release(key: string): void {
+    const n = (this.counts.get(key) ?? 1) - 1;
+    if (n > 0) this.counts.set(key, n);
+    else this.counts.delete(key);
   }
 }

@@ -1,16 +1,26 @@
+import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DatabaseTooNewError } from '../errors.js';
 import { migrations, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
 
+/** Owner-only: the database holds password hashes, session token hashes and chat. */
+const FILE_MODE = 0o600;
+
 /**
  * Opens (or creates) the hub's SQLite file, sets the pragmas every connection needs and
  * brings the schema up to date. Refuses a file written by a newer Backline.
  */
 export function openDatabase(path: string, list: readonly Migration[] = migrations): Db {
+  const onDisk = path !== ':memory:' && path !== '';
+  // Created owner-only before SQLite touches it; SQLite gives its -wal and -shm files the
+  // main file's mode.
+  if (onDisk) closeSync(openSync(path, 'a', FILE_MODE));
   const db = new Database(path);
   try {
+    // Files left by an older hub, which created them with the default umask, are tightened.
+    if (onDisk) for (const f of [path, `${path}-wal`, `${path}-shm`]) chmodIfThere(f);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
@@ -20,6 +30,14 @@ export function openDatabase(path: string, list: readonly Migration[] = migratio
   } catch (err) {
     db.close();
     throw err;
+  }
+}
+
+function chmodIfThere(file: string): void {
+  try {
+    chmodSync(file, FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 

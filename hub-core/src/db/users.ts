@@ -14,6 +14,7 @@ export class UsersRepo {
   private readonly byNameStmt;
   private readonly byIdStmt;
   private readonly countStmt;
+  private readonly deleteStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare<[string, string | null, string, number], UserRow>(
@@ -24,6 +25,7 @@ export class UsersRepo {
     this.byNameStmt = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
     this.byIdStmt = db.prepare<[number], UserRow>('SELECT * FROM users WHERE id = ?');
     this.countStmt = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users');
+    this.deleteStmt = db.prepare<[number]>('DELETE FROM users WHERE id = ?');
   }
 
   /** Returns the new row, or undefined when the name (case-insensitively) is taken. */
@@ -42,6 +44,11 @@ export class UsersRepo {
 
   byId(id: number): UserRow | undefined {
     return this.byIdStmt.get(id);
+  }
+
+  /** Removes the account; its sessions, rooms, memberships, bans and chat go with it (cascade). */
+  delete(id: number): boolean {
+    return this.deleteStmt.run(id).changes > 0;
   }
 
   count(): number {

@@ -11,7 +11,7 @@ describe('auth routes (in memory)', () => {
       env: { SESSION_TTL_HOURS: '1' },
       authLimits: {
         loginPerIp: { limit: 1000, windowMs: 60_000 },
-        loginFailuresPerUser: { limit: 3, windowMs: 60_000 },
+        loginFailuresPerUserIp: { limit: 3, windowMs: 60_000 },
         registerPerIp: { limit: 1000, windowMs: 60_000 },
       },
     });

@@ -3,14 +3,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthService, Authenticated, ClientInfo } from '../auth/AuthService.js';
 import { toUser } from '../auth/AuthService.js';
+import type { UserRow } from '../db/users.js';
 import { NotFound, Unauthorized } from '../errors.js';
 import {
   AuthResponse,
+  DeleteAccountBody,
   LoginBody,
   RegisterBody,
   SessionIdParams,
   SessionList,
   User,
+  WsTicket,
 } from '../protocol/auth.js';
 import { ErrorBody } from '../protocol/errors.js';
 import { checkSameOrigin, clearedSessionCookie, cookieToken, setSessionCookie } from './cookies.js';
@@ -56,16 +59,19 @@ export function sessionToken(request: FastifyRequest): string | undefined {
 }
 
 /**
- * The token of a WebSocket upgrade: the Authorization header, `?token=`, or the web UI's
- * cookie, which is accepted only from a page of the hub's own origin.
+ * Who opens a WebSocket: the Authorization header, a single-use `?ticket=` from
+ * POST /auth/ws-ticket, the seed's `?token=` (kept for API clients; the hub never logs a
+ * query string), or the web UI's cookie, which is accepted only from the hub's own origin.
  */
-export function upgradeToken(request: FastifyRequest): string | undefined {
+export function upgradeAuth(auth: AuthService, request: FastifyRequest): Authenticated {
+  const bearer = bearerToken(request);
+  if (bearer !== undefined) return auth.authenticate(bearer);
   const q = request.query as Record<string, unknown>;
-  const token = bearerToken(request) ?? (typeof q.token === 'string' ? q.token : undefined);
-  if (token !== undefined) return token;
+  if (typeof q.ticket === 'string') return auth.redeemTicket(q.ticket);
+  if (typeof q.token === 'string') return auth.authenticate(q.token);
   const cookie = cookieToken(request);
   if (cookie !== undefined) checkSameOrigin(request);
-  return cookie;
+  return auth.authenticate(cookie);
 }
 
 /** An onRequest hook that rejects requests without a valid session (401) before parsing bodies. */
@@ -76,8 +82,17 @@ export function requireAuthHook(auth: AuthService): (request: FastifyRequest) =>
   };
 }
 
-/** `secureCookies`: mark the web UI's session cookie Secure (the hub speaks HTTPS). */
-export function authRoutes(app: FastifyInstance, auth: AuthService, secureCookies: boolean): void {
+/**
+ * `secureCookies`: mark the web UI's session cookie Secure (the hub speaks HTTPS).
+ * `beforeAccountRemoval`: what the rest of the hub undoes for a user before their account is
+ * deleted (their rooms), while it still exists.
+ */
+export function authRoutes(
+  app: FastifyInstance,
+  auth: AuthService,
+  secureCookies: boolean,
+  beforeAccountRemoval: (user: UserRow) => Promise<void>,
+): void {
   const requireAuth = requireAuthHook(auth);
 
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -149,6 +164,45 @@ export function authRoutes(app: FastifyInstance, auth: AuthService, secureCookie
       },
     },
     async (request) => toUser(authOf(request).user),
+  );
+
+  r.delete(
+    '/auth/me',
+    {
+      onRequest: requireAuth,
+      schema: {
+        tags: ['auth'],
+        summary:
+          'Delete your account (re-enter the password): your rooms close, you leave the others, every session ends',
+        security: bearer,
+        body: DeleteAccountBody,
+        response: { 204: z.null(), 403: ErrorBody, 503: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await auth.removeAccount(
+        authOf(request),
+        request.body.password,
+        client(request),
+        beforeAccountRemoval,
+      );
+      return reply.header('set-cookie', clearedSessionCookie(secureCookies)).status(204).send(null);
+    },
+  );
+
+  r.post(
+    '/auth/ws-ticket',
+    {
+      onRequest: requireAuth,
+      schema: {
+        tags: ['auth'],
+        summary:
+          'A single-use ticket (30 s) for opening a WebSocket: /ws?ticket=, /ws/patchbay?ticket=, /ws/voice?ticket=',
+        security: bearer,
+        response: { 200: WsTicket, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request) => auth.wsTicket(authOf(request)),
   );
 
   r.get(

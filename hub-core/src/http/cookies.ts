@@ -47,18 +47,26 @@ export function cookieToken(request: FastifyRequest): string | undefined {
 
 /**
  * Defence in depth beside SameSite=Strict: a cookie-authenticated request that carries an
- * Origin must name this hub (scheme-agnostic host:port match against the Host header).
+ * Origin must name this hub exactly: scheme, host and port (an http:// page of the same host
+ * is another origin). The scheme is the one the request arrived by (X-Forwarded-Proto only
+ * when HUB_TRUST_PROXY is set).
  */
 export function checkSameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  let host: string;
-  try {
-    host = new URL(origin).host;
-  } catch {
+  if (!sameOrigin(origin, request.protocol, request.headers.host))
     throw new Forbidden('Cross-site request refused');
+}
+
+/** Pure: does an Origin header name the hub reached by `protocol` at `host`? */
+export function sameOrigin(origin: string, protocol: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    // URL drops default ports, so "https://h" and host "h:443" agree.
+    return new URL(origin).origin === new URL(`${protocol}://${host}`).origin;
+  } catch {
+    return false;
   }
-  if (host !== request.headers.host) throw new Forbidden('Cross-site request refused');
 }
 
 export function setSessionCookie(

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { HubError, RateLimited } from '../errors.js';
+import { HubError, Overloaded, RateLimited } from '../errors.js';
 import type { ErrorBody, ErrorCode } from '../protocol/errors.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
@@ -38,7 +38,7 @@ function validationMessage(err: FastifyError): string {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof HubError) {
-      if (err instanceof RateLimited)
+      if (err instanceof RateLimited || err instanceof Overloaded)
         void reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.status(err.status).send(errorBody(err.code, err.message));
     }

@@ -10,6 +10,8 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AuthService } from '../auth/AuthService.js';
+import { hashingContext } from '../auth/passwords.js';
+import type { UserRow } from '../db/users.js';
 import type { Logger } from '../log.js';
 import { Health } from '../protocol/health.js';
 import { authRoutes } from './auth.routes.js';
@@ -35,6 +37,8 @@ export interface HttpOptions {
   webRoot: string;
   /** Page origins allowed to call the API with a bearer token (HUB_CORS_ORIGINS). */
   corsOrigins: readonly string[];
+  /** Undoes a user's part in the rest of the hub (their rooms) before DELETE /auth/me. */
+  beforeAccountRemoval: (user: UserRow) => Promise<void>;
 }
 
 /** Headers for every answer. The API only returns JSON; /docs gets a CSP that lets it render. */
@@ -75,6 +79,13 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
   installErrorHandling(app);
   securityHeaders(app, opts.tls !== undefined);
   corsFor(app, opts.corsOrigins);
+  // Password hashing a handler starts (a login, a room's passphrase) is attributed to the
+  // signed-in user, else the client IP: the hasher's fair share is per caller. Run at
+  // preHandler, after body parsing, so the context reaches the handler itself.
+  app.addHook('preHandler', (request, _reply, done) => {
+    const key = request.auth ? `user:${request.auth.user.id}` : `ip:${request.ip}`;
+    hashingContext.run({ key }, done);
+  });
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -129,7 +140,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
     },
   );
-  authRoutes(app, opts.auth, opts.tls !== undefined);
+  authRoutes(app, opts.auth, opts.tls !== undefined, opts.beforeAccountRemoval);
   webUiRoutes(app, opts.webRoot, opts.logger);
   return app;
 }

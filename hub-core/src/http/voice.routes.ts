@@ -11,8 +11,9 @@ import { RoomParams } from '../protocol/rooms.js';
 import type { Relay } from '../relay/Relay.js';
 import { signVoiceToken } from '../relay/tokens.js';
 import type { RoomService } from '../rooms/RoomService.js';
-import { authOf, requireAuthHook, upgradeToken } from './auth.routes.js';
+import { authOf, requireAuthHook, upgradeAuth } from './auth.routes.js';
 import { hostOnly } from '../rooms/RoomService.js';
+import { CLOSE_SESSION_ENDED, type SocketRegistry } from './sockets.js';
 
 export const VoiceToken = z
   .object({
@@ -49,6 +50,7 @@ export function voiceRoutes(
   rooms: RoomService,
   relay: Relay,
   publicHost: string | undefined,
+  sockets: SocketRegistry,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
@@ -125,19 +127,21 @@ export function voiceRoutes(
     '/ws/voice',
     { websocket: true, schema: { hide: true } },
     (ws: WebSocket, req: FastifyRequest) => {
+      let a;
       try {
-        auth.authenticate(upgradeToken(req));
+        a = upgradeAuth(auth, req);
       } catch {
-        ws.close(4401, 'unauthorized');
+        ws.close(CLOSE_SESSION_ENDED, 'unauthorized');
         return;
       }
+      if (!sockets.admit(ws, a)) return;
       const id = nextId++;
       conns.set(id, ws);
       ws.on('close', () => conns.delete(id));
       ws.on('error', () => undefined);
       ws.on('message', (data, isBinary) => {
         const buf = data as Buffer;
-        if (!isBinary || buf.length > MAX_PACKET_BYTES) return;
+        if (ws.readyState !== 1 || !isBinary || buf.length > MAX_PACKET_BYTES) return;
         relay.wsIn(id, new Uint8Array(buf));
       });
     },

@@ -1,7 +1,7 @@
 import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { AuthService } from '../auth/AuthService.js';
+import type { AuthService, Authenticated } from '../auth/AuthService.js';
 import { SlidingWindowLimiter } from '../auth/rateLimit.js';
 import type { UserRow } from '../db/users.js';
 import { HubError } from '../errors.js';
@@ -10,8 +10,9 @@ import type { Logger } from '../log.js';
 import { WsClientMessage, type WsServerMessage } from '../protocol/rooms.js';
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
-import { upgradeToken } from './auth.routes.js';
+import { upgradeAuth } from './auth.routes.js';
 import type { PatchbayService } from './jack.routes.js';
+import { CLOSE_SESSION_ENDED, type SocketRegistry } from './sockets.js';
 
 interface Conn {
   ws: WebSocket;
@@ -40,6 +41,7 @@ export class WsHub {
     private readonly chat: ChatService,
     private readonly patchbay: PatchbayService,
     supervisor: Supervisor,
+    private readonly sockets: SocketRegistry,
     private readonly logger: Logger,
   ) {
     rooms.on('participants', (roomId, members) =>
@@ -85,19 +87,21 @@ export class WsHub {
 
   private accept(ws: WebSocket, req: FastifyRequest): void {
     const q = req.query as Record<string, unknown>;
-    let user: UserRow;
+    let a: Authenticated;
     try {
-      user = this.auth.authenticate(upgradeToken(req)).user;
+      a = upgradeAuth(this.auth, req);
     } catch {
       send(ws, {
         type: 'error',
         code: 'unauthorized',
         message:
-          'Sign in first: pass ?token=<token>, an Authorization header or the session cookie',
+          'Sign in first: pass ?ticket= (POST /auth/ws-ticket), an Authorization header or the session cookie',
       });
-      ws.close(4401, 'unauthorized');
+      ws.close(CLOSE_SESSION_ENDED, 'unauthorized');
       return;
     }
+    if (!this.sockets.admit(ws, a)) return;
+    const user = a.user;
     const conn: Conn = {
       ws,
       user,
@@ -113,6 +117,8 @@ export class WsHub {
   }
 
   private async onMessage(conn: Conn, data: Buffer, isBinary: boolean): Promise<void> {
+    // Closing (its session ended, or too slow): nothing more is done on its behalf.
+    if (conn.ws.readyState !== 1) return;
     const key = String(conn.user.id);
     const wait = this.limiter.retryAfter(key);
     if (wait > 0)

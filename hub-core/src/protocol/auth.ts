@@ -83,3 +83,22 @@ export const SessionList = z.object({ sessions: z.array(SessionInfo) }).meta({ i
 export const SessionIdParams = z.object({
   id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'session id is malformed'),
 });
+
+export const DeleteAccountBody = z
+  .object({
+    password: z
+      .string()
+      .min(1, 'password is required')
+      .refine((p) => utf8.encode(p).length <= PASSWORD_MAX_BYTES, {
+        message: `password must be at most ${PASSWORD_MAX_BYTES} bytes (UTF-8)`,
+      }),
+  })
+  .meta({ id: 'DeleteAccountBody' });
+
+export const WsTicket = z
+  .object({
+    ticket: z.string().describe('Pass as ?ticket= when opening a WebSocket; works once'),
+    expires_at: z.iso.datetime(),
+  })
+  .meta({ id: 'WsTicket' });
+export type WsTicket = z.infer<typeof WsTicket>;

@@ -36,6 +36,7 @@ export const ErrorCode = {
   NotJoined: 11,
   NotHost: 12,
   ServerMuted: 13,
+  TokenUsed: 14,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

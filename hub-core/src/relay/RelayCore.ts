@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import {
   ErrorCode,
   MAX_PACKET_BYTES,
@@ -7,59 +8,30 @@ import {
   encode,
   type Packet,
 } from '../protocol/relay.js';
+import {
+  RoomStats,
+  emptyCounters,
+  type RelayCounters,
+  type RoomVoiceCounters,
+} from './counters.js';
+import {
+  DEFAULT_RELAY_LIMITS,
+  type RelayLimits,
+  type VerifyResult,
+  type VoiceClaims,
+} from './model.js';
+import { ServerMutes } from './mutes.js';
+import { UsedTokens } from './usedTokens.js';
 
-/** Who a valid voice token says its bearer is. */
-export interface VoiceClaims {
-  userId: number;
-  username: string;
-  roomId: string;
-  host: boolean;
-}
+export { COUNTERS, type RelayCounters, type RoomVoiceCounters } from './counters.js';
 
-export type VerifyResult =
-  { ok: true; claims: VoiceClaims } | { ok: false; code: ErrorCode; message: string };
-
-export interface RelayLimits {
-  /** A session must join its channel within this long after the handshake. Default 5000 ms. */
-  handshakeTimeoutMs: number;
-  /** A session without any packet (heartbeat) for this long is dropped. Default 30000 ms. */
-  sessionTimeoutMs: number;
-  /** Token bucket per session: sustained packets per second. Default 120 (audio is 50). */
-  packetsPerSecond: number;
-  /** Token bucket burst. Default 60. */
-  burst: number;
-  maxSessionsPerUser: number;
-  maxSessionsPerRoom: number;
-  /** Handshakes being verified at once, over all addresses. Default 64. */
-  maxPendingHandshakes: number;
-}
-
-export const DEFAULT_RELAY_LIMITS: RelayLimits = {
-  handshakeTimeoutMs: 5000,
-  sessionTimeoutMs: 30_000,
-  packetsPerSecond: 120,
-  burst: 60,
-  maxSessionsPerUser: 2,
-  maxSessionsPerRoom: 32,
-  maxPendingHandshakes: 64,
-};
-
-export const COUNTERS = [
-  'received',
-  'forwarded',
-  'handshakes_ok',
-  'handshakes_refused',
-  'dropped_oversized',
-  'dropped_malformed',
-  'dropped_unauthenticated',
-  'dropped_spoofed',
-  'dropped_replayed',
-  'dropped_rate_limited',
-  'dropped_muted',
-  'dropped_not_joined',
-  'sessions_timed_out',
-] as const;
-export type RelayCounters = Record<(typeof COUNTERS)[number], number> & { sessions: number };
+export {
+  DEFAULT_RELAY_LIMITS,
+  type RelayLimits,
+  type VerifiedClaims,
+  type VerifyResult,
+  type VoiceClaims,
+} from './model.js';
 
 interface Session {
   id: number;
@@ -67,34 +39,12 @@ interface Session {
   claims: VoiceClaims;
   joined: boolean;
   muted: boolean;
-  serverMuted: boolean;
   createdAt: number;
   lastSeen: number;
   window: ReplayWindow;
   tokens: number;
   refill: number;
 }
-
-/** What the room's host sees (GET /rooms/{id}/voice-stats): packets of that room's sessions. */
-export interface RoomVoiceCounters {
-  received: number;
-  forwarded: number;
-  dropped_replayed: number;
-  dropped_rate_limited: number;
-  dropped_muted: number;
-  dropped_not_joined: number;
-  sessions: number;
-}
-
-const emptyRoomCounters = (): RoomVoiceCounters => ({
-  received: 0,
-  forwarded: 0,
-  dropped_replayed: 0,
-  dropped_rate_limited: 0,
-  dropped_muted: 0,
-  dropped_not_joined: 0,
-  sessions: 0,
-});
 
 interface RoomView {
   members: Set<number>;
@@ -111,21 +61,21 @@ export class RelayCore {
   private readonly channels = new Map<string, Set<Session>>();
   private readonly rooms = new Map<string, RoomView>();
   private readonly errorSentAt = new Map<string, number>();
-  private readonly roomCounters = new Map<string, RoomVoiceCounters>();
+  private readonly roomCounters = new RoomStats();
+  private readonly serverMutes = new ServerMutes();
+  private readonly usedTokens: UsedTokens;
   private pending = 0;
   private seq = 1;
-  readonly counters: RelayCounters;
+  readonly counters: RelayCounters = emptyCounters();
 
   constructor(
     private readonly verify: (token: string) => Promise<VerifyResult>,
     private readonly send: (to: string, data: Uint8Array) => void,
     private readonly limits: RelayLimits = DEFAULT_RELAY_LIMITS,
     private readonly now: () => number = () => performance.now(),
+    wallClock: () => number = Date.now,
   ) {
-    this.counters = Object.fromEntries([
-      ...COUNTERS.map((c) => [c, 0]),
-      ['sessions', 0],
-    ]) as RelayCounters;
+    this.usedTokens = new UsedTokens(wallClock);
   }
 
   /** Members and bans of a room, from the hub's database. Sessions of users no longer allowed are dropped. */
@@ -133,7 +83,8 @@ export class RelayCore {
     const view = { members: new Set(members), bans: new Set(bans) };
     if (members.length === 0) {
       this.rooms.delete(roomId);
-      this.roomCounters.delete(roomId);
+      this.roomCounters.forget(roomId);
+      this.serverMutes.forgetRoom(roomId);
     } else this.rooms.set(roomId, view);
     for (const s of [...this.sessions.values()]) {
       if (s.claims.roomId !== roomId) continue;
@@ -170,7 +121,7 @@ export class RelayCore {
       this.counters.dropped_spoofed++;
       return;
     }
-    const rc = this.roomStats(s.claims.roomId);
+    const rc = this.roomCounters.of(s.claims.roomId);
     rc.received++;
     const now = this.now();
     s.tokens = Math.min(
@@ -198,7 +149,9 @@ export class RelayCore {
         if (p.channel !== s.claims.roomId)
           return this.error(s, ErrorCode.WrongChannel, 'this session belongs to another room');
         this.setJoined(s, p.type === PacketType.JoinChannel);
-        return this.ack(s, p);
+        this.ack(s, p);
+        if (p.type === PacketType.JoinChannel) this.tellMutes(s);
+        return;
       case PacketType.SetMute:
         return this.mute(s, p);
       case PacketType.Heartbeat:
@@ -230,6 +183,7 @@ export class RelayCore {
       }
     }
     if (this.errorSentAt.size > 10_000) this.errorSentAt.clear();
+    this.usedTokens.prune();
   }
 
   get sessionCount(): number {
@@ -238,17 +192,7 @@ export class RelayCore {
 
   /** Per-room counters of the rooms that have (or had) voice sessions, with live session counts. */
   roomSnapshot(): Record<string, RoomVoiceCounters> {
-    const out: Record<string, RoomVoiceCounters> = {};
-    for (const [id, c] of this.roomCounters) out[id] = { ...c, sessions: 0 };
-    for (const s of this.sessions.values())
-      (out[s.claims.roomId] ??= emptyRoomCounters()).sessions++;
-    return out;
-  }
-
-  private roomStats(roomId: string): RoomVoiceCounters {
-    let c = this.roomCounters.get(roomId);
-    if (!c) this.roomCounters.set(roomId, (c = emptyRoomCounters()));
-    return c;
+    return this.roomCounters.snapshot([...this.sessions.values()].map((s) => s.claims.roomId));
   }
 
   snapshot(): RelayCounters {
@@ -275,6 +219,14 @@ export class RelayCore {
     };
     if (!v.ok) return refuse(v.code, v.message);
     const c = v.claims;
+    const prior = this.usedTokens.sessionOf(c.jti);
+    if (prior !== undefined) {
+      const same = this.sessions.get(prior);
+      // The same handshake again from its own address (a duplicated or retried datagram).
+      if (same?.addr === addr) return this.ackHandshake(same, p.seq);
+      return refuse(ErrorCode.TokenUsed, 'token already used: ask the hub for a new one');
+    }
+    this.usedTokens.use(c.jti, c.expiresAt);
     if (c.roomId !== p.channel)
       return refuse(ErrorCode.WrongChannel, 'the token is for another room');
     const room = this.rooms.get(c.roomId);
@@ -289,8 +241,9 @@ export class RelayCore {
     const inRoom = [...this.sessions.values()].filter((s) => s.claims.roomId === c.roomId).length;
     if (inRoom >= this.limits.maxSessionsPerRoom)
       return refuse(ErrorCode.TooManySessions, 'the room has too many voice sessions');
+    // Unpredictable: a session id is half of what binds a packet to its sender.
     let id = 0;
-    while (id === 0 || this.sessions.has(id)) id = (Math.random() * 0xffffffff) >>> 0;
+    while (id === 0 || this.sessions.has(id)) id = randomInt(1, 0x1_0000_0000);
     const now = this.now();
     const s: Session = {
       id,
@@ -298,7 +251,6 @@ export class RelayCore {
       claims: c,
       joined: false,
       muted: false,
-      serverMuted: false,
       createdAt: now,
       lastSeen: now,
       window: new ReplayWindow(),
@@ -307,29 +259,34 @@ export class RelayCore {
     };
     this.sessions.set(id, s);
     this.byAddr.set(addr, s);
+    this.usedTokens.use(c.jti, c.expiresAt, id);
     this.counters.handshakes_ok++;
+    this.ackHandshake(s, p.seq);
+  }
+
+  private ackHandshake(s: Session, handshakeSeq: number): void {
     this.send(
-      addr,
+      s.addr,
       encode({
         type: PacketType.Ack,
-        session: id,
+        session: s.id,
         seq: this.seq++,
         flags: 0,
         ackType: PacketType.Handshake,
-        ackSeq: p.seq,
-        value: c.userId,
+        ackSeq: handshakeSeq,
+        value: s.claims.userId,
       }),
     );
   }
 
   private audio(s: Session, p: Extract<Packet, { type: 0x02 }>): void {
-    const rc = this.roomStats(s.claims.roomId);
+    const rc = this.roomCounters.of(s.claims.roomId);
     if (!s.joined) {
       this.counters.dropped_not_joined++;
       rc.dropped_not_joined++;
       return;
     }
-    if (s.muted || s.serverMuted) {
+    if (s.muted || this.isServerMuted(s)) {
       this.counters.dropped_muted++;
       rc.dropped_muted++;
       return;
@@ -355,28 +312,42 @@ export class RelayCore {
   }
 
   private mute(s: Session, p: Extract<Packet, { type: 0x05 }>): void {
+    const room = s.claims.roomId;
     const target = p.target === 0 ? s.claims.userId : p.target;
     const byServer = target !== s.claims.userId;
     if (byServer && !s.claims.host)
       return this.error(s, ErrorCode.NotHost, "only the room's host can mute others");
-    if (!byServer && !p.muted && s.serverMuted)
+    if (!byServer && !p.muted && this.isServerMuted(s))
       return this.error(s, ErrorCode.ServerMuted, 'the host muted you');
-    for (const t of this.sessions.values()) {
-      if (t.claims.roomId !== s.claims.roomId || t.claims.userId !== target) continue;
-      if (byServer) t.serverMuted = p.muted;
-      else t.muted = p.muted;
-    }
+    if (byServer) this.serverMutes.set(room, target, p.muted);
+    else
+      for (const t of this.sessions.values())
+        if (t.claims.roomId === room && t.claims.userId === target) t.muted = p.muted;
     this.ack(s, p);
     // Everyone in the channel learns the new state (flag bit 1: set by the host).
-    const note = encode({
+    const note = this.muteNote(target, p.muted, byServer);
+    for (const peer of this.channels.get(room) ?? []) this.send(peer.addr, note);
+  }
+
+  private isServerMuted(s: Session): boolean {
+    return this.serverMutes.has(s.claims.roomId, s.claims.userId);
+  }
+
+  /** A session that just joined learns who the host has muted, itself included. */
+  private tellMutes(s: Session): void {
+    for (const userId of this.serverMutes.of(s.claims.roomId))
+      this.send(s.addr, this.muteNote(userId, true, true));
+  }
+
+  private muteNote(target: number, muted: boolean, byHost: boolean): Uint8Array {
+    return encode({
       type: PacketType.SetMute,
       session: 0,
       seq: this.seq++,
-      flags: byServer ? 2 : 0,
-      muted: p.muted,
+      flags: byHost ? 2 : 0,
+      muted,
       target,
     });
-    for (const peer of this.channels.get(s.claims.roomId) ?? []) this.send(peer.addr, note);
   }
 
   private setJoined(s: Session, joined: boolean): void {

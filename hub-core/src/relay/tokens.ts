@@ -1,13 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
 import { ErrorCode } from '../protocol/relay.js';
-import type { VerifyResult, VoiceClaims } from './RelayCore.js';
+import type { VerifyResult, VoiceClaims } from './model.js';
 
 const ISSUER = 'backline-hub';
 const AUDIENCE = 'backline-relay';
 /** How long a voice token can be used for a handshake. */
 export const VOICE_TOKEN_TTL_S = 60;
 
-/** Signs a short-lived voice token (HS256) for one member of one room. */
+/** Signs a short-lived, single-use voice token (HS256, with a random `jti`) for one member of one room. */
 export async function signVoiceToken(
   secret: Uint8Array,
   c: VoiceClaims,
@@ -19,6 +20,7 @@ export async function signVoiceToken(
     .setSubject(String(c.userId))
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
+    .setJti(randomUUID())
     .setIssuedAt()
     .setExpirationTime(expiresAt)
     .sign(secret);
@@ -40,13 +42,23 @@ export async function verifyVoiceToken(secret: Uint8Array, token: string): Promi
       !Number.isInteger(userId) ||
       userId <= 0 ||
       typeof payload.room !== 'string' ||
-      typeof payload.name !== 'string'
+      typeof payload.name !== 'string' ||
+      typeof payload.jti !== 'string' ||
+      payload.jti.length > 64 ||
+      typeof payload.exp !== 'number'
     ) {
       return { ok: false, code: ErrorCode.BadToken, message: 'token claims are malformed' };
     }
     return {
       ok: true,
-      claims: { userId, roomId: payload.room, username: payload.name, host: payload.host === true },
+      claims: {
+        userId,
+        roomId: payload.room,
+        username: payload.name,
+        host: payload.host === true,
+        jti: payload.jti,
+        expiresAt: payload.exp * 1000,
+      },
     };
   } catch (err) {
     if (err instanceof errors.JWTExpired)

@@ -46,12 +46,18 @@ export const describeError = (err: unknown): string =>
       : String(err);
 
 function signedIn(client: HubClient, user: User) {
+  const socket = new HubSocket(() => client.socketUrl('/ws'));
+  // The hub closes a session's sockets when it is signed out elsewhere, revoked or expired.
+  socket.onStatus((s) => {
+    if (s === 'unauthorized' && useSession.getState().socket === socket)
+      useSession.getState().expired();
+  });
   return {
     phase: 'signed-in' as const,
     origin: client.origin,
     client,
     api: hubApi(client),
-    socket: new HubSocket(client.socketUrl('/ws')),
+    socket,
     user,
     busy: false,
     error: null,

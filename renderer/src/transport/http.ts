@@ -1,3 +1,5 @@
+import type { WsTicket } from '../../../hub-core/src/protocol/auth.js';
+
 /**
  * The one way the renderer talks to a hub over HTTPS. In a browser served by the hub, the
  * session rides in the hub's HttpOnly cookie and scripts never hold the token; in the desktop
@@ -77,11 +79,16 @@ export class HubClient {
     return json as T;
   }
 
-  /** wss:// URL of a WebSocket path; bearer mode adds the token (cookies ride along by themselves). */
-  socketUrl(path: string): string {
+  /**
+   * wss:// URL of a WebSocket path with a fresh single-use ticket (POST /auth/ws-ticket, about
+   * 30 s): a browser can't put a header on a WebSocket, and a session token must never ride in
+   * a URL. Call it for every connection attempt.
+   */
+  async socketUrl(path: string): Promise<string> {
+    const { ticket } = await this.request<WsTicket>('POST', '/auth/ws-ticket');
     const url = new URL(path, this.origin);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (this.auth.kind === 'bearer') url.searchParams.set('token', this.auth.token);
+    url.searchParams.set('ticket', ticket);
     return url.toString();
   }
 }

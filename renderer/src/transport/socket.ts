@@ -1,4 +1,5 @@
 import type { WsClientMessage, WsServerMessage } from '../../../hub-core/src/protocol/rooms.js';
+import { ApiError } from './http.js';
 
 export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'unauthorized';
 
@@ -19,7 +20,8 @@ export function parseServerMessage(text: unknown): WsServerMessage | undefined {
 /**
  * The hub's /ws channel, kept open: it reconnects with backoff (0.5 s doubling to 10 s) and
  * re-subscribes to every room it was following, so a hub restart or a network blip heals
- * itself. A 4401 close (signed out) stops it.
+ * itself. Every attempt opens with a fresh URL from `url` (a single-use ticket). A 4401 close
+ * or a 401 for the ticket (the session ended) stops it.
  */
 export class HubSocket {
   private ws: WebSocket | undefined;
@@ -31,8 +33,8 @@ export class HubSocket {
   private stopped = false;
   status: SocketStatus = 'connecting';
 
-  constructor(private readonly url: string) {
-    this.open();
+  constructor(private readonly url: () => Promise<string>) {
+    void this.open();
   }
 
   onMessage(fn: (m: WsServerMessage) => void): () => void {
@@ -73,8 +75,23 @@ export class HubSocket {
     for (const fn of this.statusListeners) fn(s);
   }
 
-  private open(): void {
-    const ws = new WebSocket(this.url);
+  private retry(): void {
+    this.setStatus('reconnecting');
+    const delay = Math.min(10_000, 500 * 2 ** this.attempt++);
+    this.timer = setTimeout(() => void this.open(), delay);
+  }
+
+  private async open(): Promise<void> {
+    let url: string;
+    try {
+      url = await this.url();
+    } catch (err) {
+      if (this.stopped) return;
+      if (err instanceof ApiError && err.status === 401) return this.setStatus('unauthorized');
+      return this.retry();
+    }
+    if (this.stopped) return;
+    const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;
@@ -89,9 +106,7 @@ export class HubSocket {
     ws.onclose = (ev) => {
       if (this.ws !== ws || this.stopped) return;
       if (ev.code === 4401) return this.setStatus('unauthorized');
-      this.setStatus('reconnecting');
-      const delay = Math.min(10_000, 500 * 2 ** this.attempt++);
-      this.timer = setTimeout(() => this.open(), delay);
+      this.retry();
     };
   }
 }

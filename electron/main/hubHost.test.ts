@@ -1,0 +1,46 @@
+// The hosted hub's log file, written by a real hub process.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { HubHost, nodeForker } from './hubHost.js';
+
+const modeOf = (f: string) => (statSync(f).mode & 0o777).toString(8);
+
+describe('the hosted hub’s log file', () => {
+  it(
+    'is readable by its owner only, new or left by an older version',
+    { timeout: 120_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'backline-hublog-'));
+      try {
+        const fresh = join(dir, 'logs', 'hub.log');
+        const older = join(dir, 'older.log');
+        writeFileSync(older, 'an older line\n', { mode: 0o644 });
+        for (const logFile of [fresh, older]) {
+          const host = new HubHost({
+            forker: nodeForker,
+            dataDir: join(dir, 'hub'),
+            logFile,
+            listenHost: '127.0.0.1',
+            advertiseHost: '127.0.0.1',
+            port: 0,
+            env: { RELAY_PORT: '0' },
+          });
+          const s = await host.start();
+          assert.equal(s.state, 'running', JSON.stringify(s));
+          assert.equal((await host.stop()).state, 'stopped');
+          // The write stream flushes in its own time: wait for the line (10 s at most).
+          const has = () => readFileSync(logFile, 'utf8').includes('hub closed');
+          for (let i = 0; i < 200 && !has(); i++) await new Promise((r) => setTimeout(r, 50));
+          assert.ok(has(), 'the hub wrote its log');
+          assert.equal(modeOf(logFile), '600', logFile);
+        }
+        assert.equal(modeOf(join(dir, 'logs')), '700');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
