@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -20,6 +21,7 @@ import { Relay } from './relay/Relay.js';
 import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
+import { Reachability } from './reach/Reachability.js';
 import { ChatService } from './rooms/ChatService.js';
 import { RoomService } from './rooms/RoomService.js';
 import {
@@ -52,6 +54,7 @@ interface Parts {
   rooms: RoomService;
   ws: WsHub;
   relay: Relay;
+  reach: Reachability;
 }
 
 /**
@@ -86,6 +89,10 @@ export class Hub extends SafeEmitter<HubEvents> {
   get relay(): Relay {
     return this.parts.relay;
   }
+  /** The router's port mapping and whether friends on the internet can reach the hub. */
+  get reach(): Reachability {
+    return this.parts.reach;
+  }
 
   static async create(opts: HubOptions): Promise<Hub> {
     const { config } = opts;
@@ -104,6 +111,17 @@ export class Hub extends SafeEmitter<HubEvents> {
 
     const db = openDatabase(join(config.dataDir, 'hub.db'));
     const hasher = new PasswordHasher({ threads: opts.passwordThreads });
+    const reach = new Reachability({
+      enabled: config.upnp,
+      logger,
+      // Tells this hub's router mappings from another hub's on the same machine.
+      tag: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 6),
+      pool: {
+        from: config.jacktripBasePort,
+        to: config.jacktripBasePort + config.jacktripPortRange - 1,
+      },
+      leaseSeconds: config.upnpLeaseSeconds,
+    });
     const supervisor = new Supervisor({
       dataDir: config.dataDir,
       jacktripBin: config.jacktripBin,
@@ -112,7 +130,9 @@ export class Hub extends SafeEmitter<HubEvents> {
       keyFile: jtCert.keyPath,
       logger,
       period: config.jackPeriod,
+      claimPorts: (roomId, ports) => reach.claimBlock(roomId, ports),
     });
+    supervisor.on('released', (roomId) => void reach.releaseBlock(roomId).catch(() => undefined));
     let rooms: RoomService | undefined;
     let relay: Relay | undefined;
     try {
@@ -170,6 +190,7 @@ export class Hub extends SafeEmitter<HubEvents> {
           websockets: ws.size,
         }),
         relayCounters: () => relayRef.counters,
+        reachability: () => reach.summary(),
         webRoot: config.webRoot,
         corsOrigins: config.corsOrigins,
       });
@@ -186,6 +207,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         rooms,
         ws,
         relay,
+        reach,
       });
       hub.sweepTimer = setInterval(() => {
         const n = auth.sweep();
@@ -197,6 +219,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       rooms?.dispose();
       await relay?.close();
       await supervisor.close();
+      await reach.close();
       await hasher.close();
       db.close();
       throw err;
@@ -207,9 +230,17 @@ export class Hub extends SafeEmitter<HubEvents> {
     return this.certificate?.fingerprint256 ?? null;
   }
 
-  /** Starts listening; resolves with the URL a browser or client should use. */
+  /**
+   * Starts listening; resolves with the URL a browser or client should use. The router is asked
+   * to open the ports in the background (`reach` tells how that went, and emits each change).
+   */
   async listen(): Promise<string> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
+    const addr = this.app.server.address();
+    const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
+    void this.parts.reach
+      .start({ https, relay: this.parts.relay.port })
+      .catch((err: unknown) => this.logger.error({ err }, 'reachability failed'));
     return this.url;
   }
 
@@ -227,11 +258,13 @@ export class Hub extends SafeEmitter<HubEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.sweepTimer);
-      const { rooms, supervisor, hasher, db, relay } = this.parts;
+      const { rooms, supervisor, hasher, db, relay, reach } = this.parts;
       rooms.announceShutdown();
       rooms.dispose();
       await this.app.close();
       await supervisor.close();
+      // After the rooms: their blocks are unmapped first, then the hub's own ports.
+      await reach.close();
       await relay.close();
       await hasher.close();
       db.close();
