@@ -54,6 +54,7 @@ const NODES: readonly LabNode[] = [
   'wan',
   'hr',
   'h',
+  'h2',
   'ar',
   'a',
   'br',
