@@ -98,7 +98,9 @@ const isLoopback = (h: string) => h === 'localhost' || h === '::1' || h.startsWi
 
 /** The host's status with the internet links, which exist only while the router says they work. */
 export function withReach(s: HostStatus, reach: ReachStatus | undefined): HostStatus {
-  const { internet_link: _l, internet_web_link: _w, ...rest } = s;
+  const rest = { ...s };
+  delete rest.internet_link;
+  delete rest.internet_web_link;
   if (!reach) return { ...rest, reach: undefined };
   if (!isReachable(reach) || !s.fingerprint || reach.public_port === null)
     return { ...rest, reach };

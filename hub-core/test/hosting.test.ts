@@ -118,15 +118,15 @@ describe('hosting from home across NAT (the lab)', { skip }, () => {
         token: tokens.alice,
         body: { name: 'Across town', patch_mode: 2, max_participants: 4 },
       });
-      const join = (node: 'a' | 'b', who: string) =>
+      const joinRoom = (node: 'a' | 'b', who: string) =>
         curlOk<JoinAnswer>(lab, node, `${url}/rooms/${room.id}/join`, {
           pin: hub.pin,
           method: 'POST',
           token: tokens[who],
           body: {},
         });
-      const ja = await join('a', 'alice');
-      const jb = await join('b', 'bob');
+      const ja = await joinRoom('a', 'alice');
+      const jb = await joinRoom('b', 'bob');
       assert.equal(ja.hub_host, HOST_WAN, 'the join answer names the address the player used');
       // The room's block is mapped 1:1 while it lives: its TCP port and its UDP ports.
       const block = await ours();

@@ -82,7 +82,7 @@ export function startJackTripClient(
     noAutoConnect: true,
   });
   const [bin, ...pre] = [...(o.prefix ?? []), 'jacktrip'];
-  const child = procs.spawn(bin!, [...pre, ...args], server, (l) => {
+  const child = procs.spawn(bin, [...pre, ...args], server, (l) => {
     lines.push(l);
     if (l.includes('Received Connection from Peer!')) settle('connected');
     else if (/^ERROR: \S/.test(l.trim())) settle(l.trim());

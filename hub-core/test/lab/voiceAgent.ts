@@ -41,14 +41,13 @@ function voiceToken(): Promise<{ token: string; relay: { host: string; port: num
 
 const first = await voiceToken();
 const received: Record<string, number> = {};
-let userId = 0;
 const client = await RelayClient.connect({
   host: first.relay.host,
   port: first.relay.port,
   channel: room,
   getToken: async () => (await voiceToken()).token,
 });
-userId = client.userId;
+let userId = client.userId;
 client.on('ready', (r) => (userId = r.userId));
 client.on('audio', (f) => {
   received[String(f.speaker)] = (received[String(f.speaker)] ?? 0) + 1;
