@@ -89,7 +89,7 @@ export function HostPanel({ compact = false }: { compact?: boolean }) {
           {error}
         </p>
       )}
-      {!compact && (
+      {
         <label className="upnp-switch">
           <input
             type="checkbox"
@@ -98,7 +98,7 @@ export function HostPanel({ compact = false }: { compact?: boolean }) {
           />
           Open my router’s ports automatically
         </label>
-      )}
+      }
       {reach && (
         <div
           className={`reach reach-${REACH_TONE[reach.state]}`}
@@ -106,7 +106,7 @@ export function HostPanel({ compact = false }: { compact?: boolean }) {
           data-reach-state={reach.state}
         >
           <strong>{REACH_TEXT[reach.state]}</strong>
-          {!compact && <p>{reach.message}</p>}
+          <p>{reach.message}</p>
         </div>
       )}
       {host.state === 'running' && host.share_link && (
