@@ -1,6 +1,7 @@
 // `npm run bench [-- <name> ...]`: runs the named benchmarks (all by default), prints their
 // figures and writes them to bench-results.json (git-ignored) with the last run as baseline.
 import { hostAJam, linkToConnected } from './desktop.js';
+import { hostReachable } from './reach.js';
 import { bcryptHealth, hubStartup } from './hub.js';
 import { Results } from './lib.js';
 import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
@@ -48,6 +49,10 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'link-to-connected': {
     about: 'desktop: a pasted share link to jacktrip connected (pin, sign up, join, connect)',
     run: linkToConnected,
+  },
+  'host-reachable': {
+    about: 'desktop, in the NAT lab: toggle to an internet link verified from a player behind NAT',
+    run: hostReachable,
   },
   'relay-logins': {
     about: "the relay's p99 delay with and without 50 logins at once",
