@@ -122,6 +122,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       },
       leaseSeconds: config.upnpLeaseSeconds,
     });
+    reach.prepare();
     const supervisor = new Supervisor({
       dataDir: config.dataDir,
       jacktripBin: config.jacktripBin,

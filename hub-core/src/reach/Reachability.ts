@@ -91,6 +91,17 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     };
   }
 
+  /**
+   * Looks for the router while the hub is still starting (the UPnP search alone takes up to a
+   * second: routers delay their answer at random), so start() can map at once.
+   */
+  prepare(): void {
+    void this.serial(async () => {
+      if (!this.enabled || ownPublicAddress(networkInterfaces())) return;
+      this.gateway ??= await (this.o.finder ?? findGateway)(this.o.discoveryMs ?? 3000);
+    }).catch(() => undefined);
+  }
+
   /** Begins with the hub's listening ports; resolves once the router has answered (or not). */
   start(ports: { https: number; relay: number }): Promise<ReachStatus> {
     this.ports = ports;
