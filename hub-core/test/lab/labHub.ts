@@ -1,8 +1,12 @@
 // The headless hub and its players inside the NAT lab: the hub runs in a lab namespace as its
 // own process (cli.ts, the way a server runs it), players talk to it with curl from theirs.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import type { Health } from '../../src/protocol/health.js';
 import {
   delay,
@@ -12,7 +16,8 @@ import {
   stopChild,
   type Child,
 } from '../../src/jacktrip/child.js';
-import type { LabNode, NatLab } from './natLab.js';
+import { alive } from '../jack.js';
+import { NatLab, type LabNode } from './natLab.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
@@ -207,4 +212,63 @@ export async function inNode(
   const r = await runTool('ip', ['netns', 'exec', lab.ns(node), cmd, ...args], env, timeoutMs);
   if (r.code !== 0) throw new Error(`${cmd} in ${node}: ${r.stderr.slice(-500)} (${r.code})`);
   return r.stdout;
+}
+
+/**
+ * One lab for a test file, with the hubs it starts: `before` builds it, `after` kills what is
+ * left, removes the lab and checks every hub, namespace process and miniupnpd is gone by PID.
+ */
+export function useLab() {
+  let lab: NatLab | undefined;
+  const dirs: string[] = [];
+  const hubs: LabHub[] = [];
+  const pids: number[] = [];
+  const get = () => {
+    if (!lab) throw new Error('the lab is not up');
+    return lab;
+  };
+  const dataDir = () => {
+    const d = mkdtempSync(join(tmpdir(), 'backline-lab-hub-'));
+    dirs.push(d);
+    return d;
+  };
+  /** The headless hub with HUB_UPNP=true in a lab home. */
+  const start = async (
+    node: 'h' | 'c' | 'n',
+    o: { dir?: string; port: number; env?: Record<string, string> },
+  ) => {
+    const hub = await startLabHub(get(), node, {
+      dataDir: o.dir ?? dataDir(),
+      port: o.port,
+      env: { HUB_UPNP: 'true', ...o.env },
+    });
+    hubs.push(hub);
+    pids.push(hub.child.pid);
+    return hub;
+  };
+  /** Waits until the hub's /health shows one of `states`. */
+  const reach = (node: 'h' | 'c' | 'n', hub: LabHub, states: string[]) =>
+    until(`reachability ${states.join('/')}`, async () => {
+      const h = await health(get(), node, hub);
+      return states.includes(h.reachability.state) ? h : undefined;
+    });
+  /** The host router's mappings made by Backline hubs. */
+  const ours = async () =>
+    (await upnpList(get())).filter((m) => m.description.startsWith('Backline '));
+
+  before(async () => {
+    lab = await NatLab.create();
+  });
+  after(async () => {
+    for (const h of hubs) await h.crash();
+    if (!lab) return;
+    const inside = await lab.pids();
+    await lab.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const p of [...pids, ...inside, ...lab.miniupnpdPids])
+      assert.equal(alive(p), false, `process ${p} left running`);
+    const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+    assert.ok(!left.includes(lab.id), `lab namespaces left: ${left}`);
+  });
+  return { lab: get, dataDir, start, reach, ours };
 }
