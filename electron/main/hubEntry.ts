@@ -9,7 +9,7 @@ import { Hub } from '../../hub-core/src/Hub.js';
 import type { ReachStatus } from '../../hub-core/src/protocol/reach.js';
 
 export type HubToParent =
-  | { type: 'ready'; url: string; port: number; fingerprint: string | null }
+  | { type: 'ready'; url: string; port: number; fingerprint: string | null; reach: ReachStatus }
   | { type: 'failed'; code: 'config' | 'listen' | 'start'; message: string }
   | { type: 'reach'; status: ReachStatus };
 export type ParentToHub = { type: 'stop' } | { type: 'upnp'; enabled: boolean };
@@ -68,8 +68,7 @@ async function run(): Promise<void> {
     const url = await hub.listen();
     const addr = hub.app.server.address();
     const port = addr && typeof addr === 'object' ? addr.port : hub.config.port;
-    send({ type: 'ready', url, port, fingerprint: hub.fingerprint256 });
-    send({ type: 'reach', status: hub.reach.status });
+    send({ type: 'ready', url, port, fingerprint: hub.fingerprint256, reach: hub.reach.status });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     send({

@@ -284,18 +284,22 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
           });
         }
       });
-      return this.set({
-        state: 'running',
-        upnp: this.upnp,
-        reach: this.pendingReach,
-        local_url: `https://127.0.0.1:${answer.port}`,
-        lan_address: host,
-        port: answer.port,
-        fingerprint: answer.fingerprint,
-        ...shareLinks(host, answer.port, answer.fingerprint),
-      });
-      // The router's first answer may have come with the ready message.
-      if (this.pendingReach) this.set(withReach(this.st, this.pendingReach));
+      // Reachability rides on the ready message; later changes come as their own messages.
+      const initial = ReachStatus.safeParse(answer.reach);
+      return this.set(
+        withReach(
+          {
+            state: 'running',
+            upnp: this.upnp,
+            local_url: `https://127.0.0.1:${answer.port}`,
+            lan_address: host,
+            port: answer.port,
+            fingerprint: answer.fingerprint,
+            ...shareLinks(host, answer.port, answer.fingerprint),
+          },
+          this.pendingReach ?? (initial.success ? initial.data : undefined),
+        ),
+      );
     }
     if (!answer) proc.kill();
     await this.exited;

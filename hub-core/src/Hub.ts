@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuthService, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth/AuthService.js';
@@ -22,6 +23,7 @@ import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
 import { Reachability } from './reach/Reachability.js';
+import { isLocalClient } from './reach/state.js';
 import { ChatService } from './rooms/ChatService.js';
 import { RoomService } from './rooms/RoomService.js';
 import {
@@ -197,7 +199,12 @@ export class Hub extends SafeEmitter<HubEvents> {
       });
       roomRoutes(app, auth, rooms, chat);
       jackRoutes(app, auth, patchbay);
-      voiceRoutes(app, auth, rooms, relay, config.publicHost);
+      // A player who came through the router is told the relay's external port.
+      voiceRoutes(app, auth, rooms, relay, config.publicHost, (ip) =>
+        isLocalClient(ip, networkInterfaces())
+          ? relayRef.port
+          : (reach.externalPort('UDP', relayRef.port) ?? relayRef.port),
+      );
       ws.register(app);
       await app.ready();
       const hub = new Hub(config, logger, app, certificate, {
@@ -239,9 +246,11 @@ export class Hub extends SafeEmitter<HubEvents> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
     const addr = this.app.server.address();
     const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
-    void this.parts.reach
+    const started = this.parts.reach
       .start({ https, relay: this.parts.relay.port })
       .catch((err: unknown) => this.logger.error({ err }, 'reachability failed'));
+    // Without mapping, the state (and the ports to forward by hand) is known at once.
+    if (!this.config.upnp) await started;
     return this.url;
   }
 

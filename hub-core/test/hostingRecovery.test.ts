@@ -6,10 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Health } from '../src/protocol/health.js';
 import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { curlOk, until, useLab } from './lab/labHub.js';
+import { join } from 'node:path';
+import { curlOk, inNode, until, useLab } from './lab/labHub.js';
 import { HOST_LAN, HOST_WAN, LAN_NEIGHBOUR, labSkipReason } from './lab/natLab.js';
 
 const skip = await labSkipReason();
+const VOICE_AGENT = join(import.meta.dirname, 'lab', 'voiceAgent.ts');
 
 describe('hosting from home across NAT: crash and taken ports', { skip }, () => {
   const { lab, dataDir, start, reach, ours } = useLab();
@@ -38,15 +40,19 @@ describe('hosting from home across NAT: crash and taken ports', { skip }, () => 
   });
 
   it('4. port taken: another computer on the LAN holds the HTTPS port and a room port; the hub maps others', async () => {
-    const neighbour = (port: number) =>
+    const neighbour = (port: number, proto: 'TCP' | 'UDP') =>
       lab().exec(
         'h2',
         'upnpc',
-        ['-e', 'the neighbour', '-a', LAN_NEIGHBOUR, String(port), String(port), 'TCP', '600'],
+        ['-e', 'the neighbour', '-a', LAN_NEIGHBOUR, String(port), String(port), proto, '600'],
         15_000,
       );
-    for (const port of [8470, 4464]) {
-      const taken = await neighbour(port);
+    for (const [port, proto] of [
+      [8470, 'TCP'],
+      [8470, 'UDP'],
+      [4464, 'TCP'],
+    ] as const) {
+      const taken = await neighbour(port, proto);
       assert.match(taken.stdout, /is redirected to internal/, taken.stdout + taken.stderr);
     }
     const hub = await start('h', { port: 8470 });
@@ -100,10 +106,65 @@ describe('hosting from home across NAT: crash and taken ports', { skip }, () => 
         !now.some((x) => x.external === 4464 && x.client === HOST_LAN),
         'no half-mapped refused block',
       );
+
+      // The relay's UDP port is taken too: a player from outside is told its external port,
+      // and voice crosses both NATs through it.
+      const relayMapping = now.find(
+        (x) => x.protocol === 'UDP' && x.internal === 8470 && x.client === HOST_LAN,
+      );
+      assert.ok(relayMapping && relayMapping.external !== 8470, JSON.stringify(now));
+      const vt = await curlOk<{ relay: { port: number } }>(
+        lab(),
+        'a',
+        `${url}/rooms/${room.id}/voice-token`,
+        {
+          pin: hub.pin,
+          method: 'POST',
+          token,
+        },
+      );
+      assert.equal(vt.relay.port, relayMapping.external);
+      const dave = await curlOk<{ token: string }>(lab(), 'b', `${url}/auth/register`, {
+        pin: hub.pin,
+        method: 'POST',
+        body: { username: 'dave', password: 'dave-password' },
+      });
+      await curlOk<JoinAnswer>(lab(), 'b', `${url}/rooms/${room.id}/join`, {
+        pin: hub.pin,
+        method: 'POST',
+        token: dave.token,
+        body: {},
+      });
+      const agent = (node: 'a' | 'b', t: string) =>
+        inNode(lab(), node, process.execPath, [
+          '--import',
+          'tsx',
+          VOICE_AGENT,
+          url,
+          room.id,
+          t,
+          h.tls.fingerprint256!,
+          '3',
+        ]);
+      const [va, vb] = (await Promise.all([agent('a', token), agent('b', dave.token)])).map(
+        (o) =>
+          JSON.parse(o.trim().split('\n').pop()!) as {
+            userId: number;
+            received: Record<string, number>;
+          },
+      );
+      assert.ok(
+        (vb!.received[String(va!.userId)] ?? 0) > 0,
+        `B heard A: ${JSON.stringify({ va, vb })}`,
+      );
     } finally {
       await hub.stop();
-      for (const port of [8470, 4464])
-        await lab().exec('h2', 'upnpc', ['-d', String(port), 'TCP'], 15_000);
+      for (const [port, proto] of [
+        [8470, 'TCP'],
+        [8470, 'UDP'],
+        [4464, 'TCP'],
+      ] as const)
+        await lab().exec('h2', 'upnpc', ['-d', String(port), proto], 15_000);
     }
     assert.deepEqual(await ours(), []);
   });

@@ -49,6 +49,8 @@ export function voiceRoutes(
   rooms: RoomService,
   relay: Relay,
   publicHost: string | undefined,
+  /** The relay port to tell a client at this address (the router may map it elsewhere). */
+  relayPortFor: (clientIp: string) => number = () => relay.port,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
@@ -78,7 +80,7 @@ export function voiceRoutes(
         channel: room.id,
         relay: {
           host: publicHost ?? hostOnly(req.headers.host) ?? '127.0.0.1',
-          port: relay.port,
+          port: relayPortFor(req.ip),
           ws_path: '/ws/voice',
         },
       };

@@ -102,6 +102,11 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     }).catch(() => undefined);
   }
 
+  /** The router's external port for one of the hub's own ports, while it is mapped. */
+  externalPort(protocol: MapProtocol, internalPort: number): number | undefined {
+    return this.leases.get(keyOf(protocol, internalPort))?.external_port;
+  }
+
   /** Begins with the hub's listening ports; resolves once the router has answered (or not). */
   start(ports: { https: number; relay: number }): Promise<ReachStatus> {
     this.ports = ports;

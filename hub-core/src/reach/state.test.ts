@@ -4,6 +4,7 @@ import {
   classifyRouter,
   forwardRules,
   isCarrierNat,
+  isLocalClient,
   isOwnMapping,
   isPublicIPv4,
   mappingDescription,
@@ -93,5 +94,16 @@ describe('reachability rules', () => {
     assert.equal(isOwnMapping(d, 'studio pc!', 'ffffff'), false, 'another hub on the same machine');
     assert.equal(isOwnMapping(d, 'laptop', 'ab12cd'), false, 'another machine');
     assert.equal(isOwnMapping('NAT-PMP 8000 tcp', 'studio pc!', 'ab12cd'), false);
+  });
+
+  it('tells clients on this machine or its LAN from those that came through the router', () => {
+    const ifaces = {
+      lo: [{ address: '127.0.0.1', family: 'IPv4', cidr: '127.0.0.1/8' }],
+      eth0: [{ address: '10.10.0.2', family: 'IPv4', cidr: '10.10.0.2/24' }],
+    };
+    for (const ip of ['127.0.0.1', '::ffff:10.10.0.7', '10.10.0.1', '::1'])
+      assert.equal(isLocalClient(ip, ifaces), true, ip);
+    for (const ip of ['203.0.113.20', '::ffff:10.10.1.2', '81.2.69.160', '2001:db8::1'])
+      assert.equal(isLocalClient(ip, ifaces), false, ip);
   });
 });

@@ -47,6 +47,25 @@ export function ownPublicAddress(
   return undefined;
 }
 
+/**
+ * Did a request come from this machine or its own LAN (not through the router)? Such a client
+ * uses the hub's own ports; one from outside came through the router's external ports.
+ */
+export function isLocalClient(
+  ip: string,
+  ifaces: NodeJS.Dict<{ address: string; family: string | number; cidr: string | null }[]>,
+): boolean {
+  const a = ip.replace(/^::ffff:/, '');
+  if (!isIPv4(a)) return ip === '::1';
+  if (inNet(a, '127.0.0.0', 8)) return true;
+  for (const list of Object.values(ifaces))
+    for (const i of list ?? []) {
+      const m = /^([\d.]+)\/(\d+)$/.exec(i.cidr ?? '');
+      if (m && isIPv4(m[1]!) && inNet(a, m[1]!, Number(m[2]))) return true;
+    }
+  return false;
+}
+
 /** What the router told us, before anything is mapped. */
 export interface RouterView {
   /** Its external address; undefined when it gave none. */
