@@ -162,7 +162,13 @@ export interface UpnpEntry {
 
 /** The router's mappings as `upnpc -l` lists them from a lab node. */
 export async function upnpList(lab: NatLab, node: LabNode = 'h'): Promise<UpnpEntry[]> {
-  const r = await lab.exec(node, 'upnpc', ['-l'], 15_000);
+  // upnpc's own discovery can miss the router's answer on a busy machine: an empty list must
+  // mean "no mappings", never "no answer", so a run that found no gateway is tried again.
+  let r = await lab.exec(node, 'upnpc', ['-l'], 15_000);
+  for (let i = 0; i < 4 && !r.stdout.includes('Found valid IGD'); i++)
+    r = await lab.exec(node, 'upnpc', ['-l'], 15_000);
+  if (!r.stdout.includes('Found valid IGD'))
+    throw new Error(`upnpc -l found no gateway: ${(r.stdout + r.stderr).slice(-300)}`);
   const out: UpnpEntry[] = [];
   // " 0 TCP  8443->10.10.0.2:8443  'Backline ...' '' 1797"
   for (const m of r.stdout.matchAll(/^\s*\d+\s+(TCP|UDP)\s+(\d+)->([\d.]+):(\d+)\s+'([^']*)'/gm)) {
