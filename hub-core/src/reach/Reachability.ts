@@ -6,13 +6,13 @@ import type { MappedPort, ReachState, ReachStatus, ReachSummary } from '../proto
 import { MappingRefused, type Gateway, type GatewayFinder, type MapProtocol } from './gateway.js';
 import { findGateway } from './natApi.js';
 import {
+  buildStatus,
   classifyRouter,
-  forwardRules,
   isOwnMapping,
-  isPrivateIPv4,
+  lanIPv4,
   mappingDescription,
-  messageFor,
   ownPublicAddress,
+  type RouterFacts,
 } from './state.js';
 
 export interface ReachabilityOptions {
@@ -391,44 +391,22 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     });
   }
 
-  private make(
-    state: ReachState,
-    o: { publicAddress?: string; publicPort?: number; routerAddress?: string },
-  ): ReachStatus {
-    const p = this.ports;
-    const rules = p
-      ? forwardRules({
-          https: p.https,
-          relay: p.relay,
-          poolFrom: this.o.pool.from,
-          poolTo: this.o.pool.to,
-        })
-      : [];
-    const lanAddress = lanIPv4();
-    const reachable = state === 'mapped' || state === 'public';
-    return {
-      state,
-      message: messageFor(state, { ...o, rules, lanAddress }),
-      public_address: reachable ? (o.publicAddress ?? null) : null,
-      public_port: reachable ? (o.publicPort ?? null) : null,
-      router_address: o.routerAddress ?? null,
+  private make(state: ReachState, o: RouterFacts): ReachStatus {
+    return buildStatus(state, o, {
+      ports: this.ports,
+      pool: this.o.pool,
       gateway: this.gateway?.kind ?? null,
-      mapped: [...this.leases.values()].map(({ what, protocol, internal_port, external_port }) => ({
-        what,
-        protocol,
-        internal_port,
-        external_port,
-      })),
-      forward: reachable ? [] : rules,
-    };
+      mapped: [...this.leases.values()],
+      lanAddress: lanIPv4(networkInterfaces()),
+    });
   }
 
-  private last: { state: ReachState; o: Parameters<Reachability['make']>[1] } = {
+  private last: { state: ReachState; o: RouterFacts } = {
     state: 'off',
     o: {},
   };
 
-  private set(state: ReachState, o: Parameters<Reachability['make']>[1]): ReachStatus {
+  private set(state: ReachState, o: RouterFacts): ReachStatus {
     this.last = { state, o };
     return this.publish();
   }
@@ -444,13 +422,4 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     }
     return next;
   }
-}
-
-/** The machine's LAN address (private first): where the ports must be forwarded to. */
-function lanIPv4(): string | undefined {
-  const all = Object.values(networkInterfaces())
-    .flat()
-    .filter((i) => !!i && i.family === 'IPv4' && !i.internal)
-    .map((i) => i!.address);
-  return all.find(isPrivateIPv4) ?? all[0];
 }

@@ -2,7 +2,7 @@
 // sentence the musician reads, the ports to forward by hand, and the description every mapping
 // carries (how a hub recognises its own mappings after a crash).
 import { isIPv4 } from 'node:net';
-import type { ForwardRule, MappedPort, ReachState } from '../protocol/reach.js';
+import type { ForwardRule, MappedPort, ReachState, ReachStatus } from '../protocol/reach.js';
 
 const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const inNet = (a: string, net: string, bits: number) =>
@@ -151,4 +151,59 @@ export function mappingDescription(machine: string, tag: string, what: MappedPor
 export function isOwnMapping(description: string, machine: string, tag: string): boolean {
   const prefix = mappingDescription(machine, tag, 'https').replace(/ https$/, ' ');
   return description.startsWith(prefix);
+}
+
+type Ifaces = NodeJS.Dict<{ address: string; family: string | number; internal: boolean }[]>;
+
+/** The machine's LAN address (private first): where the ports must be forwarded to. */
+export function lanIPv4(ifaces: Ifaces): string | undefined {
+  const all = Object.values(ifaces)
+    .flat()
+    .filter((i) => !!i && (i.family === 'IPv4' || i.family === 4) && !i.internal)
+    .map((i) => i!.address);
+  return all.find(isPrivateIPv4) ?? all[0];
+}
+
+/** What the router said that the status shows. */
+export interface RouterFacts {
+  publicAddress?: string;
+  publicPort?: number;
+  routerAddress?: string;
+}
+
+/**
+ * The status the host sees. The public address and port are there only in the states that
+ * mean friends on the internet can use them; the ports to forward by hand only in the others.
+ */
+export function buildStatus(
+  state: ReachState,
+  o: RouterFacts,
+  c: {
+    ports: { https: number; relay: number } | undefined;
+    pool: { from: number; to: number };
+    gateway: 'upnp' | 'natpmp' | null;
+    mapped: MappedPort[];
+    lanAddress: string | undefined;
+  },
+): ReachStatus {
+  const p = c.ports;
+  const rules = p
+    ? forwardRules({ https: p.https, relay: p.relay, poolFrom: c.pool.from, poolTo: c.pool.to })
+    : [];
+  const reachable = state === 'mapped' || state === 'public';
+  return {
+    state,
+    message: messageFor(state, { ...o, rules, lanAddress: c.lanAddress }),
+    public_address: reachable ? (o.publicAddress ?? null) : null,
+    public_port: reachable ? (o.publicPort ?? null) : null,
+    router_address: o.routerAddress ?? null,
+    gateway: c.gateway,
+    mapped: c.mapped.map(({ what, protocol, internal_port, external_port }) => ({
+      what,
+      protocol,
+      internal_port,
+      external_port,
+    })),
+    forward: reachable ? [] : rules,
+  };
 }
