@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../electron/contract.js';
 import { appPageServer } from '../electron/main/appPage.js';
 import { createDesktop, type Desktop, type DesktopOptions } from '../electron/main/desktop.js';
+import type { HubForker } from '../electron/main/hubHost.js';
 import { snapshotOf, type DesktopSnapshot } from '../electron/main/snapshot.js';
 import { CHROMIUM_ARGS, launch } from './browser.js';
 
@@ -159,6 +160,8 @@ export async function launchDesktopApp(
     jackServer?: string;
     userData?: string;
     host?: DesktopOptions['host'];
+    /** How the hub process starts (e.g. inside a NAT-lab namespace). Default: fork. */
+    forker?: HubForker;
     notify?: (title: string, body: string) => void;
   },
 ): Promise<DesktopApp> {
@@ -168,6 +171,7 @@ export async function launchDesktopApp(
     jackServer: o.jackServer,
     trustedSender: (s) => s.url === o.pageOrigin || s.url.startsWith(`${o.pageOrigin}/`),
     host: o.host,
+    forker: o.forker,
     notify: o.notify,
     log: () => {},
   });

@@ -6,6 +6,7 @@ export const INVOKE_CHANNELS = [
   'host.start',
   'host.stop',
   'host.status',
+  'host.setUpnp',
   'hubs.open',
   'hubs.trust',
   'hubs.repin',

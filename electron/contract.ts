@@ -4,6 +4,7 @@
 // these channels (electron/preload/index.ts); the renderer's `window.backline` is typed from
 // them. Environment-neutral: imports only zod and hub-core's protocol.
 import { z } from 'zod';
+import { ReachStatus } from '../hub-core/src/protocol/reach.js';
 import { JackTripConnection, RoomId } from '../hub-core/src/protocol/rooms.js';
 import type { InvokeChannel, PushChannel } from './channels.js';
 
@@ -35,6 +36,16 @@ export const HostStatus = z.object({
   fingerprint: Fingerprint.optional(),
   /** Why the hub failed to start or stopped on its own. */
   error: z.string().optional(),
+  /** "Open my router's ports automatically" (on by default, remembered); absent means on. */
+  upnp: z.boolean().optional(),
+  /** Can friends on the internet reach the hub: the router's answer, while running. */
+  reach: ReachStatus.optional(),
+  /**
+   * For friends on the internet: backline://<public address>:<external port>/?fp=...; present
+   * only while `reach` says they can use it.
+   */
+  internet_link: z.string().optional(),
+  internet_web_link: z.string().optional(),
 });
 export type HostStatus = z.infer<typeof HostStatus>;
 
@@ -156,6 +167,8 @@ export const invokeSchemas = {
   'host.start': [None, HostStatus],
   'host.stop': [None, HostStatus],
   'host.status': [None, HostStatus],
+  /** The "Open my router's ports automatically" switch; applies at once while hosting. */
+  'host.setUpnp': [z.tuple([z.object({ enabled: z.boolean() })]), HostStatus],
   /** A pasted or opened link (backline://, https://, or a bare host:port). */
   'hubs.open': [z.tuple([z.object({ link: z.string().max(2000) })]), OpenResult],
   /** Trust on first use: pins the fingerprint the person confirmed, if it is still the hub's. */

@@ -12,6 +12,11 @@ declare -A NEED=(
   [Xvfb]=xvfb
   [sox]=sox
   [openssl]=openssl
+  # the NAT lab of the hosting tests (hub-core/test/lab): routers, UPnP and NAT-PMP
+  [nft]=nftables
+  [miniupnpd]=miniupnpd-nftables
+  [upnpc]=miniupnpc
+  [natpmpc]=natpmpc
 )
 missing=()
 for cmd in "${!NEED[@]}"; do
@@ -24,6 +29,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
+    # miniupnpd's package would start a system service on this machine's real network; the
+    # lab runs its own copies inside namespaces only.
+    policy=/usr/sbin/policy-rc.d
+    [ -e "$policy" ] || { printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; trap 'rm -f "$policy"' EXIT; }
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
     echo "bootstrap: missing system packages: ${missing[*]}" >&2

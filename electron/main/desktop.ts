@@ -58,6 +58,7 @@ export function createDesktop(o: DesktopOptions): Desktop {
     forker: o.forker ?? nodeForker,
     dataDir: join(o.userData, 'hub'),
     logFile: join(o.userData, 'logs', 'hub.log'),
+    settingsFile: join(o.userData, 'host.json'),
     ...o.host,
   });
   const jack = new JackControl({ server: o.jackServer });

@@ -1,14 +1,18 @@
 // The hub process of "Host a jam": Electron's utilityProcess in the app, child_process.fork
 // without Electron. Settings arrive in env (the same variables as the headless hub); the
-// parent hears {type:'ready'} or {type:'failed'} and sends {type:'stop'} to end it.
+// parent hears {type:'ready'} or {type:'failed'}, then {type:'reach'} on every change of the
+// router's port mapping; it sends {type:'stop'} to end the hub and {type:'upnp'} to switch the
+// mapping on or off.
 import { loadConfig } from '../../hub-core/src/config.js';
 import { ConfigError } from '../../hub-core/src/errors.js';
 import { Hub } from '../../hub-core/src/Hub.js';
+import type { ReachStatus } from '../../hub-core/src/protocol/reach.js';
 
 export type HubToParent =
-  | { type: 'ready'; url: string; port: number; fingerprint: string | null }
-  | { type: 'failed'; code: 'config' | 'listen' | 'start'; message: string };
-export type ParentToHub = { type: 'stop' };
+  | { type: 'ready'; url: string; port: number; fingerprint: string | null; reach: ReachStatus }
+  | { type: 'failed'; code: 'config' | 'listen' | 'start'; message: string }
+  | { type: 'reach'; status: ReachStatus };
+export type ParentToHub = { type: 'stop' } | { type: 'upnp'; enabled: boolean };
 
 interface MessagePortLike {
   on(event: 'message', cb: (e: { data: unknown }) => void): void;
@@ -49,8 +53,13 @@ async function run(): Promise<void> {
     );
   };
   onParent((m) => {
-    if (typeof m === 'object' && m !== null && (m as ParentToHub).type === 'stop') stop();
+    if (typeof m !== 'object' || m === null) return;
+    const msg = m as ParentToHub;
+    if (msg.type === 'stop') stop();
+    else if (msg.type === 'upnp' && typeof msg.enabled === 'boolean')
+      void hub.reach.setEnabled(msg.enabled).catch(() => undefined);
   });
+  hub.reach.on('change', (status) => send({ type: 'reach', status }));
   // Without Electron: the parent went away (crashed or was killed), so stop too.
   if (!parentPort) process.on('disconnect', stop);
   process.on('SIGTERM', stop);
@@ -59,7 +68,7 @@ async function run(): Promise<void> {
     const url = await hub.listen();
     const addr = hub.app.server.address();
     const port = addr && typeof addr === 'object' ? addr.port : hub.config.port;
-    send({ type: 'ready', url, port, fingerprint: hub.fingerprint256 });
+    send({ type: 'ready', url, port, fingerprint: hub.fingerprint256, reach: hub.reach.status });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     send({

@@ -2,11 +2,19 @@
 // The process is started through a `HubForker`: Electron's utilityProcess in the app
 // (electron/main/shell/index.ts), child_process.fork everywhere else (`nodeForker`).
 import { fork } from 'node:child_process';
-import { chmodSync, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import {
+  chmodSync,
+  createWriteStream,
+  mkdirSync,
+  readFileSync,
+  writeFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SafeEmitter } from '../../hub-core/src/events.js';
+import { isReachable, ReachStatus } from '../../hub-core/src/protocol/reach.js';
 import type { HostStatus } from '../contract.js';
 import type { HubToParent } from './hubEntry.js';
 import { shareLinks } from './links.js';
@@ -80,6 +88,25 @@ export interface HubHostOptions {
   entry?: string;
   /** How long the hub may take to start and to stop. Default 30 s each. */
   timeoutMs?: number;
+  /**
+   * Where "Open my router's ports automatically" is remembered (JSON). Default: nowhere, on.
+   * The hub maps only when it listens beyond loopback.
+   */
+  settingsFile?: string;
+}
+
+const isLoopback = (h: string) => h === 'localhost' || h === '::1' || h.startsWith('127.');
+
+/** The host's status with the internet links, which exist only while the router says they work. */
+export function withReach(s: HostStatus, reach: ReachStatus | undefined): HostStatus {
+  const rest = { ...s };
+  delete rest.internet_link;
+  delete rest.internet_web_link;
+  if (!reach) return { ...rest, reach: undefined };
+  if (!isReachable(reach) || !s.fingerprint || reach.public_port === null)
+    return { ...rest, reach };
+  const links = shareLinks(reach.public_address!, reach.public_port, s.fingerprint);
+  return { ...rest, reach, internet_link: links.share_link, internet_web_link: links.web_link };
 }
 
 export type HubHostEvents = { status: [HostStatus] };
@@ -90,7 +117,8 @@ export type HubHostEvents = { status: [HostStatus] };
  * once the hub process has exited. Both are safe to call at any time and any number of times.
  */
 export class HubHost extends SafeEmitter<HubHostEvents> {
-  private st: HostStatus = { state: 'stopped' };
+  private upnp = true;
+  private st: HostStatus = { state: 'stopped', upnp: true };
   private proc: HubProcess | undefined;
   private exited: Promise<number | null> | undefined;
   private starting: Promise<HostStatus> | undefined;
@@ -100,6 +128,29 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
 
   constructor(private readonly o: HubHostOptions) {
     super();
+    if (o.settingsFile) {
+      try {
+        const saved = JSON.parse(readFileSync(o.settingsFile, 'utf8')) as { upnp?: unknown };
+        if (typeof saved.upnp === 'boolean') this.upnp = saved.upnp;
+      } catch {
+        // no file yet, or a damaged one: the default (on)
+      }
+    }
+    this.st = { state: 'stopped', upnp: this.upnp };
+  }
+
+  /** "Open my router's ports automatically": remembered, and applied at once while hosting. */
+  setUpnp(enabled: boolean): HostStatus {
+    this.upnp = enabled;
+    if (this.o.settingsFile) {
+      try {
+        writeFileSync(this.o.settingsFile, JSON.stringify({ upnp: enabled }) + '\n');
+      } catch {
+        // not remembered across restarts; it still applies now
+      }
+    }
+    this.proc?.postMessage({ type: 'upnp', enabled });
+    return this.set({ ...this.st, upnp: enabled });
   }
 
   get status(): HostStatus {
@@ -130,7 +181,7 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
     if (!this.proc) return Promise.resolve(this.st);
     this.stopping ??= (async () => {
       const proc = this.proc!;
-      this.set({ ...this.st, state: 'stopping' });
+      this.set(withReach({ ...this.st, state: 'stopping' }, undefined));
       proc.postMessage({ type: 'stop' });
       const timeout = this.o.timeoutMs ?? 30_000;
       const code = await Promise.race([
@@ -152,27 +203,44 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
           : code !== 0
             ? `the hub exited with code ${code} while stopping: ${this.tail.slice(-2).join(' ')}`
             : undefined;
-      return this.set(error ? { state: 'stopped', error } : { state: 'stopped' });
+      return this.set(
+        error
+          ? { state: 'stopped', upnp: this.upnp, error }
+          : { state: 'stopped', upnp: this.upnp },
+      );
     })().finally(() => (this.stopping = undefined));
     return this.stopping;
   }
 
   private set(s: HostStatus): HostStatus {
-    this.st = s;
+    this.st = { ...s, upnp: this.upnp };
     this.safeEmit('status', s);
     return s;
   }
 
+  private pendingReach: ReachStatus | undefined;
+
+  /** The hub's reachability changed (the router answered, a lease failed, the address moved). */
+  private onReach(proc: HubProcess, raw: unknown): void {
+    const parsed = ReachStatus.safeParse(raw);
+    if (!parsed.success || proc !== this.proc) return;
+    this.pendingReach = parsed.data;
+    if (this.st.state === 'running') this.set(withReach(this.st, parsed.data));
+  }
+
   private async launch(port: number): Promise<HostStatus> {
-    this.set({ state: 'starting' });
+    this.pendingReach = undefined;
+    this.set({ state: 'starting', upnp: this.upnp });
     mkdirSync(this.o.dataDir, { recursive: true, mode: 0o700 });
     mkdirSync(join(this.o.logFile, '..'), { recursive: true, mode: 0o700 });
     this.log ??= ownerOnlyLog(this.o.logFile);
     this.tail = [];
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    const listenHost = this.o.listenHost ?? '0.0.0.0';
     Object.assign(env, {
-      HUB_HOST: this.o.listenHost ?? '0.0.0.0',
+      HUB_HOST: listenHost,
+      HUB_UPNP: String(this.upnp && !isLoopback(listenHost)),
       HUB_PORT: String(port),
       BACKLINE_DATA_DIR: this.o.dataDir,
       LOG_LEVEL: 'info',
@@ -186,10 +254,13 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
       for (const line of chunk.split('\n')) if (line.trim()) this.tail.push(line.slice(0, 500));
       this.tail.splice(0, Math.max(0, this.tail.length - 20));
     });
-    const first = new Promise<HubToParent | { type: 'exit'; code: number | null }>((resolve) => {
+    const first = new Promise<
+      Exclude<HubToParent, { type: 'reach' }> | { type: 'exit'; code: number | null }
+    >((resolve) => {
       proc.onMessage((m) => {
         const msg = m as HubToParent;
         if (msg && (msg.type === 'ready' || msg.type === 'failed')) resolve(msg);
+        else if (msg?.type === 'reach') this.onReach(proc, msg.status);
       });
       void this.exited!.then((code) => resolve({ type: 'exit', code }));
     });
@@ -200,7 +271,7 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
         proc.kill();
         await this.exited;
         this.proc = undefined;
-        return this.set({ state: 'failed', error: 'the hub started without TLS' });
+        return this.set({ state: 'failed', upnp: this.upnp, error: 'the hub started without TLS' });
       }
       const host = this.o.advertiseHost ?? lanAddress();
       // After a successful start, a crash of the hub is reported (not silently restarted).
@@ -209,18 +280,27 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
           this.proc = undefined;
           this.set({
             state: 'failed',
+            upnp: this.upnp,
             error: `the hub stopped unexpectedly (exit ${code}): ${this.tail.slice(-2).join(' ')}`,
           });
         }
       });
-      return this.set({
-        state: 'running',
-        local_url: `https://127.0.0.1:${answer.port}`,
-        lan_address: host,
-        port: answer.port,
-        fingerprint: answer.fingerprint,
-        ...shareLinks(host, answer.port, answer.fingerprint),
-      });
+      // Reachability rides on the ready message; later changes come as their own messages.
+      const initial = ReachStatus.safeParse(answer.reach);
+      return this.set(
+        withReach(
+          {
+            state: 'running',
+            upnp: this.upnp,
+            local_url: `https://127.0.0.1:${answer.port}`,
+            lan_address: host,
+            port: answer.port,
+            fingerprint: answer.fingerprint,
+            ...shareLinks(host, answer.port, answer.fingerprint),
+          },
+          this.pendingReach ?? (initial.success ? initial.data : undefined),
+        ),
+      );
     }
     if (!answer) proc.kill();
     await this.exited;
@@ -231,7 +311,7 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
         : answer.type === 'failed'
           ? answer.message
           : `the hub exited (code ${answer.code}) while starting: ${this.tail.slice(-2).join(' ')}`;
-    return this.set({ state: 'failed', error: why });
+    return this.set({ state: 'failed', upnp: this.upnp, error: why });
   }
 }
 

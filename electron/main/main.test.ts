@@ -71,7 +71,10 @@ describe('IPC router', () => {
     await assert.rejects(d.router.dispatch(APP, 'host.status', 'not a tuple'), {
       code: 'bad_arguments',
     });
-    assert.deepEqual(await d.router.dispatch(APP, 'host.status', []), { state: 'stopped' });
+    assert.deepEqual(await d.router.dispatch(APP, 'host.status', []), {
+      state: 'stopped',
+      upnp: true,
+    });
   });
 
   it('hands tokens only to pinned hubs, and opens only http(s) links outside', async () => {

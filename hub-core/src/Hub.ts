@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AuthService, DEFAULT_AUTH_LIMITS, type AuthLimits } from './auth/AuthService.js';
@@ -22,6 +24,8 @@ import { Relay } from './relay/Relay.js';
 import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
+import { Reachability } from './reach/Reachability.js';
+import { isLocalClient } from './reach/state.js';
 import { ChatService } from './rooms/ChatService.js';
 import { DEFAULT_PASSPHRASE_LIMITS } from './rooms/limits.js';
 import { RoomService } from './rooms/RoomService.js';
@@ -58,6 +62,7 @@ interface Parts {
   ws: WsHub;
   sockets: SocketRegistry;
   relay: Relay;
+  reach: Reachability;
 }
 
 /**
@@ -92,6 +97,10 @@ export class Hub extends SafeEmitter<HubEvents> {
   get relay(): Relay {
     return this.parts.relay;
   }
+  /** The router's port mapping and whether friends on the internet can reach the hub. */
+  get reach(): Reachability {
+    return this.parts.reach;
+  }
 
   static async create(opts: HubOptions): Promise<Hub> {
     const { config } = opts;
@@ -110,6 +119,18 @@ export class Hub extends SafeEmitter<HubEvents> {
 
     const db = openDatabase(join(config.dataDir, 'hub.db'));
     const hasher = new PasswordHasher({ threads: opts.passwordThreads, ...opts.passwordQueue });
+    const reach = new Reachability({
+      enabled: config.upnp,
+      logger,
+      // Tells this hub's router mappings from another hub's on the same machine.
+      tag: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 6),
+      pool: {
+        from: config.jacktripBasePort,
+        to: config.jacktripBasePort + config.jacktripPortRange - 1,
+      },
+      leaseSeconds: config.upnpLeaseSeconds,
+    });
+    reach.prepare();
     const supervisor = new Supervisor({
       dataDir: config.dataDir,
       jacktripBin: config.jacktripBin,
@@ -118,7 +139,9 @@ export class Hub extends SafeEmitter<HubEvents> {
       keyFile: jtCert.keyPath,
       logger,
       period: config.jackPeriod,
+      claimPorts: (roomId, ports) => reach.claimBlock(roomId, ports),
     });
+    supervisor.on('released', (roomId) => void reach.releaseBlock(roomId).catch(() => undefined));
     let rooms: RoomService | undefined;
     let relay: Relay | undefined;
     let sockets: SocketRegistry | undefined;
@@ -195,13 +218,19 @@ export class Hub extends SafeEmitter<HubEvents> {
           websockets: socketsRef.size,
         }),
         relayCounters: () => relayRef.counters,
+        reachability: () => reach.summary(),
         webRoot: config.webRoot,
         corsOrigins: config.corsOrigins,
         beforeAccountRemoval,
       });
       roomRoutes(app, auth, rooms, chat);
       jackRoutes(app, auth, patchbay);
-      voiceRoutes(app, auth, rooms, relay, config.publicHost, sockets);
+      // A player who came through the router is told the relay's external port.
+      voiceRoutes(app, auth, rooms, relay, config.publicHost, sockets, (ip) =>
+        isLocalClient(ip, networkInterfaces())
+          ? relayRef.port
+          : (reach.externalPort('UDP', relayRef.port) ?? relayRef.port),
+      );
       ws.register(app);
       await app.ready();
       const hub = new Hub(config, logger, app, certificate, {
@@ -213,6 +242,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         ws,
         sockets,
         relay,
+        reach,
       });
       hub.sweepTimer = setInterval(() => {
         const n = auth.sweep();
@@ -225,6 +255,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       rooms?.dispose();
       await relay?.close();
       await supervisor.close();
+      await reach.close();
       await hasher.close();
       db.close();
       throw err;
@@ -235,9 +266,19 @@ export class Hub extends SafeEmitter<HubEvents> {
     return this.certificate?.fingerprint256 ?? null;
   }
 
-  /** Starts listening; resolves with the URL a browser or client should use. */
+  /**
+   * Starts listening; resolves with the URL a browser or client should use. The router is asked
+   * to open the ports in the background (`reach` tells how that went, and emits each change).
+   */
   async listen(): Promise<string> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
+    const addr = this.app.server.address();
+    const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
+    const started = this.parts.reach
+      .start({ https, relay: this.parts.relay.port })
+      .catch((err: unknown) => this.logger.error({ err }, 'reachability failed'));
+    // Without mapping, the state (and the ports to forward by hand) is known at once.
+    if (!this.config.upnp) await started;
     return this.url;
   }
 
@@ -255,12 +296,14 @@ export class Hub extends SafeEmitter<HubEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.sweepTimer);
-      const { rooms, supervisor, hasher, db, relay, sockets } = this.parts;
+      const { rooms, supervisor, hasher, db, relay, reach, sockets } = this.parts;
       sockets.close();
       rooms.announceShutdown();
       rooms.dispose();
       await this.app.close();
       await supervisor.close();
+      // After the rooms: their blocks are unmapped first, then the hub's own ports.
+      await reach.close();
       await relay.close();
       await hasher.close();
       db.close();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, USAGE } from './config.js';
 import { ConfigError, DatabaseTooNewError } from './errors.js';
 import { Hub } from './Hub.js';
+import { isReachable, type ReachStatus } from './protocol/reach.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
@@ -55,6 +56,16 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       );
     lines.push(`API docs: ${url}/docs   data: ${hub.config.dataDir}`);
     process.stdout.write(lines.join('\n') + '\n');
+    // The router's answers, as they come: the internet link only while it works.
+    const say = (s: ReachStatus) => {
+      const link =
+        isReachable(s) && s.public_port !== null
+          ? ` Internet link: ${url.replace(/\/\/[^/]+$/, `//${s.public_address}:${s.public_port}`)}`
+          : '';
+      process.stdout.write(`Reachability: ${s.state}: ${s.message}${link}\n`);
+    };
+    hub.reach.on('change', say);
+    if (hub.reach.status.state !== 'checking') say(hub.reach.status);
   } catch (err) {
     await hub.close().catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;

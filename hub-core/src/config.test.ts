@@ -124,4 +124,21 @@ describe('loadConfig', () => {
       /Backline$/,
     );
   });
+  it('HUB_UPNP: off by default, on for a hub that listens beyond loopback, with a lease', () => {
+    const off = loadConfig({ BACKLINE_DATA_DIR: '/tmp/x' });
+    assert.equal(off.upnp, false);
+    assert.equal(off.upnpLeaseSeconds, 1800);
+    const on = loadConfig({
+      BACKLINE_DATA_DIR: '/tmp/x',
+      HUB_HOST: '0.0.0.0',
+      HUB_UPNP: 'true',
+      HUB_UPNP_LEASE_SECONDS: '600',
+    });
+    assert.equal(on.upnp, true);
+    assert.equal(on.upnpLeaseSeconds, 600);
+    bad({ HUB_UPNP: 'true' }, 'HUB_UPNP'); // localhost: no router can forward to it
+    bad({ HUB_HOST: '127.0.0.1', HUB_UPNP: '1' }, 'HUB_UPNP');
+    bad({ HUB_HOST: '0.0.0.0', HUB_UPNP: 'maybe' }, 'HUB_UPNP');
+    bad({ HUB_UPNP_LEASE_SECONDS: '10' }, 'HUB_UPNP_LEASE_SECONDS');
+  });
 });

@@ -65,6 +65,10 @@ export interface HubConfig {
    * desktop app's own origin, backline-app://app. Cookies are never accepted cross-origin.
    */
   corsOrigins: string[];
+  /** Open the home router's ports with UPnP IGD or NAT-PMP (HUB_UPNP). Default false. */
+  upnp: boolean;
+  /** Lease asked of the router per mapping, in seconds; renewed at half (HUB_UPNP_LEASE_SECONDS). Default 1800. */
+  upnpLeaseSeconds: number;
 }
 
 /** The desktop app's page origin (electron/contract.ts APP_ORIGIN). */
@@ -157,6 +161,9 @@ Environment (all optional):
   BACKLINE_WEB_ROOT    built web UI to serve at /        (renderer/dist of this checkout)
   HUB_CORS_ORIGINS     extra page origins allowed to call the API with a bearer token,
                        comma-separated                   (the desktop app's backline-app://app)
+  HUB_UPNP             open the home router's ports (UPnP IGD / NAT-PMP); needs HUB_HOST=0.0.0.0
+                       or a LAN address                  (false)
+  HUB_UPNP_LEASE_SECONDS  lease of each router mapping, renewed at half (1800)
 `;
 
 /**
@@ -280,6 +287,15 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     if (!corsOrigins.includes(url.origin)) corsOrigins.push(url.origin);
   }
 
+  const upnp = bool(env, 'HUB_UPNP');
+  if (upnp && (host === 'localhost' || host === '::1' || host.startsWith('127.'))) {
+    throw new ConfigError(
+      'HUB_UPNP',
+      `the hub listens on ${host} only, which no router can forward to; set HUB_HOST=0.0.0.0 (or a LAN address)`,
+    );
+  }
+  const upnpLeaseSeconds = int(env, 'HUB_UPNP_LEASE_SECONDS', 1800, 60, 86400);
+
   return {
     host,
     port,
@@ -302,5 +318,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     jackPeriod,
     webRoot,
     corsOrigins,
+    upnp,
+    upnpLeaseSeconds,
   };
 }

@@ -61,22 +61,32 @@ export interface JtClient {
 export function startJackTripClient(
   procs: Procs,
   server: string,
-  o: { host: string; port: number; remoteName: string; username?: string; password?: string },
+  o: {
+    host: string;
+    port: number;
+    remoteName: string;
+    username?: string;
+    password?: string;
+    /** Runs jacktrip under this (e.g. `ip netns exec <ns>`, a player behind a NAT). */
+    prefix?: string[];
+  },
 ): JtClient {
   const jackName = `jt_${o.remoteName}_${uniq()}`;
   const lines: string[] = [];
   let settle: (s: string) => void = () => {};
   const outcome = new Promise<string>((r) => (settle = r));
-  const child = procs.spawn(
-    'jacktrip',
-    hubClientArgs({ ...o, clientName: jackName, localPort: freshPort(), noAutoConnect: true }),
-    server,
-    (l) => {
-      lines.push(l);
-      if (l.includes('Received Connection from Peer!')) settle('connected');
-      else if (/^ERROR: \S/.test(l.trim())) settle(l.trim());
-    },
-  );
+  const args = hubClientArgs({
+    ...o,
+    clientName: jackName,
+    localPort: freshPort(),
+    noAutoConnect: true,
+  });
+  const [bin, ...pre] = [...(o.prefix ?? []), 'jacktrip'];
+  const child = procs.spawn(bin, [...pre, ...args], server, (l) => {
+    lines.push(l);
+    if (l.includes('Received Connection from Peer!')) settle('connected');
+    else if (/^ERROR: \S/.test(l.trim())) settle(l.trim());
+  });
   void child.exited.then(() => settle(`exited: ${lines.slice(-3).join(' | ')}`));
   // A client stuck in "Waiting for Peer..." must fail the test, not hang it.
   setTimeout(

@@ -3,6 +3,7 @@
 import { hostAJam, linkToConnected } from './desktop.js';
 import { bcryptHealth, hubStartup, loginUnderRoomHashing } from './hub.js';
 import { kickToSilence } from './kick.js';
+import { hostReachable } from './reach.js';
 import { Results } from './lib.js';
 import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
 import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
@@ -58,6 +59,10 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
     about:
       "a kick request to the player's JACK client gone from the room and their jacktrip stopped",
     run: kickToSilence,
+  },
+  'host-reachable': {
+    about: 'desktop, in the NAT lab: toggle to an internet link verified from a player behind NAT',
+    run: hostReachable,
   },
   'relay-logins': {
     about: "the relay's p99 delay with and without 50 logins at once",

@@ -14,6 +14,7 @@ import { hashingContext } from '../auth/passwords.js';
 import type { UserRow } from '../db/users.js';
 import type { Logger } from '../log.js';
 import { Health } from '../protocol/health.js';
+import type { ReachSummary } from '../protocol/reach.js';
 import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
 import { webUiRoutes } from './webui.js';
@@ -32,6 +33,8 @@ export interface HttpOptions {
   health: () => Health['counts'];
   /** The voice relay's counters. */
   relayCounters: () => Record<string, number>;
+  /** Can friends on the internet reach the hub (the router's port mapping). */
+  reachability: () => ReachSummary;
   startedAt: number;
   /** The built web UI to serve at `/`. */
   webRoot: string;
@@ -115,6 +118,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       tls: { enabled: opts.tls !== undefined, fingerprint256: opts.tls?.fingerprint256 ?? null },
       counts: opts.health(),
       relay: opts.relayCounters(),
+      reachability: opts.reachability(),
     }),
   );
   // Prometheus text format, for admins' scrapers: the same figures as /health.

@@ -51,6 +51,8 @@ export function voiceRoutes(
   relay: Relay,
   publicHost: string | undefined,
   sockets: SocketRegistry,
+  /** The relay port to tell a client at this address (the router may map it elsewhere). */
+  relayPortFor: (clientIp: string) => number = () => relay.port,
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
@@ -80,7 +82,7 @@ export function voiceRoutes(
         channel: room.id,
         relay: {
           host: publicHost ?? hostOnly(req.headers.host) ?? '127.0.0.1',
-          port: relay.port,
+          port: relayPortFor(req.ip),
           ws_path: '/ws/voice',
         },
       };

@@ -32,11 +32,12 @@ export class PortPool {
     return 1 + maxClients + 2;
   }
 
-  lease(owner: string, maxClients: number): PortBlock {
+  /** The owner's block, or the first free one; `avoid` blocks are skipped (a router refused them). */
+  lease(owner: string, maxClients: number, avoid: readonly PortBlock[] = []): PortBlock {
     const existing = this.leases.get(owner);
     if (existing) return existing;
     const size = PortPool.blockSize(maxClients);
-    const taken = [...this.leases.values()].sort((a, b) => a.tcpPort - b.tcpPort);
+    const taken = [...this.leases.values(), ...avoid].sort((a, b) => a.tcpPort - b.tcpPort);
     let start = this.base;
     for (const b of taken) {
       if (start + size <= b.tcpPort) break;
@@ -46,6 +47,18 @@ export class PortPool {
     const block = { tcpPort: start, udpBase: start + 1, size };
     this.leases.set(owner, block);
     return block;
+  }
+
+  /** Gives the owner another block than its current one and the `avoid` ones. */
+  relet(owner: string, maxClients: number, avoid: readonly PortBlock[]): PortBlock {
+    const current = this.leases.get(owner);
+    this.leases.delete(owner);
+    try {
+      return this.lease(owner, maxClients, current ? [...avoid, current] : avoid);
+    } catch (err) {
+      if (current) this.leases.set(owner, current);
+      throw err;
+    }
   }
 
   release(owner: string): void {

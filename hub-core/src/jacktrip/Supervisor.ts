@@ -28,7 +28,15 @@ export interface SupervisorOptions {
   period?: number;
   /** Restarts tried before a room is given up. Default 6. */
   maxRestarts?: number;
+  /**
+   * Asked before a room's processes start with its block (the router's port mapping): false
+   * means "refused", and the room gets another block. Default: every block is fine.
+   */
+  claimPorts?: (roomId: string, ports: PortBlock) => Promise<boolean>;
 }
+
+/** Blocks tried for one room before it starts on the last one anyway (reachable on the LAN). */
+const CLAIM_TRIES = 3;
 
 export type SupervisorEvents = {
   /** The room's processes came back after a crash: players should reconnect. */
@@ -38,6 +46,8 @@ export type SupervisorEvents = {
   graph: [string, JackGraph];
   client: [string, { name: string; registered: boolean }];
   hubevent: [string, HubLineEvent];
+  /** The room's processes are stopped and its block is back in the pool. */
+  released: [string, PortBlock];
 };
 
 interface Entry {
@@ -184,6 +194,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       await e.runtime?.close();
       this.o.pool.release(roomId);
       rmSync(dirname(e.creds.path), { recursive: true, force: true });
+      this.safeEmit('released', roomId, e.ports);
     })().finally(() => {
       if (this.stopping.get(roomId) === done) this.stopping.delete(roomId);
     });
@@ -214,6 +225,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     try {
       // Again before every start: a server of another Backline hub here may have died since.
       this.reclaimSlots();
+      await this.claim(e);
       const rt = await RoomRuntime.create({
         roomId,
         serverName: serverNameFor(e.ports),
@@ -248,6 +260,26 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
         this.o.logger.info({ servers: names }, 'freed the JACK slots of dead room servers');
     } catch (err) {
       this.o.logger.warn({ err }, 'could not free the JACK slots of dead room servers');
+    }
+  }
+
+  /** A block the router accepts, trying a few others when it refuses one. */
+  private async claim(e: Entry): Promise<void> {
+    const claimPorts = this.o.claimPorts;
+    if (!claimPorts) return;
+    const refused: PortBlock[] = [];
+    for (let i = 1; !(await claimPorts(e.spec.roomId, e.ports)); i++) {
+      refused.push(e.ports);
+      if (i >= CLAIM_TRIES) return;
+      try {
+        e.ports = this.o.pool.relet(e.spec.roomId, e.spec.maxClients, refused);
+      } catch {
+        return; // no other block free: this one serves the LAN
+      }
+      this.o.logger.info(
+        { roomId: e.spec.roomId, ports: e.ports },
+        'router refused the block; trying another',
+      );
     }
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReachSummary } from './reach.js';
 
 export const Health = z
   .object({
@@ -18,6 +19,9 @@ export const Health = z
       .describe(
         "the voice relay's counters: packets received, forwarded and dropped (by reason), sessions",
       ),
+    reachability: ReachSummary.describe(
+      'can friends on the internet reach this hub: the state (docs/hosting.md), the public address, how many ports are mapped on the router',
+    ),
   })
   .meta({ id: 'Health' });
 export type Health = z.infer<typeof Health>;

@@ -3,4 +3,5 @@ export * from './errors.js';
 export * from './auth.js';
 export * from './health.js';
 export * from './patchbay.js';
+export * from './reach.js';
 export * from './rooms.js';

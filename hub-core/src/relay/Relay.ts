@@ -19,10 +19,7 @@ export interface RelayOptions {
   /** HMAC key for voice tokens. Default: 32 random bytes (tokens live 60 s, so per process is fine). */
   secret?: Uint8Array;
   limits?: Partial<RelayLimits>;
-  /**
-   * How long to wait for the worker to start and bind. Default 20000 ms: a generous bound, as a
-   * worker that compiles its modules on a busy machine took over 5 s.
-   */
+  /** How long to wait for the socket to bind (the worker compiles under tsx in dev). Default 30000 ms. */
   readyTimeoutMs?: number;
 }
 
@@ -65,10 +62,10 @@ export class Relay extends SafeEmitter<RelayEvents> {
         void worker.terminate();
         reject(
           new RelayStartError(
-            `relay did not bind UDP ${o.host}:${o.port} within ${o.readyTimeoutMs ?? 20_000} ms`,
+            `relay did not bind UDP ${o.host}:${o.port} within ${o.readyTimeoutMs ?? 30_000} ms`,
           ),
         );
-      }, o.readyTimeoutMs ?? 20_000);
+      }, o.readyTimeoutMs ?? 30_000);
       const onMessage = (m: FromWorker) => {
         if (m.t === 'listening') {
           clearTimeout(timer);

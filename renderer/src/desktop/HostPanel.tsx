@@ -1,4 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
+import type { HostStatus } from '../../../electron/contract.js';
 import { CopyButton } from '../room/CopyButton.js';
 import { useDesktop } from '../store/desktop.js';
 
@@ -10,13 +11,55 @@ const STATE_TEXT = {
   failed: 'Hosting failed.',
 } as const;
 
-/** "Host a jam": the toggle, the hub's state, and the share link with its fingerprint. */
+type ReachState = NonNullable<HostStatus['reach']>['state'];
+/** A short headline per reachability state; the hub's sentence says what to do. */
+const REACH_TEXT: Record<ReachState, string> = {
+  off: 'Internet: router not opened',
+  checking: 'Internet: asking your router…',
+  public: 'Internet: reachable (public address)',
+  mapped: 'Internet: reachable (router ports opened)',
+  no_gateway: 'Internet: not reachable (no answer from your router)',
+  refused: 'Internet: not reachable (your router refused)',
+  carrier_nat: 'Internet: not reachable (carrier-grade NAT)',
+  double_nat: 'Internet: not reachable (two routers)',
+};
+const REACH_TONE: Record<ReachState, 'ok' | 'warn' | 'muted'> = {
+  off: 'muted',
+  checking: 'muted',
+  public: 'ok',
+  mapped: 'ok',
+  no_gateway: 'warn',
+  refused: 'warn',
+  carrier_nat: 'warn',
+  double_nat: 'warn',
+};
+
+function LinkRow({ label, link, copy }: { label: string; link: string; copy: string }) {
+  return (
+    <div className="detail">
+      <dt>{label}</dt>
+      <dd>
+        <code data-testid={copy === 'internet' ? 'internet-link' : 'share-link'}>{link}</code>
+        <CopyButton text={link} label={`Copy ${label.toLowerCase()}`} />
+      </dd>
+    </div>
+  );
+}
+
+/** "Host a jam": the toggle, the hub's state, the internet and LAN links, the fingerprint. */
 export function HostPanel({ compact = false }: { compact?: boolean }) {
-  const { host, toggleHost, error } = useDesktop(
-    useShallow((s) => ({ host: s.host, toggleHost: s.toggleHost, error: s.error })),
+  const { host, toggleHost, setUpnp, error } = useDesktop(
+    useShallow((s) => ({
+      host: s.host,
+      toggleHost: s.toggleHost,
+      setUpnp: s.setUpnp,
+      error: s.error,
+    })),
   );
   const on = host.state === 'running' || host.state === 'starting';
   const busy = host.state === 'starting' || host.state === 'stopping';
+  const upnp = host.upnp !== false;
+  const reach = host.state === 'running' ? host.reach : undefined;
   return (
     <section
       className={compact ? 'card host-panel compact' : 'card host-panel'}
@@ -46,21 +89,45 @@ export function HostPanel({ compact = false }: { compact?: boolean }) {
           {error}
         </p>
       )}
+      {
+        <label className="upnp-switch">
+          <input
+            type="checkbox"
+            checked={upnp}
+            onChange={(e) => void setUpnp(e.currentTarget.checked)}
+          />
+          Open my router’s ports automatically
+        </label>
+      }
+      {reach && (
+        <div
+          className={`reach reach-${REACH_TONE[reach.state]}`}
+          data-testid="reach-state"
+          data-reach-state={reach.state}
+        >
+          <strong>{REACH_TEXT[reach.state]}</strong>
+          <p>{reach.message}</p>
+        </div>
+      )}
       {host.state === 'running' && host.share_link && (
         <dl className="details">
-          <div className="detail">
-            <dt>Share link</dt>
-            <dd>
-              <code data-testid="share-link">{host.share_link}</code>
-              <CopyButton text={host.share_link} label="Copy share link" />
-            </dd>
-          </div>
+          {host.internet_link && (
+            <LinkRow label="Internet link" link={host.internet_link} copy="internet" />
+          )}
+          <LinkRow
+            label={host.internet_link ? 'On your network' : 'Share link (your network)'}
+            link={host.share_link}
+            copy="lan"
+          />
           {!compact && host.web_link && (
             <div className="detail">
               <dt>For a browser</dt>
               <dd>
-                <code>{host.web_link}</code>
-                <CopyButton text={host.web_link} label="Copy browser link" />
+                <code>{host.internet_web_link ?? host.web_link}</code>
+                <CopyButton
+                  text={host.internet_web_link ?? host.web_link}
+                  label="Copy browser link"
+                />
               </dd>
             </div>
           )}

@@ -31,6 +31,7 @@ interface DesktopState {
   error: string | null;
   init: () => () => void;
   toggleHost: () => Promise<void>;
+  setUpnp: (enabled: boolean) => Promise<void>;
   openLink: (link: string) => Promise<void>;
   trustPending: () => Promise<void>;
   /** The person chose to trust a pinned hub's new certificate: re-pin; they sign in again. */
@@ -87,7 +88,7 @@ async function trusted(r: OpenResult, set: (p: Partial<DesktopState>) => void): 
 }
 
 export const useDesktop = create<DesktopState>()((set, get) => ({
-  host: { state: 'stopped' },
+  host: { state: 'stopped', upnp: true },
   hubs: [],
   recentRooms: [],
   pending: null,
@@ -129,6 +130,15 @@ export const useDesktop = create<DesktopState>()((set, get) => ({
       // The host's own app joins its hub like any player, over loopback, pinned.
       if (s.state === 'running' && s.local_url && s.fingerprint)
         await get().openLink(`${s.local_url}/#fp=${s.fingerprint}`);
+    } catch (err) {
+      set({ error: message(err) });
+    }
+  },
+
+  async setUpnp(enabled) {
+    set({ error: null });
+    try {
+      set({ host: await bridge().invoke('host.setUpnp', { enabled }) });
     } catch (err) {
       set({ error: message(err) });
     }
