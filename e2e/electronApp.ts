@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, electronRuntime } from '../electron/electronRuntime.js';
-import { delay } from '../hub-core/src/jacktrip/child.js';
-import { alive } from '../hub-core/test/jack.js';
+import { delay } from '../hub-core/src/index.js';
+import { alive } from '../testkit/jack.js';
 import type { DesktopSnapshot } from '../electron/main/snapshot.js';
 import { collectProblems, type AppUnderTest } from './desktopHarness.js';
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from '@playwright/test';
-import { alive } from '../hub-core/test/jack.js';
-import { curlOk } from '../hub-core/test/lab/labHub.js';
+import { alive } from '../testkit/jack.js';
+import { curlOk } from '../testkit/lab/labHub.js';
 import {
   CARRIER_HOST_LAN,
   HOST_LAN,
@@ -19,8 +19,8 @@ import {
   NatLab,
   labSkipReason,
   type LabNode,
-} from '../hub-core/test/lab/natLab.js';
-import { loadOrCreateSelfSigned } from '../hub-core/src/tls/certificate.js';
+} from '../testkit/lab/natLab.js';
+import { loadOrCreateSelfSigned } from '../hub-core/src/index.js';
 import { SCREENSHOTS } from './browser.js';
 import {
   launchDesktopApp,

@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { spawnChild, stopChild, type Child } from '../hub-core/src/jacktrip/child.js';
+import { spawnChild, stopChild, type Child } from '../hub-core/src/index.js';
 import type { HubForker } from '../electron/main/hubHost.js';
 
 /** Forks the hub entry inside network namespace `ns`, with the same IPC channel as fork(). */

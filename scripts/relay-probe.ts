@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { parseArgs } from 'node:util';
-import { RelayClient } from '../hub-core/src/relay/RelayClient.js';
+import { RelayClient } from '../hub-core/src/index.js';
 
 const USAGE = `usage: npm run relay-probe -- --hub https://host:8000 --room <room id> [--users 2] [--seconds 10]
   [--tokens t1,t2,...]  bearer tokens to use instead of logging in test users

@@ -71,9 +71,9 @@ if (!skipStatic) {
 // never leaves it. With no jackd running, nothing uses the registry: start from a clean one.
 await resetJackRegistry();
 
-const files = (only.length ? only : ['hub-core', 'electron', 'renderer/test', 'e2e']).flatMap(
-  (d) => (d.endsWith('.ts') ? [d] : findTests(d)),
-);
+const files = (
+  only.length ? only : ['protocol', 'hub-core', 'electron', 'renderer/test', 'e2e']
+).flatMap((d) => (d.endsWith('.ts') ? [d] : findTests(d)));
 const tapDir = mkdtempSync(join(tmpdir(), 'backline-test-'));
 const tap = join(tapDir, 'results.tap');
 await stage('tests', () =>

@@ -2,7 +2,7 @@
 // privileged custom scheme, shell/index.ts) and over http://127.0.0.1 by the e2e harness. Same
 // files, same policy: the page may talk to any https/wss hub (which one is decided by pinning),
 // and nothing else.
-import { readAppAssets, type Asset } from '../../hub-core/src/http/webui.js';
+import { readAppAssets, type Asset } from '../../hub-core/src/index.js';
 
 export const APP_CSP = [
   "default-src 'self'",

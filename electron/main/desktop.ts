@@ -3,7 +3,7 @@
 // electron/main/shell/index.ts wires it to Electron (windows, tray, utilityProcess, safeStorage);
 // the e2e harness wires it to Playwright. No file here imports `electron`.
 import { join } from 'node:path';
-import type { HostStatus, PushChannel } from '../contract.js';
+import type { HostStatus, PushChannel } from '../../protocol/ipc.js';
 import { HubHost, nodeForker, type HubForker, type HubHostOptions } from './hubHost.js';
 import { IpcRouter, PushHub, type SenderInfo } from './ipc/router.js';
 import { registerHandlers } from './ipc/handlers.js';

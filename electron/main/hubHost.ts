@@ -13,9 +13,9 @@ import {
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SafeEmitter } from '../../hub-core/src/events.js';
-import { isReachable, ReachStatus } from '../../hub-core/src/protocol/reach.js';
-import type { HostStatus } from '../contract.js';
+import { SafeEmitter } from '../../hub-core/src/index.js';
+import { isReachable, ReachStatus } from '../../protocol/api.js';
+import type { HostStatus } from '../../protocol/ipc.js';
 import type { HubToParent } from './hubEntry.js';
 import { shareLinks } from './links.js';
 

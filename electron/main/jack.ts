@@ -1,8 +1,8 @@
 // The player's local JACK server: is one running, which sound cards could run one, and a
 // one-click start (and, on quit, a stop) of a server this app started itself.
 import { readFileSync } from 'node:fs';
-import { jackdArgs } from '../../hub-core/src/jacktrip/argv.js';
 import {
+  jackdArgs,
   delay,
   isRunning,
   jackEnv,
@@ -10,8 +10,8 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../../hub-core/src/jacktrip/child.js';
-import type { JackStatus } from '../contract.js';
+} from '../../hub-core/src/index.js';
+import type { JackStatus } from '../../protocol/ipc.js';
 
 /** ALSA cards from /proc/asound/cards: " 0 [PCH            ]: HDA-Intel - HDA Intel PCH". */
 export function parseAsoundCards(text: string): { id: string; label: string }[] {

@@ -1,11 +1,15 @@
 // The player's local `jacktrip -C`: started from a join answer, read line by line into states,
 // restarted with backoff (always from a fresh local port: the hub kills a client that comes
 // back within 10 s from the same one), stopped on leave or quit.
-import { hubClientArgs } from '../../hub-core/src/jacktrip/argv.js';
-import { spawnChild, stopChild, type Child } from '../../hub-core/src/jacktrip/child.js';
-import { SafeEmitter } from '../../hub-core/src/events.js';
-import type { BufferPreset, JackTripStatus } from '../contract.js';
-import type { JackTripConnection } from '../../hub-core/src/protocol/rooms.js';
+import {
+  hubClientArgs,
+  spawnChild,
+  stopChild,
+  type Child,
+  SafeEmitter,
+} from '../../hub-core/src/index.js';
+import type { BufferPreset, JackTripStatus } from '../../protocol/ipc.js';
+import type { JackTripConnection } from '../../protocol/api.js';
 
 /** jacktrip -q per preset: fewer packets queued is less latency and more dropouts. */
 export const PRESET_QUEUE: Record<BufferPreset, number> = { tight: 2, normal: 4, safe: 8 };

@@ -8,7 +8,7 @@ import type {
   PinnedHub,
   RecentRoom,
   VoiceStatus,
-} from '../contract.js';
+} from '../../protocol/ipc.js';
 import type { Desktop } from './desktop.js';
 
 export interface DesktopSnapshot {

@@ -1,10 +1,9 @@
 // The voice channel on the main side: one RelayClient (issue D) per joined room. Opus frames
 // arrive from the renderer over IPC and leave over UDP; frames from the relay go back to the
 // renderer as pushes. Mute is enforced here too (a muted player's frames never leave).
-import { RelayClient, RelayClientError } from '../../hub-core/src/relay/RelayClient.js';
-import { ErrorCode } from '../../hub-core/src/protocol/relay.js';
-import { SafeEmitter } from '../../hub-core/src/events.js';
-import type { PushPayload, VoiceStatus } from '../contract.js';
+import { RelayClient, RelayClientError, SafeEmitter } from '../../hub-core/src/index.js';
+import { ErrorCode } from '../../protocol/relay.js';
+import type { PushPayload, VoiceStatus } from '../../protocol/ipc.js';
 import { pinnedJson, type Pin } from './hubFetch.js';
 
 interface VoiceTokenAnswer {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
 import { delay, stopChild } from '../src/jacktrip/child.js';
-import { startJamHub, type JamHub } from './fixtures.js';
+import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 import {
   Procs,
   alive,
@@ -18,7 +18,7 @@ import {
   waitForPort,
   wavStat,
   type JtClient,
-} from './jack.js';
+} from '../../testkit/jack.js';
 
 describe('rooms with real audio', () => {
   let t: JamHub;

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { startJamHub, type JamHub, type JsonResponse } from './fixtures.js';
-import { Procs, alive, startJackTripClient } from './jack.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
+import { startJamHub, type JamHub, type JsonResponse } from '../../testkit/fixtures.js';
+import { Procs, alive, startJackTripClient } from '../../testkit/jack.js';
 
 const PLAYERS = ['pl1', 'pl2', 'pl3', 'pl4', 'pl5', 'pl6'];
 const HOST = 'hal';

@@ -1,10 +1,10 @@
 // Room rules, host controls, expiry, chat and the WebSocket channel, against a real hub.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { startJamHub, type JamHub } from './fixtures.js';
-import { alive } from './jack.js';
-import { TestSocket, type WsMsg } from './wsclient.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
+import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
+import { alive } from '../../testkit/jack.js';
+import { TestSocket, type WsMsg } from '../../testkit/wsclient.js';
 
 type Json = Record<string, unknown>;
 

@@ -6,8 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
-import { JackServer } from '../../hub-core/src/jacktrip/JackServer.js';
+import type { JoinAnswer } from '../../protocol/api.js';
+import { JackServer } from '../../hub-core/src/index.js';
 import { ROOT, buildElectronBundle } from '../../electron/electronRuntime.js';
 import { createDesktop, type Desktop } from '../../electron/main/desktop.js';
 import { pinnedJson } from '../../electron/main/hubFetch.js';

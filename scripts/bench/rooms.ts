@@ -3,8 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
-import { hubServerArgs } from '../../hub-core/src/jacktrip/argv.js';
-import { delay, jackEnv, runTool } from '../../hub-core/src/jacktrip/child.js';
+import { hubServerArgs, delay, jackEnv, runTool } from '../../hub-core/src/index.js';
 import {
   Procs,
   jackConnect,
@@ -12,7 +11,7 @@ import {
   startTone,
   waitForPort,
   type JtClient,
-} from '../../hub-core/test/jack.js';
+} from '../../testkit/jack.js';
 import { hubApi, median, spawnHub, type HubProcess, type Results } from './lib.js';
 import { Agent as HttpsAgent } from 'node:https';
 

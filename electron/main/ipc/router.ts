@@ -12,7 +12,7 @@ import {
   type InvokeResult,
   type PushChannel,
   type PushPayload,
-} from '../../contract.js';
+} from '../../../protocol/ipc.js';
 
 /** Who sent an IPC message: the URL of the sending frame, and whether it is the top frame. */
 export interface SenderInfo {

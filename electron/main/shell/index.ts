@@ -12,7 +12,7 @@ import {
   utilityProcess,
 } from 'electron';
 import { join } from 'node:path';
-import { APP_SCHEME, LINK_SCHEME } from '../../contract.js';
+import { APP_SCHEME, LINK_SCHEME } from '../../../protocol/ipc.js';
 import { appPageServer } from '../appPage.js';
 import { appSettingsFromEnv, type AppSettings } from '../appSettings.js';
 import { createDesktop, type Desktop } from '../desktop.js';

@@ -8,8 +8,13 @@ import type { Logger } from '../log.js';
 import { PatchMemory } from '../patchbay/memory.js';
 import { patch } from '../patchbay/patch.js';
 import { clientOf } from '../patchbay/wiringPlan.js';
-import { ErrorBody } from '../protocol/errors.js';
-import { JackGraph, PatchRequest, PatchResult, RoomQuery } from '../protocol/patchbay.js';
+import {
+  ErrorBody,
+  JackGraph,
+  PatchRequest,
+  PatchResult,
+  RoomQuery,
+} from '../../../protocol/api.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook } from './auth.routes.js';
 

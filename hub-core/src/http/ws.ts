@@ -7,7 +7,7 @@ import type { UserRow } from '../db/users.js';
 import { HubError } from '../errors.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { WsClientMessage, type WsServerMessage } from '../protocol/rooms.js';
+import { WsClientMessage, type WsServerMessage } from '../../../protocol/api.js';
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { upgradeAuth } from './auth.routes.js';

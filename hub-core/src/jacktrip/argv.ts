@@ -1,8 +1,5 @@
 // Pure argv builders: every option of every child process in one place, tested alone.
-
-/** JACK patch modes Backline offers: 2 everyone hears everyone else, 4 full mix, 5 manual. */
-export type PatchMode = 2 | 4 | 5;
-export const PATCH_MODES: readonly PatchMode[] = [2, 4, 5];
+import type { PatchMode } from '../../../protocol/rules.js';
 
 export interface JackdOptions {
   /** Server name, `-n`. Must not equal any JACK client's name on the machine. */

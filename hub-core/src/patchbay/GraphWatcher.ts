@@ -8,7 +8,7 @@ import {
   stopChild,
   type Child,
 } from '../jacktrip/child.js';
-import type { JackGraph } from '../protocol/patchbay.js';
+import type { JackGraph } from '../../../protocol/api.js';
 import { parseLsp } from './lsp.js';
 
 /** Clients our own tools register for a moment; their comings and goings change nothing. */

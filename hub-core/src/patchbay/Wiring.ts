@@ -7,10 +7,11 @@ import { jackEnv, runTool } from '../jacktrip/child.js';
 import type { RoomRuntime } from '../jacktrip/RoomRuntime.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import type { JackGraph } from '../protocol/patchbay.js';
+import type { JackGraph } from '../../../protocol/api.js';
 import { findPort, isConnected } from './lsp.js';
-import { clientIsPlayer, type Cord } from './memory.js';
-import { clientOf, cordKey, ownerOf, planWiring, wireable, type Roster } from './wiringPlan.js';
+import { clientIsPlayer, playerOf } from '../../../protocol/rules.js';
+import type { Cord } from './memory.js';
+import { clientOf, cordKey, planWiring, wireable, type Roster } from './wiringPlan.js';
 
 export interface WiringOptions {
   supervisor: Supervisor;
@@ -90,7 +91,7 @@ export class Wiring {
     st.removed.add(username);
     // At once, not after a pass under way: every worker of theirs, even one too new for the graph.
     for (const c of rt.workers.clients())
-      if (ownerOf(c, [username]) !== undefined) void this.stop(roomId, rt, st, c, 'removed');
+      if (playerOf(c, [username]) !== undefined) void this.stop(roomId, rt, st, c, 'removed');
     await this.reconcile(roomId);
     await Promise.all(
       [...st.stopping].filter(([c]) => clientIsPlayer(c, username)).map(([, p]) => p),
@@ -158,7 +159,7 @@ export class Wiring {
     st.reset = false;
     for (const c of plan.meshConnected) st.made.add(cordKey(c));
     for (const client of plan.foreign) {
-      const quiet = [...st.removed].some((u) => ownerOf(client, [u]) !== undefined);
+      const quiet = [...st.removed].some((u) => playerOf(client, [u]) !== undefined);
       void this.stop(roomId, rt, st, client, quiet ? 'removed' : 'refused');
     }
     for (const client of plan.stale) void this.stop(roomId, rt, st, client, 'stale');

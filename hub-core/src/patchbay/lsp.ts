@@ -1,4 +1,4 @@
-import type { JackGraph, JackPort } from '../protocol/patchbay.js';
+import type { JackGraph, JackPort } from '../../../protocol/api.js';
 
 /**
  * Parses `jack_lsp -c -p -t` output. Port names start at column 0; connections are indented

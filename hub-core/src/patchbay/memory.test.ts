@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JackGraph } from '../protocol/patchbay.js';
-import { PatchMemory, clientIsPlayer } from './memory.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import { PatchMemory } from './memory.js';
 import { toGraph } from './lsp.js';
 
 const port = (name: string, direction: 'input' | 'output', connections: string[] = []) => ({
@@ -14,15 +14,6 @@ const port = (name: string, direction: 'input' | 'output', connections: string[]
 });
 
 describe('the host’s cords, remembered', () => {
-  it('names a player’s JACK clients, renamed ones too, and no one else', () => {
-    assert.equal(clientIsPlayer('bob', 'bob'), true);
-    assert.equal(clientIsPlayer('bob-01', 'bob'), true);
-    assert.equal(clientIsPlayer('bob_2', 'bob'), true);
-    assert.equal(clientIsPlayer('bobby', 'bob'), false);
-    assert.equal(clientIsPlayer('bob-x', 'bob'), false);
-    assert.equal(clientIsPlayer('alice', 'bob'), false);
-  });
-
   it('offers a cord again only when both ports exist and are not connected', () => {
     const m = new PatchMemory();
     m.remember('r', 'alice:receive_1', 'bob:send_1');

@@ -1,6 +1,6 @@
 import { BadRequest, Conflict } from '../errors.js';
 import { jackEnv, runTool } from '../jacktrip/child.js';
-import type { JackGraph } from '../protocol/patchbay.js';
+import type { JackGraph } from '../../../protocol/api.js';
 import type { GraphWatcher } from './GraphWatcher.js';
 import { findPort, isConnected } from './lsp.js';
 

@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { SafeEmitter } from '../events.js';
 import type { PortBlock } from '../jacktrip/PortPool.js';
 import type { Logger } from '../log.js';
-import type { MappedPort, ReachState, ReachStatus, ReachSummary } from '../protocol/reach.js';
+import type { MappedPort, ReachState, ReachStatus, ReachSummary } from '../../../protocol/api.js';
 import { MappingRefused, type Gateway, type GatewayFinder, type MapProtocol } from './gateway.js';
 import { findGateway } from './natApi.js';
 import {

@@ -2,7 +2,7 @@
 // sentence the musician reads, the ports to forward by hand, and the description every mapping
 // carries (how a hub recognises its own mappings after a crash).
 import { isIPv4 } from 'node:net';
-import type { ForwardRule, MappedPort, ReachState, ReachStatus } from '../protocol/reach.js';
+import type { ForwardRule, MappedPort, ReachState, ReachStatus } from '../../../protocol/api.js';
 
 const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const inNet = (a: string, net: string, bits: number) =>

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { SafeEmitter } from '../events.js';
-import { ErrorCode, PacketType, decode, encode, type Packet } from '../protocol/relay.js';
+import { ErrorCode, PacketType, decode, encode, type Packet } from '../../../protocol/relay.js';
 
 export interface AudioFrame {
   speaker: number;

@@ -7,7 +7,7 @@ import {
   decode,
   encode,
   type Packet,
-} from '../protocol/relay.js';
+} from '../../../protocol/relay.js';
 import {
   RoomStats,
   emptyCounters,
@@ -23,7 +23,7 @@ import {
 import { ServerMutes } from './mutes.js';
 import { UsedTokens } from './usedTokens.js';
 
-export { COUNTERS, type RelayCounters, type RoomVoiceCounters } from './counters.js';
+export { type RelayCounters, type RoomVoiceCounters } from './counters.js';
 
 export {
   DEFAULT_RELAY_LIMITS,

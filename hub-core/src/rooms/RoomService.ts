@@ -6,7 +6,7 @@ import type { RoomRow, RoomsRepo } from '../db/rooms.js';
 import type { UserRow } from '../db/users.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from '../errors.js';
 import { SafeEmitter } from '../events.js';
-import type { PatchMode } from '../jacktrip/argv.js';
+import type { PatchMode } from '../../../protocol/rules.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
 import { playerClients } from '../patchbay/lsp.js';
@@ -19,7 +19,7 @@ import type {
   RoomDetail,
   RoomState,
   RoomSummary,
-} from '../protocol/rooms.js';
+} from '../../../protocol/api.js';
 import { hostOnly, joinAnswer, memberList, roomSummary } from './views.js';
 import { CreationGuard, DEFAULT_ROOM_LIMITS, PassphraseGuard, type RoomLimits } from './limits.js';
 import { KeyedLock } from './roomLock.js';
@@ -30,7 +30,12 @@ export type RoomEvents = {
   participants: [string, Member[]];
   /** A member left or was removed: [room id, their jacktrip remote name]. */
   'member-left': [string, string];
-  state: [string, RoomState, string, { userId?: number; expires_at?: string; patch_mode?: number }];
+  state: [
+    string,
+    RoomState,
+    string,
+    { userId?: number; expires_at?: string; patch_mode?: PatchMode },
+  ];
 };
 
 /** Players are told this long before a room expires (or at half its life, if shorter). */
@@ -393,7 +398,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     id: string,
     state: RoomState,
     message: string,
-    extra: { userId?: number; expires_at?: string; patch_mode?: number } = {},
+    extra: { userId?: number; expires_at?: string; patch_mode?: PatchMode } = {},
   ): void {
     this.safeEmit('state', id, state, message, extra);
   }

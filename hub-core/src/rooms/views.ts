@@ -1,11 +1,10 @@
 // How rooms are shown to clients: pure functions of the stored rows and the live JACK graph.
 import { isoFromMs } from '../clock.js';
 import type { MemberRow, RoomRow } from '../db/rooms.js';
-import { hubClientArgs, type PatchMode } from '../jacktrip/argv.js';
+import { clientIsPlayer, type PatchMode } from '../../../protocol/rules.js';
+import { hubClientArgs } from '../jacktrip/argv.js';
 import { playerClients } from '../patchbay/lsp.js';
-import { clientIsPlayer } from '../patchbay/memory.js';
-import type { JackGraph } from '../protocol/patchbay.js';
-import type { JoinAnswer, Member, RoomSummary } from '../protocol/rooms.js';
+import type { JackGraph, JoinAnswer, Member, RoomSummary } from '../../../protocol/api.js';
 
 /** The JackTrip queue (-q) suggested to clients; the hub's default. */
 export const QUEUE = 4;

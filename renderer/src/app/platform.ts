@@ -1,4 +1,4 @@
-import type { BacklineBridge } from '../../../electron/contract.js';
+import type { BacklineBridge } from '../../../protocol/ipc.js';
 
 /**
  * Where the renderer runs. In a browser, the hub that served the page is the only hub, and

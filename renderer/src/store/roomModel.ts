@@ -1,10 +1,11 @@
-import type { JackGraph } from '../../../hub-core/src/protocol/patchbay.js';
 import type {
+  JackGraph,
   ChatMessage,
   Member,
   RoomDetail,
   WsServerMessage,
-} from '../../../hub-core/src/protocol/rooms.js';
+} from '../../../protocol/api.js';
+import { isPatchMode } from '../../../protocol/rules.js';
 import { mergeChat } from './chatModel.js';
 
 export type BannerTone = 'info' | 'warn' | 'ended';
@@ -97,8 +98,7 @@ export function reduceRoom(v: RoomView, m: WsServerMessage): RoomView {
         if (m.state === 'locked') detail.locked = true;
         if (m.state === 'unlocked') detail.locked = false;
         if (m.expires_at) detail.expires_at = m.expires_at;
-        if (m.patch_mode === 2 || m.patch_mode === 4 || m.patch_mode === 5)
-          detail.patch_mode = m.patch_mode;
+        if (isPatchMode(m.patch_mode)) detail.patch_mode = m.patch_mode;
       }
       // A refused connection is someone's misconfigured jacktrip: worth a desktop notification.
       const tone: BannerTone =

@@ -1,15 +1,17 @@
-import type { AuthResponse, User } from '../../../hub-core/src/protocol/auth.js';
-import type { JackGraph } from '../../../hub-core/src/protocol/patchbay.js';
 import type {
+  AuthResponse,
+  User,
+  JackGraph,
   ChatMessage,
   CreateRoomBody,
   JoinAnswer,
   RoomDetail,
   RoomSummary,
-} from '../../../hub-core/src/protocol/rooms.js';
+} from '../../../protocol/api.js';
+import type { PatchMode } from '../../../protocol/rules.js';
 import type { HubClient } from './http.js';
 
-/** The hub's HTTP API, typed from hub-core's protocol schemas. */
+/** The hub's HTTP API, typed from the shared protocol's schemas. */
 export function hubApi(c: HubClient) {
   const id = encodeURIComponent;
   return {
@@ -37,7 +39,7 @@ export function hubApi(c: HubClient) {
     ban: (roomId: string, userId: number) =>
       c.request<unknown>('POST', `/rooms/${id(roomId)}/ban`, { user_id: userId }),
     close: (roomId: string) => c.request<unknown>('POST', `/rooms/${id(roomId)}/close`, {}),
-    patchMode: (roomId: string, mode: 2 | 4 | 5) =>
+    patchMode: (roomId: string, mode: PatchMode) =>
       c.request<unknown>('POST', `/rooms/${id(roomId)}/patch-mode`, { patch_mode: mode }),
     chat: (roomId: string, body: string) =>
       c.request<ChatMessage>('POST', `/rooms/${id(roomId)}/chat`, { body }),

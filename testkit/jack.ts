@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { hubClientArgs } from '../src/jacktrip/argv.js';
 import {
+  hubClientArgs,
   delay,
   isRunning,
   jackEnv,
@@ -11,8 +11,8 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../src/jacktrip/child.js';
-import { JackServer } from '../src/jacktrip/JackServer.js';
+  JackServer,
+} from '../hub-core/src/index.js';
 
 export const uniq = () => randomBytes(3).toString('hex');
 

@@ -37,7 +37,7 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../../src/jacktrip/child.js';
+} from '../../hub-core/src/index.js';
 
 /** The host's router's real WAN address: where players send their packets. */
 export const HOST_WAN = '203.0.113.10';
