@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../protocol/ipc.js';
 import { appPageServer } from '../electron/main/appPage.js';
 import { createDesktop, type Desktop, type DesktopOptions } from '../electron/main/desktop.js';
-import type { HubForker } from '../electron/main/hubHost.js';
+import type { HubForker } from '../electron/main/hostedHub.js';
 import { snapshotOf, type DesktopSnapshot } from '../electron/main/snapshot.js';
 import { CHROMIUM_ARGS, launch } from './browser.js';
 

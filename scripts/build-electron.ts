@@ -41,7 +41,7 @@ const hubCoreHasNoSideEffects: Plugin = {
 };
 
 // Main, the hub process and the relay worker: ES modules, next to each other (the hub finds
-// its worker as a sibling file; hubHost.ts finds hubEntry.js the same way). Only our own code
+// its worker as a sibling file; hostedHub.ts finds hubEntry.js the same way). Only our own code
 // is bundled: dependencies stay in node_modules, which electron-builder ships as they are
 // (some read their own files at run time, and better-sqlite3 is native).
 await build({

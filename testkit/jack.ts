@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import {
-  hubClientArgs,
+  jacktripClientArgs,
   delay,
   isRunning,
   jackEnv,
@@ -61,7 +61,7 @@ export interface JtClient {
 export function startJackTripClient(
   procs: Procs,
   server: string,
-  o: {
+  options: {
     host: string;
     port: number;
     remoteName: string;
@@ -71,17 +71,17 @@ export function startJackTripClient(
     prefix?: string[];
   },
 ): JtClient {
-  const jackName = `jt_${o.remoteName}_${uniq()}`;
+  const jackName = `jt_${options.remoteName}_${uniq()}`;
   const lines: string[] = [];
   let settle: (s: string) => void = () => {};
   const outcome = new Promise<string>((r) => (settle = r));
-  const args = hubClientArgs({
-    ...o,
+  const args = jacktripClientArgs({
+    ...options,
     clientName: jackName,
     localPort: freshPort(),
     noAutoConnect: true,
   });
-  const [bin, ...pre] = [...(o.prefix ?? []), 'jacktrip'];
+  const [bin, ...pre] = [...(options.prefix ?? []), 'jacktrip'];
   const child = procs.spawn(bin, [...pre, ...args], server, (l) => {
     lines.push(l);
     if (l.includes('Received Connection from Peer!')) settle('connected');

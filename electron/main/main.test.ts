@@ -17,7 +17,7 @@ import { appSettingsFromEnv } from './appSettings.js';
 import { buildElectronBundle } from '../electronRuntime.js';
 import { createDesktop } from './desktop.js';
 import { JackControl, parseAsoundCards, parseBufsize } from './jack.js';
-import { HubHost, lanAddress, nodeForker } from './hubHost.js';
+import { HostedHub, lanAddress, nodeForker } from './hostedHub.js';
 import { pinnedJson } from './hubFetch.js';
 import {
   isAppUrl,
@@ -358,7 +358,7 @@ describe('secrets and tray', () => {
 
 /** A hosted hub on loopback, its data in `dir`. */
 const loopbackHost = (dir: string, port: number, entry?: string) =>
-  new HubHost({
+  new HostedHub({
     forker: nodeForker,
     dataDir: join(dir, 'hub'),
     logFile: join(dir, 'hub.log'),
@@ -438,7 +438,7 @@ describe('hosting: the hub as its own process', () => {
       assert.equal(s.state, 'running', JSON.stringify(s));
       assert.notEqual(s.port, taken);
       await host.stop();
-      const broken = new HubHost({
+      const broken = new HostedHub({
         forker: nodeForker,
         dataDir: join(dir, 'hub2'),
         logFile: join(dir, 'hub2.log'),

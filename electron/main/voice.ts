@@ -41,7 +41,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
   private joinGen = 0;
   private statusTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: VoiceServiceOptions) {
+  constructor(private readonly options: VoiceServiceOptions) {
     super();
   }
 
@@ -52,7 +52,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
   async join(origin: string, roomId: string): Promise<VoiceStatus> {
     await this.leave();
     const gen = ++this.joinGen;
-    const pin = this.o.pinOf(origin);
+    const pin = this.options.pinOf(origin);
     if (!pin)
       return this.set({ ...OFF, state: 'failed', message: `${origin} is not a trusted hub.` });
     this.set({
@@ -67,7 +67,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
         pin,
         'POST',
         `/rooms/${encodeURIComponent(roomId)}/voice-token`,
-        this.o.tokenOf(origin) ?? undefined,
+        this.options.tokenOf(origin) ?? undefined,
       );
       return answer;
     };
@@ -78,7 +78,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
         host: first.relay.host,
         port: first.relay.port,
         channel: first.channel,
-        heartbeatMs: this.o.heartbeatMs ?? 2000,
+        heartbeatMs: this.options.heartbeatMs ?? 2000,
         getToken: async () => {
           const t = fresh ?? (await getToken());
           fresh = undefined;

@@ -7,7 +7,7 @@ export { ConfigError } from './errors.js';
 export { SafeEmitter } from './events.js';
 export { createLogger, type Logger } from './log.js';
 export { readAppAssets, type Asset } from './http/webui.js';
-export { jackdArgs, hubClientArgs, hubServerArgs } from './jacktrip/argv.js';
+export { jackdArgs, jacktripClientArgs, jacktripServerArgs } from './jacktrip/argv.js';
 export {
   delay,
   isRunning,

@@ -1,4 +1,4 @@
-// Hosting from home, across real NATs (hub-core/test/lab/natLab.ts): the headless hub with
+// Hosting from home, across real NATs (testkit/lab/natLab.ts): the headless hub with
 // HUB_UPNP=true opens its router's ports (miniupnpd), two players behind two different NATs
 // join and play through the router's WAN address (a tone over JackTrip, frames over the voice
 // relay), and a graceful stop removes every mapping. Needs root and `ip netns` (CI has both);

@@ -1,4 +1,4 @@
-// Hosting from home across NAT (hub-core/test/lab/natLab.ts), when things go wrong: after a
+// Hosting from home across NAT (testkit/lab/natLab.ts), when things go wrong: after a
 // kill -9 the next start removes the stale mappings, and ports another computer on the LAN
 // holds are mapped elsewhere (the HTTPS port to another external port, a room to another
 // block). Needs root and `ip netns`; elsewhere skipped with the reason.

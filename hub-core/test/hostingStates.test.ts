@@ -1,4 +1,4 @@
-// Hosting from home across NAT (hub-core/test/lab/natLab.ts): the states that mean "the
+// Hosting from home across NAT (testkit/lab/natLab.ts): the states that mean "the
 // internet can't reach you" (carrier-grade NAT, a router without UPnP or NAT-PMP) and a router
 // that goes silent while hosting. Needs root and `ip netns`; elsewhere skipped with the reason.
 import assert from 'node:assert/strict';

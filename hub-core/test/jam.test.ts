@@ -276,7 +276,7 @@ describe('rooms with real audio', () => {
   it("kill -9 of a room's jacktrip, then of its jackd: the room comes back", async () => {
     for (const which of ['hub', 'jack'] as const) {
       const rt = t.hub.supervisor.get(room1.id)!;
-      const victim = which === 'hub' ? rt.hub.pid : rt.jack.pid;
+      const victim = which === 'hub' ? rt.jacktrip.pid : rt.jack.pid;
       const restarted = new Promise<string>((r) => {
         t.hub.supervisor.once('restarted', () => r('restarted'));
         t.hub.supervisor.once('failed', (_id, err) => r(`failed: ${err.message}`));
@@ -294,7 +294,7 @@ describe('rooms with real audio', () => {
       assert.equal(outcome, 'restarted', `after kill -9 of the room's ${which}:\n${logs()}`);
       const back = t.hub.supervisor.get(room1.id)!;
       assert.notEqual(back, rt);
-      assert.ok(back.hub.running && back.jack.running);
+      assert.ok(back.jacktrip.running && back.jack.running);
       for (const p of rt.pids)
         assert.equal(alive(p), false, `old process ${p} still running after ${which} crash`);
     }

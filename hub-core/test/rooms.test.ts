@@ -227,7 +227,7 @@ describe('room rules, host controls, chat and WebSocket', () => {
     assert.deepEqual([told.state, told.patch_mode], ['patch_mode', 5]);
     // The hub re-wires the room itself: jacktrip runs without its own patcher in every mode.
     assert.equal(t.hub.supervisor.get(room.id), before);
-    assert.ok(before.hub.running);
+    assert.ok(before.jacktrip.running);
     assert.equal((await ok<RoomDetail>('hana', 'GET', `/rooms/${room.id}`)).patch_mode, 5);
     assert.equal(
       hana.received.slice(mark).some((m) => m.state === 'restarted'),

@@ -1,4 +1,4 @@
-// host-reachable: in the NAT lab (hub-core/test/lab/natLab.ts), "Host a jam" with the router's
+// host-reachable: in the NAT lab (testkit/lab/natLab.ts), "Host a jam" with the router's
 // ports opened automatically, from the toggle (IPC host.start) to a link usable from the
 // internet: the router mapped the ports, main pushed the internet link, and a player behind
 // another NAT fetched /health through it. The hub runs as installed (bundled), in the lab home.
@@ -50,11 +50,11 @@ export async function hostReachable(r: Results): Promise<void> {
       const linked = new Promise<HostStatus>((resolve) => {
         const on = (s: HostStatus) => {
           if (s.internet_link) {
-            d.hubHost.off('status', on);
+            d.hostedHub.off('status', on);
             resolve(s);
           }
         };
-        d.hubHost.on('status', on);
+        d.hostedHub.on('status', on);
       });
       const t0 = performance.now();
       await call('host.start');

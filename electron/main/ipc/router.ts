@@ -89,7 +89,7 @@ export class IpcRouter {
 export type PushSink = (channel: PushChannel, payload: unknown) => void;
 
 /** Main → renderer events: validated against the contract, then handed to every window. */
-export class PushHub {
+export class RendererPush {
   private readonly sinks = new Set<PushSink>();
 
   attach(sink: PushSink): () => void {

@@ -2,9 +2,13 @@
 // (which checks the sender and parses the arguments); pushes go to the app's windows.
 import { ipcMain, type BrowserWindow } from 'electron';
 import { INVOKE_CHANNELS, invokeWire, pushWire } from '../../../protocol/ipc.js';
-import type { IpcRouter, PushHub } from '../ipc/router.js';
+import type { IpcRouter, RendererPush } from '../ipc/router.js';
 
-export function bridgeIpc(router: IpcRouter, push: PushHub, windows: () => BrowserWindow[]): void {
+export function bridgeIpc(
+  router: IpcRouter,
+  push: RendererPush,
+  windows: () => BrowserWindow[],
+): void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(invokeWire(channel), (event, ...args: unknown[]) => {
       const frame = event.senderFrame;

@@ -19,7 +19,7 @@ import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
 import { webUiRoutes } from './webui.js';
 import { corsFor } from './cors.js';
-import { WS_MAX_PAYLOAD } from './ws.js';
+import { WS_MAX_PAYLOAD } from './RoomSocketGateway.js';
 
 export interface HttpOptions {
   logger: Logger;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JackGraph, JackPort } from '../../../protocol/api.js';
-import { toGraph } from './lsp.js';
+import { toGraph } from './jackGraph.js';
 import { cordKey, meshCords, planWiring, sortPlayers, wireable } from './wiringPlan.js';
 
 /** A hub-side jacktrip client: receive_n carry what the player plays, send_n go to them. */

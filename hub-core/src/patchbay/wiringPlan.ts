@@ -3,9 +3,9 @@
 // patchbay/Wiring.ts applies the plan to the real graph.
 import type { PatchMode } from '../../../protocol/rules.js';
 import type { JackGraph } from '../../../protocol/api.js';
-import { findPort, isConnected, playerClients } from './lsp.js';
+import { findPort, isConnected, playerClients } from './jackGraph.js';
 import { playerOf } from '../../../protocol/rules.js';
-import type { Cord } from './memory.js';
+import type { Cord } from './rememberedCords.js';
 
 /** The room as the wiring sees it: its patch mode and its members' usernames (host included). */
 export interface Roster {

@@ -9,7 +9,7 @@ import { SafeEmitter } from '../events.js';
 import type { PatchMode } from '../../../protocol/rules.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { playerClients } from '../patchbay/lsp.js';
+import { playerClients } from '../patchbay/jackGraph.js';
 import { Wiring, refusalMessage } from '../patchbay/Wiring.js';
 import type { Roster } from '../patchbay/wiringPlan.js';
 import type {
@@ -92,7 +92,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
         "The room's audio engine restarted: reconnect with the same details.",
       ),
     );
-    supervisor.on('hubevent', (roomId, ev) => {
+    supervisor.on('jacktripline', (roomId, ev) => {
       if (ev.kind === 'error' || ev.kind === 'auth-warning')
         logger.warn({ roomId, jacktrip: ev }, 'jacktrip hub reported a problem');
       else if (ev.kind !== 'ready') logger.debug({ roomId, jacktrip: ev }, 'jacktrip hub event');
@@ -182,7 +182,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       if (!creds || !ports) throw new Error('the room stopped while starting');
       tcpPort = ports.tcpPort;
       // Answer only once jacktrip has loaded the new credentials, so the client's first try works.
-      const reloaded = runtime.hub.nextAuthReload(3000);
+      const reloaded = runtime.jacktrip.nextAuthReload(3000);
       password = await creds.issue(user.username);
       await reloaded;
     } catch (err) {
@@ -248,7 +248,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       // Revoked credentials keep them from coming back; the wiring unplugs and stops them.
       const rt = this.supervisor.get(id);
       const reloaded = this.supervisor.creds(id)?.has(target.username)
-        ? rt?.hub.nextAuthReload(3000)
+        ? rt?.jacktrip.nextAuthReload(3000)
         : undefined;
       await this.removeMember(r, targetId, target.username);
       await Promise.all([this.wiring.removePlayer(id, target.username), reloaded]);

@@ -5,14 +5,14 @@
 // a kicked player's audio path never comes back; a patch-mode change starts from a clean slate.
 import type { JackGraph } from '../../../protocol/api.js';
 import { clientIsPlayer } from '../../../protocol/rules.js';
-import { findPort, isConnected } from './lsp.js';
+import { findPort, isConnected } from './jackGraph.js';
 
 export type Cord = readonly [source: string, dest: string];
 
 const key = (s: string, d: string) => `${s}\n${d}`;
 const clientOf = (port: string) => port.slice(0, port.indexOf(':'));
 
-export class PatchMemory {
+export class RememberedCords {
   private readonly rooms = new Map<string, Map<string, Cord>>();
 
   remember(roomId: string, source: string, dest: string): void {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JackGraph } from '../../../protocol/api.js';
-import { PatchMemory } from './memory.js';
-import { toGraph } from './lsp.js';
+import { RememberedCords } from './rememberedCords.js';
+import { toGraph } from './jackGraph.js';
 
 const port = (name: string, direction: 'input' | 'output', connections: string[] = []) => ({
   name,
@@ -15,7 +15,7 @@ const port = (name: string, direction: 'input' | 'output', connections: string[]
 
 describe('the host’s cords, remembered', () => {
   it('offers a cord again only when both ports exist and are not connected', () => {
-    const m = new PatchMemory();
+    const m = new RememberedCords();
     m.remember('r', 'alice:receive_1', 'bob:send_1');
     m.remember('r', 'alice:receive_2', 'bob:send_2');
     m.remember('other', 'x:receive_1', 'y:send_1');
@@ -33,7 +33,7 @@ describe('the host’s cords, remembered', () => {
   });
 
   it('forgets a player’s cords when they leave, and a room’s when it ends', () => {
-    const m = new PatchMemory();
+    const m = new RememberedCords();
     m.remember('r', 'alice:receive_1', 'bob:send_1');
     m.remember('r', 'bob-01:receive_1', 'carol:send_1');
     m.remember('r', 'alice:receive_1', 'carol:send_1');
