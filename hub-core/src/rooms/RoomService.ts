@@ -26,16 +26,14 @@ import { KeyedLock } from './roomLock.js';
 
 export { hostOnly } from './views.js';
 
+/** What a state change carries besides its message: whom it is for, the new expiry or mode. */
+type StateExtra = { userId?: number; expires_at?: string; patch_mode?: PatchMode };
+
 export type RoomEvents = {
   participants: [string, Member[]];
   /** A member left or was removed: [room id, their jacktrip remote name]. */
   'member-left': [string, string];
-  state: [
-    string,
-    RoomState,
-    string,
-    { userId?: number; expires_at?: string; patch_mode?: PatchMode },
-  ];
+  state: [string, RoomState, string, StateExtra];
 };
 
 /** Players are told this long before a room expires (or at half its life, if shorter). */
@@ -394,12 +392,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     if (r) this.safeEmit('participants', id, this.members(r));
   }
 
-  private emitState(
-    id: string,
-    state: RoomState,
-    message: string,
-    extra: { userId?: number; expires_at?: string; patch_mode?: PatchMode } = {},
-  ): void {
+  private emitState(id: string, state: RoomState, message: string, extra: StateExtra = {}): void {
     this.safeEmit('state', id, state, message, extra);
   }
 }
