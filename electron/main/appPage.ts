@@ -3,6 +3,7 @@
 // files, same policy: the page may talk to any https/wss hub (which one is decided by pinning),
 // and nothing else.
 import { readAppAssets, type Asset } from '../../hub-core/src/index.js';
+import { isAppPath } from '../../protocol/rules.js';
 
 export const APP_CSP = [
   "default-src 'self'",
@@ -43,7 +44,7 @@ export function appPageServer(root: string): (pathname: string) => AppResponse {
   return (pathname) => {
     const file = assets.get(pathname);
     if (file) return { status: 200, headers: headers(file), body: file.body };
-    if (index && /^\/(room\/[A-Za-z0-9-]{1,64}|patchbay\/[A-Za-z0-9-]{1,64})?\/?$/.test(pathname))
+    if (index && isAppPath(pathname))
       return { status: 200, headers: headers(index), body: index.body };
     return {
       status: index ? 404 : 503,

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { APP_ROUTES, ROOM_ID_PATTERN, parseRoute, routePath, type Route } from './routes.js';
+import {
+  APP_ROUTES,
+  ROOM_ID_PATTERN,
+  isAppPath,
+  parseRoute,
+  routePath,
+  type Route,
+} from './routes.js';
 
 describe('the app’s routes', () => {
   it('reads a room and its patchbay from a path, and anything else as home', () => {
@@ -32,6 +39,21 @@ describe('the app’s routes', () => {
       APP_ROUTES.map((pattern) => parseRoute(asPath(pattern)).name),
       ['home', 'room', 'patchbay'],
     );
+  });
+
+  it('tells the app’s pages from every other path', () => {
+    for (const path of ['/', '/room/r1', '/room/r1/', '/patchbay/r1'])
+      assert.equal(isAppPath(path), true, path);
+    for (const path of [
+      '',
+      '/x',
+      '/room',
+      '/room/',
+      '/room/a.b',
+      '/assets/app.js',
+      '/patchbay/a/b',
+    ])
+      assert.equal(isAppPath(path), false, path);
   });
 
   it('accepts the room ids the hub makes, and nothing that could leave a path segment', () => {

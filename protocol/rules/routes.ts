@@ -19,6 +19,11 @@ export function parseRoute(pathname: string): Route {
   return { name: 'home' };
 }
 
+/** Is this path one of the app's pages (answered with the app's index.html)? */
+export function isAppPath(pathname: string): boolean {
+  return pathname === '/' || parseRoute(pathname).name !== 'home';
+}
+
 export function routePath(route: Route): string {
   return route.name === 'home' ? '/' : `/${route.name}/${route.roomId}`;
 }

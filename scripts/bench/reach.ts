@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, buildElectronBundle } from '../../electron/electronRuntime.js';
+import { APP_ORIGIN } from '../../protocol/channels.js';
 import type { HostStatus } from '../../protocol/ipc.js';
 import { createDesktop } from '../../electron/main/desktop.js';
 import { loadOrCreateSelfSigned } from '../../hub-core/src/index.js';
@@ -42,7 +43,7 @@ export async function hostReachable(r: Results): Promise<void> {
   });
   const pin = `sha256//${spkiHash(loadOrCreateSelfSigned(join(dir, 'hub')).certPem)}`;
   const call = (channel: string) =>
-    d.router.dispatch({ url: 'backline-app://app/', isMainFrame: true }, channel, []);
+    d.router.dispatch({ url: `${APP_ORIGIN}/`, isMainFrame: true }, channel, []);
   const times: number[] = [];
   const routerShare: number[] = [];
   try {
