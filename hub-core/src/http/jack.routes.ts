@@ -18,6 +18,9 @@ import {
 import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook } from './auth.routes.js';
 
+/** Attempts at a remembered cord in a row before waiting for the next graph change. */
+const RESTORE_TRIES = 5;
+
 const errors = {
   400: ErrorBody,
   401: ErrorBody,
@@ -36,6 +39,8 @@ export class PatchbayService {
   private readonly memory = new RememberedCords();
   /** Cords being made again right now (room id + cord), so a burst of graph events makes each once. */
   private readonly restoring = new Set<string>();
+  /** Failed attempts per remembered cord since it was last made. */
+  private readonly failures = new Map<string, number>();
 
   constructor(
     private readonly rooms: RoomService,
@@ -45,8 +50,11 @@ export class PatchbayService {
     supervisor.on('graph', (roomId, graph) => this.restore(roomId, graph));
     rooms.on('member-left', (roomId, username) => this.memory.forgetPlayer(roomId, username));
     rooms.on('state', (roomId, state) => {
-      if (state === 'closed' || state === 'expired' || state === 'patch_mode')
+      if (state === 'closed' || state === 'expired' || state === 'patch_mode') {
         this.memory.dropRoom(roomId);
+        for (const k of this.failures.keys())
+          if (k.startsWith(`${roomId}\n`)) this.failures.delete(k);
+      }
     });
   }
 
@@ -86,16 +94,29 @@ export class PatchbayService {
       if (!allows(source) || !allows(dest)) continue;
       if (this.restoring.has(k)) continue;
       this.restoring.add(k);
-      patch(rt.watcher, 'connect', source, dest)
+      void patch(rt.watcher, 'connect', source, dest)
         .then(
-          () => this.logger?.info({ roomId, source, dest }, 'cord made again'),
-          (err: unknown) =>
+          () => {
+            this.failures.delete(k);
+            this.logger?.info({ roomId, source, dest }, 'cord made again');
+          },
+          (err: unknown) => {
+            // The snapshot that offered the cord can be older than JACK (a player's old client
+            // going while the new one registers): the graph events of meanwhile were skipped
+            // while this attempt ran, so look again now, a few times at most.
+            const n = (this.failures.get(k) ?? 0) + 1;
+            this.failures.set(k, n);
             this.logger?.warn(
-              { roomId, source, dest, err: (err as Error).message },
+              { roomId, source, dest, attempt: n, err: (err as Error).message },
               'could not make a remembered cord again',
-            ),
+            );
+            return n < RESTORE_TRIES;
+          },
         )
-        .finally(() => this.restoring.delete(k));
+        .then((again) => {
+          this.restoring.delete(k);
+          if (again === true) this.restore(roomId, rt.watcher.graph);
+        });
     }
   }
 }
