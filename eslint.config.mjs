@@ -1,10 +1,8 @@
-// Flat config: typed rules everywhere, plus the folder boundaries from DESIGN.md section 3.
+// Flat config: typed rules everywhere. What may import what (folders, layers, circles, Node and
+// Electron) is dependency-cruiser's job: .dependency-cruiser.cjs.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
-import { builtinModules } from 'node:module';
-
-const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
   {
@@ -13,6 +11,7 @@ export default tseslint.config(
       '.tsbuild/',
       'test-results/',
       'eslint.config.mjs',
+      '.dependency-cruiser.cjs',
       'renderer/dist/',
       'dist-electron/',
       'release/',
@@ -42,100 +41,22 @@ export default tseslint.config(
     },
   },
   {
-    // hub-core runs headless: it never reaches into the desktop shell or the UI.
-    files: ['hub-core/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [{ name: 'electron', message: 'hub-core runs without Electron.' }],
-          patterns: [
-            { group: ['electron/*'], message: 'hub-core runs without Electron.' },
-            {
-              group: ['**/renderer/**', 'renderer'],
-              message: 'hub-core never imports the renderer.',
-            },
-            { group: ['**/electron/**'], message: 'hub-core never imports the Electron shell.' },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // protocol/ is shared with the renderer and preload: environment-neutral, no Node APIs.
-    files: ['hub-core/src/protocol/**/*.ts'],
-    // Tests of the codec may read the spec's test vectors from disk; they never ship.
+    // protocol/ runs in browsers too. Its imports are checked by dependency-cruiser; Node's
+    // globals, which its tsconfig knows for the tests' sake, are checked here.
+    files: ['protocol/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
+      'no-restricted-globals': [
         'error',
-        {
-          paths: [
-            { name: 'electron', message: 'protocol is environment-neutral.' },
-            ...nodeBuiltins.map((name) => ({
-              name,
-              message: 'protocol imports no Node built-ins.',
-            })),
-          ],
-          patterns: [
-            { group: ['node:*'], message: 'protocol imports no Node built-ins.' },
-            {
-              group: ['**/renderer/**', '**/electron/**'],
-              message: 'protocol is environment-neutral.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The renderer runs in a browser page (and Electron's sandboxed window): no Node, no
-    // Electron, and from hub-core only the environment-neutral protocol.
-    files: ['renderer/src/**/*.ts', 'renderer/src/**/*.tsx'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The renderer reaches main only through window.backline.',
-            },
-            ...nodeBuiltins.map((name) => ({ name, message: 'The renderer runs in a browser.' })),
-          ],
-          patterns: [
-            { group: ['node:*'], message: 'The renderer runs in a browser.' },
-            {
-              regex: 'electron/(?!contract(\\.js)?$)',
-              message:
-                'The renderer reaches main only through IPC; it may import only electron/contract.',
-            },
-            {
-              regex: 'hub-core/(?!src/protocol/)',
-              message: 'The renderer imports only hub-core/src/protocol.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // Main-process features run without Electron (tests, the e2e harness): only the shell's
-    // entry files and the preload import `electron`.
-    files: ['electron/**/*.ts'],
-    ignores: ['electron/main/shell/**', 'electron/preload/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'Only electron/main/shell/* and electron/preload/* import electron.',
-            },
-          ],
-          patterns: [{ group: ['**/renderer/**'], message: 'Main never imports the renderer.' }],
-        },
+        ...[
+          'process',
+          'Buffer',
+          'global',
+          'require',
+          '__dirname',
+          '__filename',
+          'setImmediate',
+        ].map((name) => ({ name, message: 'protocol/ is environment-neutral: no Node globals.' })),
       ],
     },
   },
@@ -154,16 +75,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/contract.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['node:*'], message: 'The contract is environment-neutral.' }] },
-      ],
-    },
-  },
-  {
-    files: ['**/*.test.ts', 'hub-core/test/**/*.ts', 'e2e/**/*.ts'],
+    files: ['**/*.test.ts', 'hub-core/test/**/*.ts', 'testkit/**/*.ts', 'e2e/**/*.ts'],
     rules: {
       // node:test's describe/it return promises that the runner awaits itself.
       '@typescript-eslint/no-floating-promises': 'off',

@@ -17,8 +17,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from '@playwright/test';
 import type { DesktopSnapshot } from '../electron/main/snapshot.js';
-import { delay, jackEnv, runTool } from '../hub-core/src/jacktrip/child.js';
-import { generateSelfSigned, loadOrCreateSelfSigned } from '../hub-core/src/tls/certificate.js';
+import {
+  delay,
+  jackEnv,
+  runTool,
+  generateSelfSigned,
+  loadOrCreateSelfSigned,
+} from '../hub-core/src/index.js';
 import {
   Procs,
   alive,
@@ -28,7 +33,7 @@ import {
   startTone,
   waitForPort,
   wavStat,
-} from '../hub-core/test/jack.js';
+} from '../testkit/jack.js';
 import { shot } from './browser.js';
 import {
   launchDesktopApp,

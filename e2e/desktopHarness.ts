@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../electron/contract.js';
+import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../protocol/ipc.js';
 import { appPageServer } from '../electron/main/appPage.js';
 import { createDesktop, type Desktop, type DesktopOptions } from '../electron/main/desktop.js';
-import type { HubForker } from '../electron/main/hubHost.js';
+import type { HubForker } from '../electron/main/hostedHub.js';
 import { snapshotOf, type DesktopSnapshot } from '../electron/main/snapshot.js';
 import { CHROMIUM_ARGS, launch } from './browser.js';
 

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, electronRuntime } from '../electron/electronRuntime.js';
-import { delay } from '../hub-core/src/jacktrip/child.js';
-import { alive } from '../hub-core/test/jack.js';
+import { delay } from '../hub-core/src/index.js';
+import { alive } from '../testkit/jack.js';
 import type { DesktopSnapshot } from '../electron/main/snapshot.js';
 import { collectProblems, type AppUnderTest } from './desktopHarness.js';
 
@@ -45,7 +45,7 @@ export async function display(): Promise<{ env: string; close: () => Promise<voi
   };
 }
 
-export async function launchElectronApp(o: {
+export async function launchElectronApp(options: {
   name: string;
   bin: string;
   display: string;
@@ -54,22 +54,23 @@ export async function launchElectronApp(o: {
   /** Extra environment for the app and its hub (JACKTRIP_BASE_PORT, LOG_LEVEL, ...). */
   env?: Record<string, string>;
 }): Promise<AppUnderTest & { app: ElectronApplication }> {
-  const userData = o.userData ?? mkdtempSync(join(tmpdir(), `backline-electron-${o.name}-`));
+  const userData =
+    options.userData ?? mkdtempSync(join(tmpdir(), `backline-electron-${options.name}-`));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, {
-    ...o.env,
-    DISPLAY: o.display,
+    ...options.env,
+    DISPLAY: options.display,
     BACKLINE_E2E: '1',
     BACKLINE_USER_DATA: userData,
     // The specs' hubs listen on loopback only, and name loopback in their links.
     BACKLINE_HOST_LISTEN: '127.0.0.1',
     BACKLINE_HOST_ADDRESS: '127.0.0.1',
     BACKLINE_HOST_PORT: '0',
-    ...(o.jackServer ? { BACKLINE_JACK_SERVER: o.jackServer } : {}),
+    ...(options.jackServer ? { BACKLINE_JACK_SERVER: options.jackServer } : {}),
   });
   const app = await _electron.launch({
-    executablePath: o.bin,
+    executablePath: options.bin,
     cwd: ROOT,
     env,
     args: [
@@ -84,7 +85,7 @@ export async function launchElectronApp(o: {
   const problems = collectProblems(page);
   const pid = app.process().pid;
   return {
-    name: o.name,
+    name: options.name,
     app,
     page,
     userData,
@@ -103,7 +104,7 @@ export async function launchElectronApp(o: {
         for (let i = 0; i < 300 && alive(pid); i++) await delay(100);
         if (alive(pid)) process.kill(pid, 'SIGKILL');
       }
-      if (!o.userData) rmSync(userData, { recursive: true, force: true });
+      if (!options.userData) rmSync(userData, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,4 @@
-// The host panel across the NAT lab (hub-core/test/lab/natLab.ts): the desktop app (the
+// The host panel across the NAT lab (testkit/lab/natLab.ts): the desktop app (the
 // Electron-less harness: the real renderer in Chromium, main's real handlers here) hosts with its
 // hub inside a lab home, and the panel shows what the router said: an internet link for a home
 // whose router opened the ports (and a player on the internet reaches it), none behind carrier
@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from '@playwright/test';
-import { alive } from '../hub-core/test/jack.js';
-import { curlOk } from '../hub-core/test/lab/labHub.js';
+import { alive } from '../testkit/jack.js';
+import { curlOk } from '../testkit/lab/labHub.js';
 import {
   CARRIER_HOST_LAN,
   HOST_LAN,
@@ -19,8 +19,8 @@ import {
   NatLab,
   labSkipReason,
   type LabNode,
-} from '../hub-core/test/lab/natLab.js';
-import { loadOrCreateSelfSigned } from '../hub-core/src/tls/certificate.js';
+} from '../testkit/lab/natLab.js';
+import { loadOrCreateSelfSigned } from '../hub-core/src/index.js';
 import { SCREENSHOTS } from './browser.js';
 import {
   launchDesktopApp,
@@ -100,7 +100,7 @@ describe('the host panel across the NAT lab', { skip }, () => {
         await p.getByRole('switch', { name: 'Host a jam' }).click();
         const reach = p.getByTestId('reach-state');
         await reach.and(p.locator(`[data-reach-state="${c.state}"]`)).waitFor({ timeout: 30_000 });
-        const hubPid = app.desktop.hubHost.pid;
+        const hubPid = app.desktop.hostedHub.pid;
         if (hubPid) pids.push(hubPid);
         const panel = p.locator('.host-panel');
         await panel.screenshot({ path: join(SCREENSHOTS, `${c.file}.png`) });

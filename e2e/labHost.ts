@@ -1,11 +1,11 @@
-// "Host a jam" with the hub inside a NAT-lab namespace (hub-core/test/lab/natLab.ts): a forker
+// "Host a jam" with the hub inside a NAT-lab namespace (testkit/lab/natLab.ts): a forker
 // that starts the hub process under `ip netns exec`, and a loopback bridge so the host's own
 // app (outside the lab) still reaches its hub at https://127.0.0.1:<port>, as it would at home.
 import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { spawnChild, stopChild, type Child } from '../hub-core/src/jacktrip/child.js';
-import type { HubForker } from '../electron/main/hubHost.js';
+import { spawnChild, stopChild, type Child } from '../hub-core/src/index.js';
+import type { HubForker } from '../electron/main/hostedHub.js';
 
 /** Forks the hub entry inside network namespace `ns`, with the same IPC channel as fork(). */
 export function netnsForker(ns: string): HubForker {

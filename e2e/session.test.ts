@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from '@playwright/test';
-import { httpsJson, startJamHub, type JamHub } from '../hub-core/test/fixtures.js';
+import { httpsJson, startJamHub, type JamHub } from '../testkit/fixtures.js';
 import { launch, person, shot } from './browser.js';
 
 describe('web UI session and its WebSocket', () => {

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { startJamHub, type JamHub } from '../hub-core/test/fixtures.js';
-import { Procs, startJackTripClient } from '../hub-core/test/jack.js';
-import type { JackGraph } from '../hub-core/src/protocol/patchbay.js';
+import { startJamHub, type JamHub } from '../testkit/fixtures.js';
+import { Procs, startJackTripClient } from '../testkit/jack.js';
+import type { JackGraph } from '../protocol/api.js';
 import { launch, person, seriousA11y, shot } from './browser.js';
 
 const XSS_NAME = 'Jam <img src=x onerror="window.__pwned=1">';

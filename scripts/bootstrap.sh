@@ -12,7 +12,7 @@ declare -A NEED=(
   [Xvfb]=xvfb
   [sox]=sox
   [openssl]=openssl
-  # the NAT lab of the hosting tests (hub-core/test/lab): routers, UPnP and NAT-PMP
+  # the NAT lab of the hosting tests (testkit/lab): routers, UPnP and NAT-PMP
   [nft]=nftables
   [miniupnpd]=miniupnpd-nftables
   [upnpc]=miniupnpc

@@ -1,7 +1,7 @@
 // Bundles the Electron main process, the preload and the hub process into dist-electron/ with
 // esbuild (Electron runs JavaScript, not TypeScript). `npm run build:electron`.
-import { build } from 'esbuild';
-import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { join, sep } from 'node:path';
 import { ROOT } from '../electron/electronRuntime.js';
 
 const out = join(ROOT, 'dist-electron');
@@ -16,13 +16,38 @@ const common = {
   absWorkingDir: ROOT,
 };
 
+// hub-core's modules do nothing when imported (its worker and command-line entries aside, which
+// are loaded by path), and its public entry (hub-core/src/index.ts) re-exports them all. Saying
+// so lets esbuild bundle only the parts an entry uses: without it, the main process would
+// carry, and load, the hub's whole server stack, Fastify and SQLite included.
+const HUB_CORE_SRC = join(ROOT, 'hub-core', 'src') + sep;
+const LOADED_BY_PATH = /(relayWorker|cli)\.ts$/;
+const hubCoreHasNoSideEffects: Plugin = {
+  name: 'hub-core-has-no-side-effects',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+      if (args.pluginData === 'resolved') return undefined;
+      const found = await b.resolve(args.path, {
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        kind: args.kind,
+        pluginData: 'resolved',
+      });
+      if (found.errors.length > 0) return found;
+      const ours = found.path.startsWith(HUB_CORE_SRC) && !LOADED_BY_PATH.test(found.path);
+      return { path: found.path, sideEffects: !ours };
+    });
+  },
+};
+
 // Main, the hub process and the relay worker: ES modules, next to each other (the hub finds
-// its worker as a sibling file; hubHost.ts finds hubEntry.js the same way). Only our own code
+// its worker as a sibling file; hostedHub.ts finds hubEntry.js the same way). Only our own code
 // is bundled: dependencies stay in node_modules, which electron-builder ships as they are
 // (some read their own files at run time, and better-sqlite3 is native).
 await build({
   ...common,
   packages: 'external',
+  plugins: [hubCoreHasNoSideEffects],
   format: 'esm',
   outdir: out,
   entryNames: '[name]',

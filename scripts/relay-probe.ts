@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { parseArgs } from 'node:util';
-import { RelayClient } from '../hub-core/src/relay/RelayClient.js';
+import { RelayClient } from '../hub-core/src/index.js';
+import { ROOM_ID_PATTERN } from '../protocol/rules.js';
 
 const USAGE = `usage: npm run relay-probe -- --hub https://host:8000 --room <room id> [--users 2] [--seconds 10]
   [--tokens t1,t2,...]  bearer tokens to use instead of logging in test users
@@ -39,7 +40,7 @@ function parse() {
 const args = parse();
 if (!args.hub || !/^https?:\/\/[^/]+\/?$/.test(args.hub))
   fail('--hub must be the hub URL, e.g. https://localhost:8000');
-if (!args.room || !/^[A-Za-z0-9-]{1,64}$/.test(args.room)) fail('--room must be a room id');
+if (!args.room || !ROOM_ID_PATTERN.test(args.room)) fail('--room must be a room id');
 const users = Number(args.users);
 const seconds = Number(args.seconds);
 if (!Number.isInteger(users) || users < 2 || users > 32) fail('--users must be 2 to 32');

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   return new Promise((resolve) => {
@@ -57,7 +58,12 @@ async function stage(name: string, fn: () => Promise<number>): Promise<void> {
 }
 
 if (!skipStatic) {
-  await stage('lint', () => run(npx, ['--no-install', 'eslint', '--max-warnings', '0', '.']));
+  // ESLint, then dependency-cruiser: what may import what (.dependency-cruiser.cjs).
+  await stage('lint', async () => {
+    const eslint = await run(npx, ['--no-install', 'eslint', '--max-warnings', '0', '.']);
+    const deps = await run(npm, ['run', '--silent', 'lint:deps']);
+    return eslint || deps;
+  });
   await stage('format', () =>
     run(npx, ['--no-install', 'prettier', '--check', '--log-level', 'warn', '.']),
   );
@@ -71,9 +77,9 @@ if (!skipStatic) {
 // never leaves it. With no jackd running, nothing uses the registry: start from a clean one.
 await resetJackRegistry();
 
-const files = (only.length ? only : ['hub-core', 'electron', 'renderer/test', 'e2e']).flatMap(
-  (d) => (d.endsWith('.ts') ? [d] : findTests(d)),
-);
+const files = (
+  only.length ? only : ['protocol', 'hub-core', 'electron', 'renderer/test', 'e2e']
+).flatMap((d) => (d.endsWith('.ts') ? [d] : findTests(d)));
 const tapDir = mkdtempSync(join(tmpdir(), 'backline-test-'));
 const tap = join(tapDir, 'results.tap');
 await stage('tests', () =>

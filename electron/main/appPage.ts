@@ -2,7 +2,8 @@
 // privileged custom scheme, shell/index.ts) and over http://127.0.0.1 by the e2e harness. Same
 // files, same policy: the page may talk to any https/wss hub (which one is decided by pinning),
 // and nothing else.
-import { readAppAssets, type Asset } from '../../hub-core/src/http/webui.js';
+import { readAppAssets, type Asset } from '../../hub-core/src/index.js';
+import { isAppPath } from '../../protocol/rules.js';
 
 export const APP_CSP = [
   "default-src 'self'",
@@ -43,7 +44,7 @@ export function appPageServer(root: string): (pathname: string) => AppResponse {
   return (pathname) => {
     const file = assets.get(pathname);
     if (file) return { status: 200, headers: headers(file), body: file.body };
-    if (index && /^\/(room\/[A-Za-z0-9-]{1,64}|patchbay\/[A-Za-z0-9-]{1,64})?\/?$/.test(pathname))
+    if (index && isAppPath(pathname))
       return { status: 200, headers: headers(index), body: index.body };
     return {
       status: index ? 404 : 503,

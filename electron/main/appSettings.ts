@@ -2,8 +2,7 @@
 // which JACK server it plays on, and how "Host a jam" listens. Validated like the hub's
 // settings: a bad value is one clear line naming the variable (ConfigError), never a guess.
 import { isAbsolute } from 'node:path';
-import { envBool, envInt, isHostOrIp, type Env } from '../../hub-core/src/config.js';
-import { ConfigError } from '../../hub-core/src/errors.js';
+import { envBool, envInt, isHostOrIp, type Env, ConfigError } from '../../hub-core/src/index.js';
 
 export interface AppSettings {
   /** BACKLINE_USER_DATA: the app's data folder instead of the OS's per-user one. */

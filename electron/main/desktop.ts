@@ -3,9 +3,9 @@
 // electron/main/shell/index.ts wires it to Electron (windows, tray, utilityProcess, safeStorage);
 // the e2e harness wires it to Playwright. No file here imports `electron`.
 import { join } from 'node:path';
-import type { HostStatus, PushChannel } from '../contract.js';
-import { HubHost, nodeForker, type HubForker, type HubHostOptions } from './hubHost.js';
-import { IpcRouter, PushHub, type SenderInfo } from './ipc/router.js';
+import type { HostStatus, PushChannel } from '../../protocol/ipc.js';
+import { HostedHub, nodeForker, type HubForker, type HostedHubOptions } from './hostedHub.js';
+import { IpcRouter, RendererPush, type SenderInfo } from './ipc/router.js';
 import { registerHandlers } from './ipc/handlers.js';
 import { JackControl } from './jack.js';
 import { JackTripClient } from './jacktripClient.js';
@@ -24,7 +24,7 @@ export interface DesktopOptions {
   jackServer?: string;
   jacktripBin?: string;
   /** Hosting settings beyond the defaults (tests listen on loopback only). */
-  host?: Partial<Omit<HubHostOptions, 'forker' | 'dataDir' | 'logFile'>>;
+  host?: Partial<Omit<HostedHubOptions, 'forker' | 'dataDir' | 'logFile'>>;
   notify?: (title: string, body: string) => void;
   openExternal?: (url: string) => Promise<void> | void;
   probe?: (origin: string) => Promise<PeerCertificate>;
@@ -33,8 +33,8 @@ export interface DesktopOptions {
 
 export interface Desktop {
   router: IpcRouter;
-  push: PushHub;
-  hubHost: HubHost;
+  push: RendererPush;
+  hostedHub: HostedHub;
   trust: TrustStore;
   jack: JackControl;
   jacktrip: JackTripClient;
@@ -44,26 +44,29 @@ export interface Desktop {
   close(): Promise<void>;
 }
 
-export function createDesktop(o: DesktopOptions): Desktop {
-  const log = o.log ?? ((m: string, err?: unknown) => console.error(m, err ?? ''));
-  const router = new IpcRouter(o.trustedSender, (channel, err) =>
+export function createDesktop(options: DesktopOptions): Desktop {
+  const log = options.log ?? ((m: string, err?: unknown) => console.error(m, err ?? ''));
+  const router = new IpcRouter(options.trustedSender, (channel, err) =>
     log(`IPC ${channel} failed`, err),
   );
-  const push = new PushHub();
-  const trust = new TrustStore(join(o.userData, 'trust.json'), undefined, (why, aside) =>
+  const push = new RendererPush();
+  const trust = new TrustStore(join(options.userData, 'trust.json'), undefined, (why, aside) =>
     log(`${why}; moved to ${aside}`),
   );
-  const secrets = new SecretStore(join(o.userData, 'sessions.json'), o.secrets ?? plainCodec);
-  const hubHost = new HubHost({
-    forker: o.forker ?? nodeForker,
-    dataDir: join(o.userData, 'hub'),
-    logFile: join(o.userData, 'logs', 'hub.log'),
-    settingsFile: join(o.userData, 'host.json'),
-    ...o.host,
+  const secrets = new SecretStore(
+    join(options.userData, 'sessions.json'),
+    options.secrets ?? plainCodec,
+  );
+  const hostedHub = new HostedHub({
+    forker: options.forker ?? nodeForker,
+    dataDir: join(options.userData, 'hub'),
+    logFile: join(options.userData, 'logs', 'hub.log'),
+    settingsFile: join(options.userData, 'host.json'),
+    ...options.host,
   });
-  const jack = new JackControl({ server: o.jackServer });
+  const jack = new JackControl({ server: options.jackServer });
   const jacktrip = new JackTripClient({
-    bin: o.jacktripBin,
+    bin: options.jacktripBin,
     env: () => jack.env,
     period: () => jack.period(),
   });
@@ -74,9 +77,9 @@ export function createDesktop(o: DesktopOptions): Desktop {
 
   const relay =
     <C extends PushChannel>(c: C) =>
-    (p: Parameters<PushHub['emit']>[1]) =>
+    (p: Parameters<RendererPush['emit']>[1]) =>
       push.emit(c, p as never);
-  hubHost.on('status', (s: HostStatus) => relay('host.status')(s));
+  hostedHub.on('status', (s: HostStatus) => relay('host.status')(s));
   jacktrip.on('status', relay('jacktrip.status'));
   voice.on('status', (s) => {
     jacktrip.setRtt(s.rtt_ms);
@@ -88,7 +91,7 @@ export function createDesktop(o: DesktopOptions): Desktop {
   const desktop: Desktop = {
     router,
     push,
-    hubHost,
+    hostedHub: hostedHub,
     trust,
     jack,
     jacktrip,
@@ -97,14 +100,14 @@ export function createDesktop(o: DesktopOptions): Desktop {
     async close() {
       await voice.leave().catch((err: unknown) => log('voice leave failed', err));
       await jacktrip.close().catch((err: unknown) => log('jacktrip stop failed', err));
-      await hubHost.stop().catch((err: unknown) => log('hub stop failed', err));
+      await hostedHub.stop().catch((err: unknown) => log('hub stop failed', err));
       await jack.close().catch((err: unknown) => log('JACK stop failed', err));
     },
   };
   registerHandlers(desktop, {
-    probe: o.probe ?? probeCertificate,
-    notify: o.notify ?? (() => {}),
-    openExternal: o.openExternal ?? (() => {}),
+    probe: options.probe ?? probeCertificate,
+    notify: options.notify ?? (() => {}),
+    openExternal: options.openExternal ?? (() => {}),
   });
   const missing = router.missing();
   if (missing.length) throw new Error(`IPC channels without a handler: ${missing.join(', ')}`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ReachStatus } from '../../hub-core/src/protocol/reach.js';
-import type { HostStatus } from '../contract.js';
-import { withReach } from './hubHost.js';
+import type { ReachStatus } from '../../protocol/api.js';
+import type { HostStatus } from '../../protocol/ipc.js';
+import { withReach } from './hostedHub.js';
 
 const FP = Array.from({ length: 32 }, () => 'AB').join(':');
 const running: HostStatus = {

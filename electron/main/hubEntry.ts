@@ -3,10 +3,8 @@
 // parent hears {type:'ready'} or {type:'failed'}, then {type:'reach'} on every change of the
 // router's port mapping; it sends {type:'stop'} to end the hub and {type:'upnp'} to switch the
 // mapping on or off.
-import { loadConfig } from '../../hub-core/src/config.js';
-import { ConfigError } from '../../hub-core/src/errors.js';
-import { Hub } from '../../hub-core/src/Hub.js';
-import type { ReachStatus } from '../../hub-core/src/protocol/reach.js';
+import { loadConfig, ConfigError, Hub } from '../../hub-core/src/index.js';
+import type { ReachStatus } from '../../protocol/api.js';
 
 export type HubToParent =
   | { type: 'ready'; url: string; port: number; fingerprint: string | null; reach: ReachStatus }

@@ -1,8 +1,8 @@
 // The player's local JACK server: is one running, which sound cards could run one, and a
 // one-click start (and, on quit, a stop) of a server this app started itself.
 import { readFileSync } from 'node:fs';
-import { jackdArgs } from '../../hub-core/src/jacktrip/argv.js';
 import {
+  jackdArgs,
   delay,
   isRunning,
   jackEnv,
@@ -10,8 +10,8 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../../hub-core/src/jacktrip/child.js';
-import type { JackStatus } from '../contract.js';
+} from '../../hub-core/src/index.js';
+import type { JackStatus } from '../../protocol/ipc.js';
 
 /** ALSA cards from /proc/asound/cards: " 0 [PCH            ]: HDA-Intel - HDA Intel PCH". */
 export function parseAsoundCards(text: string): { id: string; label: string }[] {
@@ -50,14 +50,14 @@ export interface JackControlOptions {
 export class JackControl {
   private owned: Child | undefined;
 
-  constructor(private readonly o: JackControlOptions = {}) {}
+  constructor(private readonly options: JackControlOptions = {}) {}
 
   get serverName(): string {
-    return this.o.server ?? 'default';
+    return this.options.server ?? 'default';
   }
 
   get env(): NodeJS.ProcessEnv {
-    return jackEnv(this.o.server);
+    return jackEnv(this.options.server);
   }
 
   async status(): Promise<JackStatus> {
@@ -91,8 +91,8 @@ export class JackControl {
     if (before.running) return before;
     const known = before.devices.some((d) => d.id === device);
     if (!known) throw new Error(`unknown sound device "${device}"`);
-    const name = this.o.server ?? 'default';
-    const period = this.o.period ?? 128;
+    const name = this.options.server ?? 'default';
+    const period = this.options.period ?? 128;
     const args =
       device === 'dummy'
         ? jackdArgs({ name, period })

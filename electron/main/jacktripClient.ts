@@ -1,11 +1,15 @@
 // The player's local `jacktrip -C`: started from a join answer, read line by line into states,
 // restarted with backoff (always from a fresh local port: the hub kills a client that comes
 // back within 10 s from the same one), stopped on leave or quit.
-import { hubClientArgs } from '../../hub-core/src/jacktrip/argv.js';
-import { spawnChild, stopChild, type Child } from '../../hub-core/src/jacktrip/child.js';
-import { SafeEmitter } from '../../hub-core/src/events.js';
-import type { BufferPreset, JackTripStatus } from '../contract.js';
-import type { JackTripConnection } from '../../hub-core/src/protocol/rooms.js';
+import {
+  jacktripClientArgs,
+  spawnChild,
+  stopChild,
+  type Child,
+  SafeEmitter,
+} from '../../hub-core/src/index.js';
+import type { BufferPreset, JackTripStatus } from '../../protocol/ipc.js';
+import type { JackTripConnection } from '../../protocol/api.js';
 
 /** jacktrip -q per preset: fewer packets queued is less latency and more dropouts. */
 export const PRESET_QUEUE: Record<BufferPreset, number> = { tight: 2, normal: 4, safe: 8 };
@@ -48,16 +52,16 @@ export interface PlayerArgsOptions {
  * The player's `jacktrip -C` argv. It names the user but never the password: jacktrip reads
  * that from standard input when `--password` is absent, where `ps` can't show it.
  */
-export function playerArgs(o: PlayerArgsOptions): string[] {
-  const c = o.connection;
+export function playerArgs(options: PlayerArgsOptions): string[] {
+  const c = options.connection;
   return [
-    ...hubClientArgs({
+    ...jacktripClientArgs({
       host: c.host,
       port: c.port,
       remoteName: c.remote_name,
-      clientName: o.clientName,
-      localPort: o.localPort,
-      queue: o.queue,
+      clientName: options.clientName,
+      localPort: options.localPort,
+      queue: options.queue,
       timeout: true,
     }),
     '-A',
@@ -107,7 +111,7 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
   private connectTimer: NodeJS.Timeout | undefined;
   private generation = 0;
 
-  constructor(private readonly o: JackTripClientOptions) {
+  constructor(private readonly options: JackTripClientOptions) {
     super();
   }
 
@@ -141,7 +145,7 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
       });
     }
     this.request = req;
-    const period = await this.o.period?.();
+    const period = await this.options.period?.();
     this.set({
       state: 'connecting',
       message: `Connecting to ${req.connection.host}:${req.connection.port}…`,
@@ -217,17 +221,17 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
       }
     };
     // The password goes to jacktrip's standard input, one line (see playerArgs).
-    const child = spawnChild(this.o.bin ?? 'jacktrip', args, this.o.env(), onLine, {
+    const child = spawnChild(this.options.bin ?? 'jacktrip', args, this.options.env(), onLine, {
       stdin: `${c.password}\n`,
     });
     this.child = child;
     this.set({ ...this.st, local_port: localPort, jack_client: jackClient });
     this.connectTimer = setTimeout(() => {
       if (gen === this.generation && outcome === 'pending') {
-        lastError = `no answer from ${c.host}:${c.port} within ${(this.o.connectTimeoutMs ?? 20_000) / 1000} s`;
+        lastError = `no answer from ${c.host}:${c.port} within ${(this.options.connectTimeoutMs ?? 20_000) / 1000} s`;
         void stopChild(child, 1000);
       }
-    }, this.o.connectTimeoutMs ?? 20_000);
+    }, this.options.connectTimeoutMs ?? 20_000);
     void child.exited.then(() => {
       clearTimeout(this.connectTimer);
       if (gen !== this.generation) return;
@@ -256,7 +260,7 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
   }
 
   private scheduleRetry(gen: number, why: string): void {
-    const schedule = this.o.backoffMs ?? [1000, 2000, 4000, 8000, 15000];
+    const schedule = this.options.backoffMs ?? [1000, 2000, 4000, 8000, 15000];
     const attempt = this.st.attempt;
     const wait = schedule[Math.min(attempt - 1, schedule.length - 1)]!;
     this.set({

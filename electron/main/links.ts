@@ -4,7 +4,8 @@
 //   https://192.168.1.20:8000/#fp=AA:BB:...               (a browser; the app accepts it too)
 // A bare "host:port" or an https:// URL without a fingerprint is accepted as well; the app
 // then asks the person to confirm the hub's certificate (trust on first use).
-import { LINK_SCHEME } from '../contract.js';
+import { LINK_SCHEME } from '../../protocol/channels.js';
+import { parseRoute } from '../../protocol/rules.js';
 
 export interface ParsedLink {
   origin: string;
@@ -69,8 +70,9 @@ export function parseLink(input: string): LinkResult {
         message: 'The link’s certificate fingerprint is damaged. Ask the host for the link again.',
       };
   }
-  const room = /^\/room\/([A-Za-z0-9-]{1,64})\/?$/.exec(url.pathname);
-  return { ok: true, link: { origin: url.origin, fingerprint, roomId: room?.[1] } };
+  const route = parseRoute(url.pathname);
+  const roomId = route.name === 'room' ? route.roomId : undefined;
+  return { ok: true, link: { origin: url.origin, fingerprint, roomId } };
 }
 
 /** The backline:// link among a launch's command-line arguments (Windows and Linux). */

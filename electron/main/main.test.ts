@@ -8,17 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { generateSelfSigned } from '../../hub-core/src/tls/certificate.js';
+import { generateSelfSigned, delay } from '../../hub-core/src/index.js';
 import { X509Certificate } from 'node:crypto';
-import { delay } from '../../hub-core/src/jacktrip/child.js';
-import { startJamHub, type JamHub } from '../../hub-core/test/fixtures.js';
-import { Procs } from '../../hub-core/test/jack.js';
-import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
+import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
+import { Procs } from '../../testkit/jack.js';
+import type { JoinAnswer } from '../../protocol/api.js';
 import { appSettingsFromEnv } from './appSettings.js';
 import { buildElectronBundle } from '../electronRuntime.js';
 import { createDesktop } from './desktop.js';
 import { JackControl, parseAsoundCards, parseBufsize } from './jack.js';
-import { HubHost, lanAddress, nodeForker } from './hubHost.js';
+import { HostedHub, lanAddress, nodeForker } from './hostedHub.js';
 import { pinnedJson } from './hubFetch.js';
 import {
   isAppUrl,
@@ -359,7 +358,7 @@ describe('secrets and tray', () => {
 
 /** A hosted hub on loopback, its data in `dir`. */
 const loopbackHost = (dir: string, port: number, entry?: string) =>
-  new HubHost({
+  new HostedHub({
     forker: nodeForker,
     dataDir: join(dir, 'hub'),
     logFile: join(dir, 'hub.log'),
@@ -439,7 +438,7 @@ describe('hosting: the hub as its own process', () => {
       assert.equal(s.state, 'running', JSON.stringify(s));
       assert.notEqual(s.port, taken);
       await host.stop();
-      const broken = new HubHost({
+      const broken = new HostedHub({
         forker: nodeForker,
         dataDir: join(dir, 'hub2'),
         logFile: join(dir, 'hub2.log'),

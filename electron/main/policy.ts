@@ -1,7 +1,7 @@
 // The window's security decisions as plain functions (shell/windows.ts and shell/index.ts apply
 // them; main.test.ts checks them): what is the app's own page, which links may leave for the
 // system browser, and which permission requests are granted.
-import { APP_ORIGIN } from '../channels.js';
+import { APP_ORIGIN } from '../../protocol/channels.js';
 
 const APP = new URL(APP_ORIGIN);
 

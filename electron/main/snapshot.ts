@@ -8,7 +8,7 @@ import type {
   PinnedHub,
   RecentRoom,
   VoiceStatus,
-} from '../contract.js';
+} from '../../protocol/ipc.js';
 import type { Desktop } from './desktop.js';
 
 export interface DesktopSnapshot {
@@ -27,8 +27,8 @@ export interface DesktopSnapshot {
 
 export function snapshotOf(d: Desktop): DesktopSnapshot {
   return {
-    host: d.hubHost.status,
-    hubPid: d.hubHost.pid,
+    host: d.hostedHub.status,
+    hubPid: d.hostedHub.pid,
     hubs: d.trust.hubs(),
     recentRooms: d.trust.recentRooms(),
     jacktrip: d.jacktrip.status,

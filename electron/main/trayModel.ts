@@ -1,5 +1,5 @@
 // What the tray menu shows, as plain data (shell/tray.ts turns it into an Electron Menu).
-import type { HostStatus, JackTripStatus, VoiceStatus } from '../contract.js';
+import type { HostStatus, JackTripStatus, VoiceStatus } from '../../protocol/ipc.js';
 
 export type TrayAction = 'toggle-host' | 'toggle-mute' | 'open' | 'quit' | 'none';
 export interface TrayItem {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname } from 'node:path';
 import { connect } from 'node:tls';
 import { z } from 'zod';
-import { PinnedHub, RecentRoom, type OpenResult } from '../contract.js';
+import { PinnedHub, RecentRoom, type OpenResult } from '../../protocol/ipc.js';
 import { parseLink } from './links.js';
 
 const StoredHub = PinnedHub.extend({ cert_pem: z.string().max(20_000) });

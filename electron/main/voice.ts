@@ -1,10 +1,9 @@
 // The voice channel on the main side: one RelayClient (issue D) per joined room. Opus frames
 // arrive from the renderer over IPC and leave over UDP; frames from the relay go back to the
 // renderer as pushes. Mute is enforced here too (a muted player's frames never leave).
-import { RelayClient, RelayClientError } from '../../hub-core/src/relay/RelayClient.js';
-import { ErrorCode } from '../../hub-core/src/protocol/relay.js';
-import { SafeEmitter } from '../../hub-core/src/events.js';
-import type { PushPayload, VoiceStatus } from '../contract.js';
+import { RelayClient, RelayClientError, SafeEmitter } from '../../hub-core/src/index.js';
+import { ErrorCode } from '../../protocol/relay.js';
+import type { PushPayload, VoiceStatus } from '../../protocol/ipc.js';
 import { pinnedJson, type Pin } from './hubFetch.js';
 
 interface VoiceTokenAnswer {
@@ -42,7 +41,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
   private joinGen = 0;
   private statusTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly o: VoiceServiceOptions) {
+  constructor(private readonly options: VoiceServiceOptions) {
     super();
   }
 
@@ -53,7 +52,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
   async join(origin: string, roomId: string): Promise<VoiceStatus> {
     await this.leave();
     const gen = ++this.joinGen;
-    const pin = this.o.pinOf(origin);
+    const pin = this.options.pinOf(origin);
     if (!pin)
       return this.set({ ...OFF, state: 'failed', message: `${origin} is not a trusted hub.` });
     this.set({
@@ -68,7 +67,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
         pin,
         'POST',
         `/rooms/${encodeURIComponent(roomId)}/voice-token`,
-        this.o.tokenOf(origin) ?? undefined,
+        this.options.tokenOf(origin) ?? undefined,
       );
       return answer;
     };
@@ -79,7 +78,7 @@ export class VoiceService extends SafeEmitter<VoiceEvents> {
         host: first.relay.host,
         port: first.relay.port,
         channel: first.channel,
-        heartbeatMs: this.o.heartbeatMs ?? 2000,
+        heartbeatMs: this.options.heartbeatMs ?? 2000,
         getToken: async () => {
           const t = fresh ?? (await getToken());
           fresh = undefined;

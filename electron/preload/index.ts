@@ -7,9 +7,9 @@ import {
   pushWire,
   type InvokeChannel,
   type PushChannel,
-} from '../channels.js';
+} from '../../protocol/channels.js';
 // Types only (erased): the schemas and zod stay out of the sandboxed preload.
-import type { BacklineBridge } from '../contract.js';
+import type { BacklineBridge } from '../../protocol/ipc.js';
 
 const invokeSet = new Set<string>(INVOKE_CHANNELS);
 const pushSet = new Set<string>(PUSH_CHANNELS);

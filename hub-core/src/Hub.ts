@@ -17,7 +17,7 @@ import { jackRoutes, PatchbayService } from './http/jack.routes.js';
 import { roomRoutes } from './http/rooms.routes.js';
 import { buildHttpApp } from './http/server.js';
 import { SocketRegistry } from './http/sockets.js';
-import { WsHub } from './http/ws.js';
+import { RoomSocketGateway } from './http/RoomSocketGateway.js';
 import { voiceRoutes } from './http/voice.routes.js';
 import { PortPool } from './jacktrip/PortPool.js';
 import { Relay } from './relay/Relay.js';
@@ -59,7 +59,7 @@ interface Parts {
   auth: AuthService;
   supervisor: Supervisor;
   rooms: RoomService;
-  ws: WsHub;
+  roomSockets: RoomSocketGateway;
   sockets: SocketRegistry;
   relay: Relay;
   reach: Reachability;
@@ -175,7 +175,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       const patchbay = new PatchbayService(rooms, supervisor, logger);
       sockets = new SocketRegistry(auth, clock, config.wsMaxPerUser);
       const socketsRef = sockets;
-      const ws = new WsHub(auth, rooms, chat, patchbay, supervisor, sockets, logger);
+      const ws = new RoomSocketGateway(auth, rooms, chat, patchbay, supervisor, sockets, logger);
       const roomsRef = rooms;
       // Before an account is deleted: its rooms close (stopping their processes) and it
       // leaves the others, through the same paths a host and a player take.
@@ -239,7 +239,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         auth,
         supervisor,
         rooms,
-        ws,
+        roomSockets: ws,
         sockets,
         relay,
         reach,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, USAGE } from './config.js';
 import { ConfigError, DatabaseTooNewError } from './errors.js';
 import { Hub } from './Hub.js';
-import { isReachable, type ReachStatus } from './protocol/reach.js';
+import { isReachable, type ReachStatus } from '../../protocol/api.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APP_ORIGIN } from '../../protocol/channels.js';
 import { ConfigError } from './errors.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -70,9 +71,6 @@ export interface HubConfig {
   /** Lease asked of the router per mapping, in seconds; renewed at half (HUB_UPNP_LEASE_SECONDS). Default 1800. */
   upnpLeaseSeconds: number;
 }
-
-/** The desktop app's page origin (electron/contract.ts APP_ORIGIN). */
-export const APP_ORIGIN = 'backline-app://app';
 
 /** This checkout's renderer build, the default web UI. */
 export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../renderer/dist/', import.meta.url));

@@ -1,4 +1,4 @@
-import type { ErrorCode } from './protocol/errors.js';
+import type { ErrorCode } from '../../protocol/api.js';
 
 /**
  * Domain errors. Services throw these; the HTTP layer maps them to

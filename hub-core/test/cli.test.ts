@@ -6,8 +6,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { httpsJson, randomJackTripBase, tempDir } from './fixtures.js';
-import { alive, descendants } from './jack.js';
+import { httpsJson, randomJackTripBase, tempDir } from '../../testkit/fixtures.js';
+import { alive, descendants } from '../../testkit/jack.js';
 
 const root = join(import.meta.dirname, '..', '..');
 // Process groups this file started; `after` makes sure none outlives the tests.

@@ -1,4 +1,4 @@
-// Hosting from home, across real NATs (hub-core/test/lab/natLab.ts): the headless hub with
+// Hosting from home, across real NATs (testkit/lab/natLab.ts): the headless hub with
 // HUB_UPNP=true opens its router's ports (miniupnpd), two players behind two different NATs
 // join and play through the router's WAN address (a tone over JackTrip, frames over the voice
 // relay), and a graceful stop removes every mapping. Needs root and `ip netns` (CI has both);
@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
 import {
   Procs,
   isTone,
@@ -16,12 +16,11 @@ import {
   startTone,
   waitForPort,
   wavStat,
-} from './jack.js';
-import { curlOk, inNode, useLab } from './lab/labHub.js';
-import { HOST_LAN, HOST_WAN, labSkipReason } from './lab/natLab.js';
+} from '../../testkit/jack.js';
+import { VOICE_AGENT, curlOk, inNode, useLab } from '../../testkit/lab/labHub.js';
+import { HOST_LAN, HOST_WAN, labSkipReason } from '../../testkit/lab/natLab.js';
 
 const skip = await labSkipReason();
-const VOICE_AGENT = join(import.meta.dirname, 'lab', 'voiceAgent.ts');
 
 describe('hosting from home across NAT: map and play', { skip }, () => {
   const { lab, start, reach, ours } = useLab();

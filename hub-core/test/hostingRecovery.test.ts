@@ -1,17 +1,14 @@
-// Hosting from home across NAT (hub-core/test/lab/natLab.ts), when things go wrong: after a
+// Hosting from home across NAT (testkit/lab/natLab.ts), when things go wrong: after a
 // kill -9 the next start removes the stale mappings, and ports another computer on the LAN
 // holds are mapped elsewhere (the HTTPS port to another external port, a room to another
 // block). Needs root and `ip netns`; elsewhere skipped with the reason.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Health } from '../src/protocol/health.js';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { join } from 'node:path';
-import { curlOk, inNode, until, useLab } from './lab/labHub.js';
-import { HOST_LAN, HOST_WAN, LAN_NEIGHBOUR, labSkipReason } from './lab/natLab.js';
+import type { Health, JoinAnswer, RoomDetail } from '../../protocol/api.js';
+import { VOICE_AGENT, curlOk, inNode, until, useLab } from '../../testkit/lab/labHub.js';
+import { HOST_LAN, HOST_WAN, LAN_NEIGHBOUR, labSkipReason } from '../../testkit/lab/natLab.js';
 
 const skip = await labSkipReason();
-const VOICE_AGENT = join(import.meta.dirname, 'lab', 'voiceAgent.ts');
 
 describe('hosting from home across NAT: crash and taken ports', { skip }, () => {
   const { lab, dataDir, start, reach, ours } = useLab();

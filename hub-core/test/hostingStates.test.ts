@@ -1,11 +1,11 @@
-// Hosting from home across NAT (hub-core/test/lab/natLab.ts): the states that mean "the
+// Hosting from home across NAT (testkit/lab/natLab.ts): the states that mean "the
 // internet can't reach you" (carrier-grade NAT, a router without UPnP or NAT-PMP) and a router
 // that goes silent while hosting. Needs root and `ip netns`; elsewhere skipped with the reason.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Health } from '../src/protocol/health.js';
-import { curlOk, health, until, useLab } from './lab/labHub.js';
-import { labSkipReason } from './lab/natLab.js';
+import type { Health } from '../../protocol/api.js';
+import { curlOk, health, until, useLab } from '../../testkit/lab/labHub.js';
+import { labSkipReason } from '../../testkit/lab/natLab.js';
 
 const skip = await labSkipReason();
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { httpsJson, startHub, type TestHub } from './fixtures.js';
+import { httpsJson, startHub, type TestHub } from '../../testkit/fixtures.js';
 
 type Json = Record<string, unknown>;
 

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseRegistry, reclaimJackSlots, REGISTRY_PATH } from '../src/jacktrip/jackSlots.js';
 import { JackServer } from '../src/jacktrip/JackServer.js';
-import { httpsJson, randomJackTripBase, tempDir } from './fixtures.js';
-import { alive } from './jack.js';
+import { httpsJson, randomJackTripBase, tempDir } from '../../testkit/fixtures.js';
+import { alive } from '../../testkit/jack.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const uid = process.getuid!();

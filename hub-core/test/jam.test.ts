@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
 import { delay, stopChild } from '../src/jacktrip/child.js';
-import { startJamHub, type JamHub } from './fixtures.js';
+import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 import {
   Procs,
   alive,
@@ -18,7 +18,7 @@ import {
   waitForPort,
   wavStat,
   type JtClient,
-} from './jack.js';
+} from '../../testkit/jack.js';
 
 describe('rooms with real audio', () => {
   let t: JamHub;
@@ -276,7 +276,7 @@ describe('rooms with real audio', () => {
   it("kill -9 of a room's jacktrip, then of its jackd: the room comes back", async () => {
     for (const which of ['hub', 'jack'] as const) {
       const rt = t.hub.supervisor.get(room1.id)!;
-      const victim = which === 'hub' ? rt.hub.pid : rt.jack.pid;
+      const victim = which === 'hub' ? rt.jacktrip.pid : rt.jack.pid;
       const restarted = new Promise<string>((r) => {
         t.hub.supervisor.once('restarted', () => r('restarted'));
         t.hub.supervisor.once('failed', (_id, err) => r(`failed: ${err.message}`));
@@ -294,7 +294,7 @@ describe('rooms with real audio', () => {
       assert.equal(outcome, 'restarted', `after kill -9 of the room's ${which}:\n${logs()}`);
       const back = t.hub.supervisor.get(room1.id)!;
       assert.notEqual(back, rt);
-      assert.ok(back.hub.running && back.jack.running);
+      assert.ok(back.jacktrip.running && back.jack.running);
       for (const p of rt.pids)
         assert.equal(alive(p), false, `old process ${p} still running after ${which} crash`);
     }

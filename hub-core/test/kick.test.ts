@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { delay } from '../src/jacktrip/child.js';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { startJamHub, type JamHub } from './fixtures.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
+import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 import {
   ConnectionLog,
   Procs,
@@ -20,8 +20,8 @@ import {
   waitForPort,
   wavStat,
   type JtClient,
-} from './jack.js';
-import { TestSocket } from './wsclient.js';
+} from '../../testkit/jack.js';
+import { TestSocket } from '../../testkit/wsclient.js';
 
 describe('kick, ban and foreign names against the room’s real wiring (patch mode 2)', () => {
   let t: JamHub;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request as httpsRequest } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { startJamHub, type JamHub, type JsonResponse } from './fixtures.js';
+import { startJamHub, type JamHub, type JsonResponse } from '../../testkit/fixtures.js';
 
 type Json = Record<string, unknown>;
 

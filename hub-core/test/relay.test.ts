@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode, PacketType, decode, encode, type Packet } from '../src/protocol/relay.js';
+import { ErrorCode, PacketType, decode, encode, type Packet } from '../../protocol/relay.js';
 import { RelayClient, type AudioFrame } from '../src/relay/RelayClient.js';
 import { signVoiceToken } from '../src/relay/tokens.js';
 import WebSocket from 'ws';
-import { startJamHub, type JamHub } from './fixtures.js';
+import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 
 /** A bare UDP peer that speaks the codec by hand, for the cases a well-behaved client never makes. */
 class RawPeer {

@@ -2,9 +2,9 @@
 // spoofed names. A real hub over HTTPS; the limits are lowered through the hub's own settings.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { RoomDetail } from '../src/protocol/rooms.js';
-import { startJamHub, type JamHub, type JsonResponse } from './fixtures.js';
-import { alive } from './jack.js';
+import type { RoomDetail } from '../../protocol/api.js';
+import { startJamHub, type JamHub, type JsonResponse } from '../../testkit/fixtures.js';
+import { alive } from '../../testkit/jack.js';
 
 type ErrorAnswer = { error: { code: string; message: string } };
 

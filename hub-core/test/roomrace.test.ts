@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { startJamHub, type JamHub, type JsonResponse } from './fixtures.js';
-import { Procs, alive, startJackTripClient } from './jack.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
+import { startJamHub, type JamHub, type JsonResponse } from '../../testkit/fixtures.js';
+import { Procs, alive, startJackTripClient } from '../../testkit/jack.js';
 
 const PLAYERS = ['pl1', 'pl2', 'pl3', 'pl4', 'pl5', 'pl6'];
 const HOST = 'hal';
@@ -193,10 +193,10 @@ describe('concurrent requests on one room', () => {
     });
     // jackd dies; its jacktrip lingers, holding the room's port, until the supervisor's SIGKILL
     // 2 s later (a jacktrip whose jackd died often ignores SIGTERM; stopped, it always does).
-    process.kill(rt.hub.pid, 'SIGSTOP');
+    process.kill(rt.jacktrip.pid, 'SIGSTOP');
     process.kill(rt.jack.pid, 'SIGKILL');
     while (t.hub.supervisor.get(room.id) === rt) await new Promise((r) => setTimeout(r, 10));
-    assert.ok(alive(rt.hub.pid), 'the old jacktrip is still there when the join arrives');
+    assert.ok(alive(rt.jacktrip.pid), 'the old jacktrip is still there when the join arrives');
     const [joined] = await fire([op.join('pl2', room.id)]);
     assert.equal(joined!.status, 200, joined!.text);
     assert.equal(await outcome, 'restarted');

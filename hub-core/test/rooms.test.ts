@@ -1,10 +1,10 @@
 // Room rules, host controls, expiry, chat and the WebSocket channel, against a real hub.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { JoinAnswer, RoomDetail } from '../src/protocol/rooms.js';
-import { startJamHub, type JamHub } from './fixtures.js';
-import { alive } from './jack.js';
-import { TestSocket, type WsMsg } from './wsclient.js';
+import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
+import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
+import { alive } from '../../testkit/jack.js';
+import { TestSocket, type WsMsg } from '../../testkit/wsclient.js';
 
 type Json = Record<string, unknown>;
 
@@ -227,7 +227,7 @@ describe('room rules, host controls, chat and WebSocket', () => {
     assert.deepEqual([told.state, told.patch_mode], ['patch_mode', 5]);
     // The hub re-wires the room itself: jacktrip runs without its own patcher in every mode.
     assert.equal(t.hub.supervisor.get(room.id), before);
-    assert.ok(before.hub.running);
+    assert.ok(before.jacktrip.running);
     assert.equal((await ok<RoomDetail>('hana', 'GET', `/rooms/${room.id}`)).patch_mode, 5);
     assert.equal(
       hana.received.slice(mark).some((m) => m.state === 'restarted'),

@@ -6,10 +6,10 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import type { RoomDetail } from '../src/protocol/rooms.js';
-import { httpsJson, startJamHub, type JamHub } from './fixtures.js';
-import { alive } from './jack.js';
-import { TestSocket } from './wsclient.js';
+import type { RoomDetail } from '../../protocol/api.js';
+import { httpsJson, startJamHub, type JamHub } from '../../testkit/fixtures.js';
+import { alive } from '../../testkit/jack.js';
+import { TestSocket } from '../../testkit/wsclient.js';
 
 type Json = Record<string, unknown>;
 

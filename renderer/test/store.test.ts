@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JackGraph, JackPort } from '../../hub-core/src/protocol/patchbay.js';
-import type { ChatMessage, Member, RoomDetail } from '../../hub-core/src/protocol/rooms.js';
+import type { JackGraph, JackPort, ChatMessage, Member, RoomDetail } from '../../protocol/api.js';
 import { CHAT_KEEP, mergeChat } from '../src/store/chatModel.js';
 import {
   autoLayout,
@@ -10,7 +9,6 @@ import {
   edgeId,
   graphToFlow,
   nodeId,
-  playerOf,
 } from '../src/store/graphModel.js';
 import { emptyRoomView, reduceRoom } from '../src/store/roomModel.js';
 import { formatDuration, timeLeft } from '../src/store/rooms.js';
@@ -141,11 +139,14 @@ describe('graph → nodes and edges', () => {
     assert.equal(canConnect(g, 'nobody:out', 'alice:send_1'), false);
   });
 
-  it('matches jacktrip client names to players, with the hub’s _N suffix', () => {
-    assert.equal(playerOf('alice', ['alice']), 'alice');
-    assert.equal(playerOf('alice_2', ['alice']), 'alice');
-    assert.equal(playerOf('alicex', ['alice']), null);
-    assert.equal(playerOf('system', ['alice']), null);
+  it('gives a client to the member with the longest matching name (bob-1, not bob renamed)', () => {
+    const g = roomGraph([]);
+    g.clients['bob-1'] = [port('bob-1:send_1', 'input'), port('bob-1:receive_1', 'output')];
+    g.clients.bob = [port('bob:send_1', 'input'), port('bob:receive_1', 'output')];
+    const owner = (client: string) =>
+      clientNodes(g, ['bob', 'bob-1']).find((n) => n.data.client === client)?.data.player;
+    assert.equal(owner('bob-1'), 'bob-1');
+    assert.equal(owner('bob'), 'bob');
   });
 });
 

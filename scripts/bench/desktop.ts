@@ -6,14 +6,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JoinAnswer } from '../../hub-core/src/protocol/rooms.js';
-import { JackServer } from '../../hub-core/src/jacktrip/JackServer.js';
+import type { JoinAnswer } from '../../protocol/api.js';
+import { APP_ORIGIN } from '../../protocol/channels.js';
+import { JackServer } from '../../hub-core/src/index.js';
 import { ROOT, buildElectronBundle } from '../../electron/electronRuntime.js';
 import { createDesktop, type Desktop } from '../../electron/main/desktop.js';
 import { pinnedJson } from '../../electron/main/hubFetch.js';
 import { median, sleep, type Results } from './lib.js';
 
-const APP = { url: 'backline-app://app/', isMainFrame: true };
+const APP = { url: `${APP_ORIGIN}/`, isMainFrame: true };
 const ROUNDS = 5;
 
 /** The hub process as the installed app runs it: bundled JavaScript (npm run build:electron). */

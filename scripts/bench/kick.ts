@@ -2,8 +2,8 @@
 // player is left in the room (their JACK client, with its ports and cords, gone from the room's
 // server), and until their own jacktrip has stopped. Goal: within 2 s.
 import { Agent as HttpsAgent } from 'node:https';
-import { spawnChild, jackEnv, stopChild } from '../../hub-core/src/jacktrip/child.js';
-import { Procs, startJackTripClient } from '../../hub-core/test/jack.js';
+import { spawnChild, jackEnv, stopChild } from '../../hub-core/src/index.js';
+import { Procs, startJackTripClient } from '../../testkit/jack.js';
 import { hubApi, median, spawnHub, type Results } from './lib.js';
 import { benchHubEnv } from './rooms.js';
 

@@ -1,4 +1,4 @@
-// host-reachable: in the NAT lab (hub-core/test/lab/natLab.ts), "Host a jam" with the router's
+// host-reachable: in the NAT lab (testkit/lab/natLab.ts), "Host a jam" with the router's
 // ports opened automatically, from the toggle (IPC host.start) to a link usable from the
 // internet: the router mapped the ports, main pushed the internet link, and a player behind
 // another NAT fetched /health through it. The hub runs as installed (bundled), in the lab home.
@@ -6,11 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, buildElectronBundle } from '../../electron/electronRuntime.js';
-import type { HostStatus } from '../../electron/contract.js';
+import { APP_ORIGIN } from '../../protocol/channels.js';
+import type { HostStatus } from '../../protocol/ipc.js';
 import { createDesktop } from '../../electron/main/desktop.js';
-import { loadOrCreateSelfSigned } from '../../hub-core/src/tls/certificate.js';
-import { curlOk } from '../../hub-core/test/lab/labHub.js';
-import { HOST_LAN, HOST_WAN, NatLab, labSkipReason } from '../../hub-core/test/lab/natLab.js';
+import { loadOrCreateSelfSigned } from '../../hub-core/src/index.js';
+import { curlOk } from '../../testkit/lab/labHub.js';
+import { HOST_LAN, HOST_WAN, NatLab, labSkipReason } from '../../testkit/lab/natLab.js';
 import { netnsForker } from '../../e2e/labHost.js';
 import { spkiHash } from '../../e2e/desktopHarness.js';
 import { median, type Results } from './lib.js';
@@ -42,7 +43,7 @@ export async function hostReachable(r: Results): Promise<void> {
   });
   const pin = `sha256//${spkiHash(loadOrCreateSelfSigned(join(dir, 'hub')).certPem)}`;
   const call = (channel: string) =>
-    d.router.dispatch({ url: 'backline-app://app/', isMainFrame: true }, channel, []);
+    d.router.dispatch({ url: `${APP_ORIGIN}/`, isMainFrame: true }, channel, []);
   const times: number[] = [];
   const routerShare: number[] = [];
   try {
@@ -50,11 +51,11 @@ export async function hostReachable(r: Results): Promise<void> {
       const linked = new Promise<HostStatus>((resolve) => {
         const on = (s: HostStatus) => {
           if (s.internet_link) {
-            d.hubHost.off('status', on);
+            d.hostedHub.off('status', on);
             resolve(s);
           }
         };
-        d.hubHost.on('status', on);
+        d.hostedHub.on('status', on);
       });
       const t0 = performance.now();
       await call('host.start');

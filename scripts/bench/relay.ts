@@ -4,10 +4,8 @@ import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { Agent as HttpsAgent } from 'node:https';
 import { Worker } from 'node:worker_threads';
-import { PacketType, decode, encode } from '../../hub-core/src/protocol/relay.js';
-import { Relay } from '../../hub-core/src/relay/Relay.js';
-import { RelayClient } from '../../hub-core/src/relay/RelayClient.js';
-import { signVoiceToken } from '../../hub-core/src/relay/tokens.js';
+import { PacketType, decode, encode } from '../../protocol/relay.js';
+import { Relay, RelayClient, signVoiceToken } from '../../hub-core/src/index.js';
 import { hubApi, percentile, sleep, sortNum, spawnHub, type Results } from './lib.js';
 
 const now = () => performance.timeOrigin + performance.now();

@@ -3,8 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Agent } from 'node:https';
-import { hubServerArgs } from '../../hub-core/src/jacktrip/argv.js';
-import { delay, jackEnv, runTool } from '../../hub-core/src/jacktrip/child.js';
+import { jacktripServerArgs, delay, jackEnv, runTool } from '../../hub-core/src/index.js';
 import {
   Procs,
   jackConnect,
@@ -12,7 +11,7 @@ import {
   startTone,
   waitForPort,
   type JtClient,
-} from '../../hub-core/test/jack.js';
+} from '../../testkit/jack.js';
 import { hubApi, median, spawnHub, type HubProcess, type Results } from './lib.js';
 import { Agent as HttpsAgent } from 'node:https';
 
@@ -161,8 +160,8 @@ async function bareRoundTrip(period: number): Promise<number> {
     const hubJack = (await procs.server(`bare${period}`, period)).name;
     const cli = (await procs.server(`barec${period}`, period)).name;
     const b = base();
-    const args = hubServerArgs({ tcpPort: b, udpBase: b + 1, patchMode: 2 }).map((a, i, arr) =>
-      arr[i - 1] === '-p' ? '1' : a,
+    const args = jacktripServerArgs({ tcpPort: b, udpBase: b + 1, patchMode: 2 }).map(
+      (a, i, arr) => (arr[i - 1] === '-p' ? '1' : a),
     );
     await new Promise<void>((resolve) =>
       procs.spawn(

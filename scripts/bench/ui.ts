@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { Agent, type Agent as AgentT } from 'node:https';
 import type { BrowserContext, Page } from '@playwright/test';
 import { launch } from '../../e2e/browser.js';
-import { jackEnv, runTool } from '../../hub-core/src/jacktrip/child.js';
-import { Procs } from '../../hub-core/test/jack.js';
+import { jackEnv, runTool } from '../../hub-core/src/index.js';
+import { Procs } from '../../testkit/jack.js';
 import { hubApi, percentile, sortNum, spawnHub, type HubProcess, type Results } from './lib.js';
 import { benchHubEnv } from './rooms.js';
 

@@ -12,7 +12,7 @@ import {
   type InvokeResult,
   type PushChannel,
   type PushPayload,
-} from '../../contract.js';
+} from '../../../protocol/ipc.js';
 
 /** Who sent an IPC message: the URL of the sending frame, and whether it is the top frame. */
 export interface SenderInfo {
@@ -89,7 +89,7 @@ export class IpcRouter {
 export type PushSink = (channel: PushChannel, payload: unknown) => void;
 
 /** Main → renderer events: validated against the contract, then handed to every window. */
-export class PushHub {
+export class RendererPush {
   private readonly sinks = new Set<PushSink>();
 
   attach(sink: PushSink): () => void {

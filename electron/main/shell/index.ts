@@ -12,11 +12,11 @@ import {
   utilityProcess,
 } from 'electron';
 import { join } from 'node:path';
-import { APP_SCHEME, LINK_SCHEME } from '../../contract.js';
+import { APP_SCHEME, LINK_SCHEME } from '../../../protocol/ipc.js';
 import { appPageServer } from '../appPage.js';
 import { appSettingsFromEnv, type AppSettings } from '../appSettings.js';
 import { createDesktop, type Desktop } from '../desktop.js';
-import type { HubForker } from '../hubHost.js';
+import type { HubForker } from '../hostedHub.js';
 import { isAppUrl, isExternalUrlAllowed } from '../policy.js';
 import { linkFromArgv } from '../links.js';
 import type { SecretCodec } from '../secrets.js';
@@ -146,7 +146,7 @@ if (!app.requestSingleInstanceLock()) {
     bridgeIpc(d.router, d.push, () => BrowserWindow.getAllWindows());
     createTray(join(root, 'resources', 'tray.png'), d, (action) => {
       if (action === 'toggle-host')
-        void (d.hubHost.status.state === 'running' ? d.hubHost.stop() : d.hubHost.start());
+        void (d.hostedHub.status.state === 'running' ? d.hostedHub.stop() : d.hostedHub.start());
       else if (action === 'toggle-mute') d.push.emit('voice.toggleMute', {});
       else if (action === 'open') showWindow();
       else if (action === 'quit') app.quit();

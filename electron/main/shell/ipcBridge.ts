@@ -1,10 +1,14 @@
 // The only file that touches ipcMain: every invoke channel of the contract goes to the router
 // (which checks the sender and parses the arguments); pushes go to the app's windows.
 import { ipcMain, type BrowserWindow } from 'electron';
-import { INVOKE_CHANNELS, invokeWire, pushWire } from '../../contract.js';
-import type { IpcRouter, PushHub } from '../ipc/router.js';
+import { INVOKE_CHANNELS, invokeWire, pushWire } from '../../../protocol/ipc.js';
+import type { IpcRouter, RendererPush } from '../ipc/router.js';
 
-export function bridgeIpc(router: IpcRouter, push: PushHub, windows: () => BrowserWindow[]): void {
+export function bridgeIpc(
+  router: IpcRouter,
+  push: RendererPush,
+  windows: () => BrowserWindow[],
+): void {
   for (const channel of INVOKE_CHANNELS) {
     ipcMain.handle(invokeWire(channel), (event, ...args: unknown[]) => {
       const frame = event.senderFrame;

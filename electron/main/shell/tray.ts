@@ -8,7 +8,7 @@ export function createTray(icon: string, desktop: Desktop, act: (a: TrayAction) 
   tray.setToolTip('Backline');
   const render = () => {
     const items = trayMenuModel({
-      host: desktop.hubHost.status,
+      host: desktop.hostedHub.status,
       jacktrip: desktop.jacktrip.status,
       voice: desktop.voice.status,
     });
@@ -24,7 +24,7 @@ export function createTray(icon: string, desktop: Desktop, act: (a: TrayAction) 
       ),
     );
   };
-  desktop.hubHost.on('status', render);
+  desktop.hostedHub.on('status', render);
   desktop.jacktrip.on('status', render);
   desktop.voice.on('status', (s) => {
     if (s.state !== 'live' || s.muted !== lastMuted) render();

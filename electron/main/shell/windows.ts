@@ -2,7 +2,7 @@
 // in the page, navigation and new windows denied, permissions limited to the microphone.
 import { BrowserWindow, shell, type Session } from 'electron';
 import { join } from 'node:path';
-import { APP_ORIGIN } from '../../contract.js';
+import { APP_ORIGIN } from '../../../protocol/ipc.js';
 import {
   isAppUrl,
   isExternalUrlAllowed,

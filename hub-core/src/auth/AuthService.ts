@@ -4,7 +4,7 @@ import type { SessionRow, SessionsRepo } from '../db/sessions.js';
 import type { UserRow, UsersRepo } from '../db/users.js';
 import { Conflict, Forbidden, Overloaded, RateLimited, Unauthorized } from '../errors.js';
 import { SafeEmitter } from '../events.js';
-import type { AuthResponse, RegisterBody, SessionInfo, User } from '../protocol/auth.js';
+import type { AuthResponse, RegisterBody, SessionInfo, User } from '../../../protocol/api.js';
 import type { PasswordHasher } from './passwords.js';
 import type { RateLimitRule } from './rateLimit.js';
 import { InFlight, SlidingWindowLimiter } from './rateLimit.js';

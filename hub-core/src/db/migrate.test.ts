@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { tempDir } from '../../test/fixtures.js';
+import { tempDir } from '../../../testkit/fixtures.js';
 import { DatabaseTooNewError } from '../errors.js';
 import { migrations, type Migration } from './migrations/index.js';
 import { migrate, openDatabase, schemaVersion } from './open.js';

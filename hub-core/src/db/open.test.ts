@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { tempDir } from '../../test/fixtures.js';
+import { tempDir } from '../../../testkit/fixtures.js';
 import { openDatabase } from './open.js';
 import { UsersRepo } from './users.js';
 

@@ -31,10 +31,10 @@ export interface ChatRow {
 
 /** Prepared statements for rooms, their members, bans and chat. */
 export class RoomsRepo {
-  private readonly s;
+  private readonly statements;
 
   constructor(private readonly db: Db) {
-    this.s = {
+    this.statements = {
       insert: db.prepare(
         `INSERT INTO rooms (id, name, description, creator_id, passphrase_hash, max_participants, patch_mode, created_at, expires_at)
          VALUES (@id, @name, @description, @creator_id, @passphrase_hash, @max_participants, @patch_mode, @created_at, @expires_at)`,
@@ -94,7 +94,7 @@ export class RoomsRepo {
   }
 
   insert(r: Omit<RoomRow, 'locked' | 'closed_at'>): void {
-    this.s.insert.run(r);
+    this.statements.insert.run(r);
   }
   /**
    * Inserts the room unless its creator already hosts `maxOpen` open rooms, atomically (parallel
@@ -103,73 +103,73 @@ export class RoomsRepo {
   insertIfUnder(r: Omit<RoomRow, 'locked' | 'closed_at'>, maxOpen: number, now: number): boolean {
     return this.db.transaction(() => {
       if (this.countOpenBy(r.creator_id, now) >= maxOpen) return false;
-      this.s.insert.run(r);
+      this.statements.insert.run(r);
       return true;
     })();
   }
   /** Open rooms (not closed, not expired) `userId` hosts. */
   countOpenBy(userId: number, now: number): number {
-    return this.s.countOpenBy.get(now, userId)!.n;
+    return this.statements.countOpenBy.get(now, userId)!.n;
   }
   byId(id: string): RoomRow | undefined {
-    return this.s.byId.get(id);
+    return this.statements.byId.get(id);
   }
   listOpen(now: number): RoomRow[] {
-    return this.s.open.all(now);
+    return this.statements.open.all(now);
   }
   countOpen(now: number): number {
-    return this.s.countOpen.get(now)!.n;
+    return this.statements.countOpen.get(now)!.n;
   }
   close(id: string, now: number): boolean {
-    return this.s.close.run(now, id).changes > 0;
+    return this.statements.close.run(now, id).changes > 0;
   }
   setLocked(id: string, locked: boolean): void {
-    this.s.setLocked.run(locked ? 1 : 0, id);
+    this.statements.setLocked.run(locked ? 1 : 0, id);
   }
   setPatchMode(id: string, mode: number): void {
-    this.s.setPatchMode.run(mode, id);
+    this.statements.setPatchMode.run(mode, id);
   }
   members(id: string): MemberRow[] {
-    return this.s.members.all(id);
+    return this.statements.members.all(id);
   }
   memberCount(id: string): number {
-    return this.s.memberCount.get(id)!.n;
+    return this.statements.memberCount.get(id)!.n;
   }
   isMember(id: string, userId: number): boolean {
-    return this.s.isMember.get(id, userId)!.n > 0;
+    return this.statements.isMember.get(id, userId)!.n > 0;
   }
   /** Adds a member unless the room is full, atomically; false when full. */
   addMemberIfRoom(id: string, userId: number, max: number, now: number): boolean {
     return this.db.transaction(() => {
       if (this.isMember(id, userId)) return true;
       if (this.memberCount(id) >= max) return false;
-      this.s.addMember.run(id, userId, now);
+      this.statements.addMember.run(id, userId, now);
       return true;
     })();
   }
   removeMember(id: string, userId: number): boolean {
-    return this.s.removeMember.run(id, userId).changes > 0;
+    return this.statements.removeMember.run(id, userId).changes > 0;
   }
   /** After a hub restart nobody is connected: memberships start afresh. */
   clearMembers(): void {
-    this.s.clearMembers.run();
+    this.statements.clearMembers.run();
   }
   ban(id: string, userId: number, now: number): void {
-    this.s.ban.run(id, userId, now);
+    this.statements.ban.run(id, userId, now);
   }
   bans(id: string): number[] {
-    return this.s.bans.all(id).map((b) => b.user_id);
+    return this.statements.bans.all(id).map((b) => b.user_id);
   }
   isBanned(id: string, userId: number): boolean {
-    return this.s.isBanned.get(id, userId)!.n > 0;
+    return this.statements.isBanned.get(id, userId)!.n > 0;
   }
   usernameOf(userId: number): string | undefined {
-    return this.s.usernameOf.get(userId)?.username;
+    return this.statements.usernameOf.get(userId)?.username;
   }
   addChat(roomId: string, userId: number, body: string, now: number): number {
-    return this.s.addChat.get(roomId, userId, body, now)!.id;
+    return this.statements.addChat.get(roomId, userId, body, now)!.id;
   }
   lastChat(roomId: string, limit: number): ChatRow[] {
-    return this.s.lastChat.all(roomId, limit);
+    return this.statements.lastChat.all(roomId, limit);
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startHub, type TestHub } from '../../test/fixtures.js';
+import { startHub, type TestHub } from '../../../testkit/fixtures.js';
 
 type Json = Record<string, unknown>;
 

@@ -14,8 +14,8 @@ import {
   SessionList,
   User,
   WsTicket,
-} from '../protocol/auth.js';
-import { ErrorBody } from '../protocol/errors.js';
+  ErrorBody,
+} from '../../../protocol/api.js';
 import { checkSameOrigin, clearedSessionCookie, cookieToken, setSessionCookie } from './cookies.js';
 
 declare module 'fastify' {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { HubError, Overloaded, RateLimited } from '../errors.js';
-import type { ErrorBody, ErrorCode } from '../protocol/errors.js';
+import type { ErrorBody, ErrorCode } from '../../../protocol/api.js';
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = {
   400: 'bad_request',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { startHub, type TestHub } from '../../test/fixtures.js';
+import { startHub, type TestHub } from '../../../testkit/fixtures.js';
 
 const nasty = fc.constantFrom(
   "' OR 1=1 --",

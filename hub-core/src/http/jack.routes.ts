@@ -5,11 +5,16 @@ import type { UserRow } from '../db/users.js';
 import { BadRequest, Forbidden, Unavailable } from '../errors.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { PatchMemory } from '../patchbay/memory.js';
+import { RememberedCords } from '../patchbay/rememberedCords.js';
 import { patch } from '../patchbay/patch.js';
 import { clientOf } from '../patchbay/wiringPlan.js';
-import { ErrorBody } from '../protocol/errors.js';
-import { JackGraph, PatchRequest, PatchResult, RoomQuery } from '../protocol/patchbay.js';
+import {
+  ErrorBody,
+  JackGraph,
+  PatchRequest,
+  PatchResult,
+  RoomQuery,
+} from '../../../protocol/api.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook } from './auth.routes.js';
 
@@ -27,11 +32,11 @@ const errors = {
 
 /**
  * The room's live JACK graph; connect and disconnect for the room's host. The host's cords are
- * remembered (patchbay/memory.ts) and made again when a player reconnects or the room restarts,
+ * remembered (patchbay/rememberedCords.ts) and made again when a player reconnects or the room restarts,
  * but never to a client that belongs to no current member (patchbay/Wiring.ts stops those).
  */
 export class PatchbayService {
-  private readonly memory = new PatchMemory();
+  private readonly memory = new RememberedCords();
   /** Cords being made again right now (room id + cord), so a burst of graph events makes each once. */
   private readonly restoring = new Set<string>();
   /** Failed attempts per remembered cord since it was last made. */

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuthService } from '../auth/AuthService.js';
-import { ErrorBody } from '../protocol/errors.js';
 import {
+  ErrorBody,
   ChatBody,
   ChatMessage,
   ChatQuery,
@@ -17,7 +17,7 @@ import {
   RoomParams,
   RoomSummary,
   UserRef,
-} from '../protocol/rooms.js';
+} from '../../../protocol/api.js';
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook } from './auth.routes.js';

@@ -13,13 +13,13 @@ import type { AuthService } from '../auth/AuthService.js';
 import { hashingContext } from '../auth/passwords.js';
 import type { UserRow } from '../db/users.js';
 import type { Logger } from '../log.js';
-import { Health } from '../protocol/health.js';
-import type { ReachSummary } from '../protocol/reach.js';
+import { Health } from '../../../protocol/api.js';
+import type { ReachSummary } from '../../../protocol/api.js';
 import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
 import { webUiRoutes } from './webui.js';
 import { corsFor } from './cors.js';
-import { WS_MAX_PAYLOAD } from './ws.js';
+import { WS_MAX_PAYLOAD } from './RoomSocketGateway.js';
 
 export interface HttpOptions {
   logger: Logger;

@@ -2,46 +2,17 @@ import type {} from '@fastify/websocket';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
 import type { AuthService } from '../auth/AuthService.js';
 import { isoFromMs } from '../clock.js';
-import { MAX_PACKET_BYTES } from '../protocol/relay.js';
-import { ErrorBody } from '../protocol/errors.js';
-import { RoomParams } from '../protocol/rooms.js';
+import { MAX_PACKET_BYTES } from '../../../protocol/relay.js';
+import { ErrorBody, RoomParams, VoiceStats, VoiceToken } from '../../../protocol/api.js';
+import { emptyRoomCounters } from '../relay/counters.js';
 import type { Relay } from '../relay/Relay.js';
 import { signVoiceToken } from '../relay/tokens.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook, upgradeAuth } from './auth.routes.js';
 import { hostOnly } from '../rooms/RoomService.js';
 import { CLOSE_SESSION_ENDED, type SocketRegistry } from './sockets.js';
-
-export const VoiceToken = z
-  .object({
-    token: z.string(),
-    expires_at: z.iso.datetime(),
-    channel: z.string().describe('the room id: the relay channel to join'),
-    relay: z.object({
-      host: z.string(),
-      port: z.number().int().describe('UDP'),
-      ws_path: z
-        .string()
-        .describe('WebSocket fallback carrying the same packets, for clients whose UDP is blocked'),
-    }),
-  })
-  .meta({ id: 'VoiceToken' });
-
-const VoiceStats = z
-  .object({
-    room_id: z.string(),
-    received: z.number().int(),
-    forwarded: z.number().int(),
-    dropped_replayed: z.number().int(),
-    dropped_rate_limited: z.number().int(),
-    dropped_muted: z.number().int(),
-    dropped_not_joined: z.number().int(),
-    sessions: z.number().int(),
-  })
-  .meta({ id: 'VoiceStats' });
 
 /** Voice tokens for room members, and the WebSocket fallback of the UDP relay. */
 export function voiceRoutes(
@@ -104,16 +75,9 @@ export function voiceRoutes(
     },
     async (req) => {
       rooms.hostOf(authOf(req).user, req.params.id);
-      const c = relay.roomCounters(req.params.id);
       return {
         room_id: req.params.id,
-        received: c?.received ?? 0,
-        forwarded: c?.forwarded ?? 0,
-        dropped_replayed: c?.dropped_replayed ?? 0,
-        dropped_rate_limited: c?.dropped_rate_limited ?? 0,
-        dropped_muted: c?.dropped_muted ?? 0,
-        dropped_not_joined: c?.dropped_not_joined ?? 0,
-        sessions: c?.sessions ?? 0,
+        ...(relay.roomCounters(req.params.id) ?? emptyRoomCounters()),
       };
     },
   );

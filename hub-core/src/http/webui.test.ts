@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { httpsJson, startJamHub, tempDir, type JamHub } from '../../test/fixtures.js';
-import { TestSocket } from '../../test/wsclient.js';
+import { httpsJson, startJamHub, tempDir, type JamHub } from '../../../testkit/fixtures.js';
+import { TestSocket } from '../../../testkit/wsclient.js';
 
 /** Browser sessions (the HttpOnly cookie) and the web UI the hub serves at /. */
 describe('web UI and cookie sessions', () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { APP_ROUTES } from '../../../protocol/rules.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -22,9 +23,6 @@ export const WEB_CSP = [
   "form-action 'self'",
   "frame-ancestors 'none'",
 ].join('; ');
-
-/** Paths the single-page app handles itself. Never an API path. */
-export const APP_ROUTES = ['/', '/room/:id', '/patchbay/:room_id'] as const;
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -46,30 +46,33 @@ export class JackServer extends SafeEmitter<JackServerEvents> {
   }
 
   /** Starts jackd and resolves once a JACK client can connect to it. */
-  static async create(o: JackServerOptions): Promise<JackServer> {
-    if (!SERVER_NAME.test(o.name)) throw new JackStartError(`invalid JACK server name "${o.name}"`);
-    const bin = o.bin ?? process.env.JACKD_BIN ?? 'jackd';
+  static async create(options: JackServerOptions): Promise<JackServer> {
+    if (!SERVER_NAME.test(options.name))
+      throw new JackStartError(`invalid JACK server name "${options.name}"`);
+    const bin = options.bin ?? process.env.JACKD_BIN ?? 'jackd';
     const ref: { server?: JackServer } = {};
-    const child = spawnChild(bin, jackdArgs(o), jackEnv(undefined), (l) =>
+    const child = spawnChild(bin, jackdArgs(options), jackEnv(undefined), (l) =>
       ref.server?.safeEmit('line', l),
     );
-    const server = (ref.server = new JackServer(o.name, child));
-    const deadline = Date.now() + (o.readyTimeoutMs ?? 8000);
+    const server = (ref.server = new JackServer(options.name, child));
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 8000);
     while (Date.now() < deadline) {
       if (!isRunning(child)) {
         await child.exited;
         throw new JackStartError(
-          `jackd ${o.name} failed to start: ${child.tail().slice(-3).join(' | ')}`,
+          `jackd ${options.name} failed to start: ${child.tail().slice(-3).join(' | ')}`,
         );
       }
       // `jack_wait -c` says "running" ~100 ms before clients can connect; a real client
       // (jack_lsp listing the dummy driver's ports) is the honest readiness check.
-      const r = await runTool('jack_lsp', [], jackEnv(o.name), 2000);
+      const r = await runTool('jack_lsp', [], jackEnv(options.name), 2000);
       if (r.code === 0 && r.stdout.includes('system:')) return server;
       await delay(50);
     }
     await server.close();
-    throw new JackStartError(`jackd ${o.name} not ready within ${o.readyTimeoutMs ?? 8000} ms`);
+    throw new JackStartError(
+      `jackd ${options.name} not ready within ${options.readyTimeoutMs ?? 8000} ms`,
+    );
   }
 
   get running(): boolean {

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { SafeEmitter } from '../events.js';
 import { GraphWatcher } from '../patchbay/GraphWatcher.js';
-import { playerClients } from '../patchbay/lsp.js';
-import type { JackGraph } from '../protocol/patchbay.js';
-import type { PatchMode } from './argv.js';
+import { playerClients } from '../patchbay/jackGraph.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import type { PatchMode } from '../../../protocol/rules.js';
 import type { CredsFile } from './credentials.js';
 import { JackServer } from './JackServer.js';
-import { JackTripHub, type HubLineEvent } from './JackTripHub.js';
+import { JackTripServer, type JackTripLineEvent } from './JackTripServer.js';
 import type { PortBlock } from './PortPool.js';
 import { WorkerTable } from './workers.js';
 
@@ -32,7 +32,7 @@ export type RoomRuntimeEvents = {
   died: [Error];
   graph: [JackGraph];
   client: [{ name: string; registered: boolean }];
-  hubevent: [HubLineEvent];
+  jacktripline: [JackTripLineEvent];
 };
 
 /** One live room: its JACK server, graph watcher and `jacktrip -S`, started and stopped together. */
@@ -45,14 +45,14 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
     readonly options: RuntimeOptions,
     readonly jack: JackServer,
     readonly watcher: GraphWatcher,
-    readonly hub: JackTripHub,
+    readonly jacktrip: JackTripServer,
   ) {
     super();
     const die = (err: Error) => {
       if (!this.closing) this.safeEmit('died', err);
     };
     jack.on('died', die);
-    hub.on('died', die);
+    jacktrip.on('died', die);
     watcher.on('died', die);
     watcher.on('graph', (g) => {
       this.workers.onGraph(playerClients(g), Object.keys(g.clients));
@@ -62,25 +62,29 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
       this.workers.onClient(c.name, c.registered);
       this.safeEmit('client', c);
     });
-    hub.on('event', (e) => {
-      this.workers.onHubEvent(e);
-      this.safeEmit('hubevent', e);
+    jacktrip.on('event', (e) => {
+      this.workers.onJackTripLine(e);
+      this.safeEmit('jacktripline', e);
     });
   }
 
-  static async create(o: RuntimeOptions): Promise<RoomRuntime> {
-    const jack = await JackServer.create({ name: o.serverName, period: o.period });
+  static async create(options: RuntimeOptions): Promise<RoomRuntime> {
+    const jack = await JackServer.create({ name: options.serverName, period: options.period });
     let watcher: GraphWatcher | undefined;
     try {
-      watcher = await GraphWatcher.create(o.serverName);
-      const hub = await JackTripHub.create({
-        jackServer: o.serverName,
-        bin: o.jacktripBin,
-        tcpPort: o.ports.tcpPort,
-        udpBase: o.ports.udpBase,
-        auth: { certFile: o.certFile, keyFile: o.keyFile, credsFile: o.creds.path },
+      watcher = await GraphWatcher.create(options.serverName);
+      const hub = await JackTripServer.create({
+        jackServer: options.serverName,
+        bin: options.jacktripBin,
+        tcpPort: options.ports.tcpPort,
+        udpBase: options.ports.udpBase,
+        auth: {
+          certFile: options.certFile,
+          keyFile: options.keyFile,
+          credsFile: options.creds.path,
+        },
       });
-      return new RoomRuntime(o, jack, watcher, hub);
+      return new RoomRuntime(options, jack, watcher, hub);
     } catch (err) {
       await watcher?.close();
       await jack.close();
@@ -99,26 +103,26 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
   async stopWorker(client: string): Promise<boolean> {
     // A registration read before its port line: the line follows within moments.
     if (this.workers.portOf(client) === undefined && this.workers.has(client))
-      await this.nextHubEvent('worker-port', PORT_LINE_GRACE_MS);
+      await this.nextJackTripLine('worker-port', PORT_LINE_GRACE_MS);
     const port = this.workers.portOf(client);
     if (port === undefined || this.closing) return false;
-    await this.hub.sendExitPacket(port);
+    await this.jacktrip.sendExitPacket(port);
     return true;
   }
 
-  private nextHubEvent(kind: HubLineEvent['kind'], ms: number): Promise<void> {
+  private nextJackTripLine(kind: JackTripLineEvent['kind'], ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const onEvent = (e: HubLineEvent) => {
+      const onEvent = (e: JackTripLineEvent) => {
         if (e.kind !== kind) return;
         clearTimeout(timer);
-        this.off('hubevent', onEvent);
+        this.off('jacktripline', onEvent);
         resolve();
       };
       const timer = setTimeout(() => {
-        this.off('hubevent', onEvent);
+        this.off('jacktripline', onEvent);
         resolve();
       }, ms);
-      this.on('hubevent', onEvent);
+      this.on('jacktripline', onEvent);
     });
   }
 
@@ -142,13 +146,13 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
 
   /** PIDs of every process this room runs (for tests and /health). */
   get pids(): number[] {
-    return [this.jack.pid, this.hub.pid, ...this.watcher.pids].filter((p) => p > 0);
+    return [this.jack.pid, this.jacktrip.pid, ...this.watcher.pids].filter((p) => p > 0);
   }
 
   /** Children first (jacktrip, then the watcher), the JACK server last. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.hub.close();
+      await this.jacktrip.close();
       await this.watcher.close();
       await this.jack.close();
     })();

@@ -2,11 +2,11 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SafeEmitter } from '../events.js';
 import type { Logger } from '../log.js';
-import type { JackGraph } from '../protocol/patchbay.js';
-import type { PatchMode } from './argv.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import type { PatchMode } from '../../../protocol/rules.js';
 import { CredsFile } from './credentials.js';
 import { reclaimJackSlots } from './jackSlots.js';
-import type { HubLineEvent } from './JackTripHub.js';
+import type { JackTripLineEvent } from './JackTripServer.js';
 import type { PortBlock, PortPool } from './PortPool.js';
 import { RoomRuntime, credsPath } from './RoomRuntime.js';
 
@@ -45,7 +45,7 @@ export type SupervisorEvents = {
   failed: [string, Error];
   graph: [string, JackGraph];
   client: [string, { name: string; registered: boolean }];
-  hubevent: [string, HubLineEvent];
+  jacktripline: [string, JackTripLineEvent];
   /** The room's processes are stopped and its block is back in the pool. */
   released: [string, PortBlock];
 };
@@ -82,10 +82,10 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
   private readonly stopping = new Map<string, Promise<void>>();
   private closed = false;
 
-  constructor(private readonly o: SupervisorOptions) {
+  constructor(private readonly options: SupervisorOptions) {
     super();
     this.onListenerError = (event, err) =>
-      o.logger.error({ err, event }, 'supervisor listener threw');
+      options.logger.error({ err, event }, 'supervisor listener threw');
     // A hub that was killed (its room servers died with it) left their JACK slots taken.
     this.reclaimSlots();
   }
@@ -96,35 +96,35 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     // processes, ports and credentials must be gone before the new ones exist.
     for (let s = this.stopping.get(spec.roomId); s; s = this.stopping.get(spec.roomId)) await s;
     if (this.closed) throw new Error('hub is shutting down');
-    let e = this.entries.get(spec.roomId);
-    if (!e) {
-      const ports = this.o.pool.lease(spec.roomId, spec.maxClients);
-      e = {
+    let entry = this.entries.get(spec.roomId);
+    if (!entry) {
+      const ports = this.options.pool.lease(spec.roomId, spec.maxClients);
+      entry = {
         spec,
         ports,
-        creds: new CredsFile(credsPath(this.o.dataDir, spec.roomId)),
+        creds: new CredsFile(credsPath(this.options.dataDir, spec.roomId)),
         runtime: undefined,
         starting: undefined,
         retiring: undefined,
         restarts: 0,
         timer: undefined,
       };
-      this.entries.set(spec.roomId, e);
+      this.entries.set(spec.roomId, entry);
     }
-    if (e.runtime) return e.runtime;
-    if (e.retiring) {
+    if (entry.runtime) return entry.runtime;
+    if (entry.retiring) {
       // The room's processes crashed and the rest are still being stopped (a jacktrip whose
       // jackd died holds the room's port until its SIGKILL): start anew only once they are gone.
-      await e.retiring.catch(() => undefined);
+      await entry.retiring.catch(() => undefined);
       return this.ensure(spec);
     }
-    if (e.timer) {
+    if (entry.timer) {
       // A restart after a crash is waiting for its backoff: this start is that restart, now.
-      clearTimeout(e.timer);
-      e.timer = undefined;
-      return this.restartAfterCrash(e);
+      clearTimeout(entry.timer);
+      entry.timer = undefined;
+      return this.restartAfterCrash(entry);
     }
-    return (e.starting ??= this.start(e));
+    return (entry.starting ??= this.start(entry));
   }
 
   get(roomId: string): RoomRuntime | undefined {
@@ -144,10 +144,10 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
    * own auto-patcher in every mode, and the hub re-wires the room (patchbay/Wiring.ts).
    */
   reconfigure(spec: RoomSpec): RoomRuntime | undefined {
-    const e = this.entries.get(spec.roomId);
-    if (!e) return undefined;
-    e.spec = spec;
-    return e.runtime;
+    const entry = this.entries.get(spec.roomId);
+    if (!entry) return undefined;
+    entry.spec = spec;
+    return entry.runtime;
   }
 
   /**
@@ -156,27 +156,27 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
    * alone. Concurrent calls share one restart.
    */
   restart(roomId: string): Promise<RoomRuntime | undefined> {
-    const e = this.entries.get(roomId);
-    if (!e) return Promise.resolve(undefined);
-    if (e.restarting) return e.restarting;
+    const entry = this.entries.get(roomId);
+    if (!entry) return Promise.resolve(undefined);
+    if (entry.restarting) return entry.restarting;
     const restarting = (async () => {
-      await e.starting?.catch(() => undefined);
-      const old = e.runtime;
-      if (!old || this.entries.get(roomId) !== e) return undefined;
-      e.runtime = undefined;
+      await entry.starting?.catch(() => undefined);
+      const old = entry.runtime;
+      if (!old || this.entries.get(roomId) !== entry) return undefined;
+      entry.runtime = undefined;
       // As after a crash: a stop in the meantime waits for the old processes too.
       const retiring = old.close();
-      e.retiring = retiring;
+      entry.retiring = retiring;
       await retiring;
-      if (e.retiring === retiring) e.retiring = undefined;
-      if (this.closed || this.entries.get(roomId) !== e) return undefined;
-      const rt = await (e.starting ??= this.start(e));
+      if (entry.retiring === retiring) entry.retiring = undefined;
+      if (this.closed || this.entries.get(roomId) !== entry) return undefined;
+      const rt = await (entry.starting ??= this.start(entry));
       this.safeEmit('restarted', roomId);
       return rt;
     })().finally(() => {
-      e.restarting = undefined;
+      entry.restarting = undefined;
     });
-    e.restarting = restarting;
+    entry.restarting = restarting;
     return restarting;
   }
 
@@ -184,17 +184,17 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
   stop(roomId: string): Promise<void> {
     const under = this.stopping.get(roomId);
     if (under) return under;
-    const e = this.entries.get(roomId);
-    if (!e) return Promise.resolve();
+    const entry = this.entries.get(roomId);
+    if (!entry) return Promise.resolve();
     this.entries.delete(roomId);
-    clearTimeout(e.timer);
+    clearTimeout(entry.timer);
     const done = (async () => {
-      await e.starting?.catch(() => undefined);
-      await e.retiring;
-      await e.runtime?.close();
-      this.o.pool.release(roomId);
-      rmSync(dirname(e.creds.path), { recursive: true, force: true });
-      this.safeEmit('released', roomId, e.ports);
+      await entry.starting?.catch(() => undefined);
+      await entry.retiring;
+      await entry.runtime?.close();
+      this.options.pool.release(roomId);
+      rmSync(dirname(entry.creds.path), { recursive: true, force: true });
+      this.safeEmit('released', roomId, entry.ports);
     })().finally(() => {
       if (this.stopping.get(roomId) === done) this.stopping.delete(roomId);
     });
@@ -220,36 +220,39 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     return [...this.entries.values()].flatMap((e) => e.runtime?.pids ?? []);
   }
 
-  private async start(e: Entry): Promise<RoomRuntime> {
-    const { roomId } = e.spec;
+  private async start(entry: Entry): Promise<RoomRuntime> {
+    const { roomId } = entry.spec;
     try {
       // Again before every start: a server of another Backline hub here may have died since.
       this.reclaimSlots();
-      await this.claim(e);
+      await this.claim(entry);
       const rt = await RoomRuntime.create({
         roomId,
-        serverName: serverNameFor(e.ports),
-        ports: e.ports,
-        patchMode: e.spec.patchMode,
-        creds: e.creds,
-        certFile: this.o.certFile,
-        keyFile: this.o.keyFile,
-        jacktripBin: this.o.jacktripBin,
-        period: this.o.period,
+        serverName: serverNameFor(entry.ports),
+        ports: entry.ports,
+        patchMode: entry.spec.patchMode,
+        creds: entry.creds,
+        certFile: this.options.certFile,
+        keyFile: this.options.keyFile,
+        jacktripBin: this.options.jacktripBin,
+        period: this.options.period,
       });
-      if (this.closed || this.entries.get(roomId) !== e) {
+      if (this.closed || this.entries.get(roomId) !== entry) {
         await rt.close();
         throw new Error('room stopped while starting');
       }
       rt.on('graph', (g) => this.safeEmit('graph', roomId, g));
       rt.on('client', (c) => this.safeEmit('client', roomId, c));
-      rt.on('hubevent', (ev) => this.safeEmit('hubevent', roomId, ev));
-      rt.on('died', (err) => this.onDied(e, rt, err));
-      e.runtime = rt;
-      this.o.logger.info({ roomId, pids: rt.pids, ports: e.ports }, 'room processes started');
+      rt.on('jacktripline', (ev) => this.safeEmit('jacktripline', roomId, ev));
+      rt.on('died', (err) => this.onDied(entry, rt, err));
+      entry.runtime = rt;
+      this.options.logger.info(
+        { roomId, pids: rt.pids, ports: entry.ports },
+        'room processes started',
+      );
       return rt;
     } finally {
-      e.starting = undefined;
+      entry.starting = undefined;
     }
   }
 
@@ -257,78 +260,81 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     try {
       const names = reclaimJackSlots();
       if (names.length > 0)
-        this.o.logger.info({ servers: names }, 'freed the JACK slots of dead room servers');
+        this.options.logger.info({ servers: names }, 'freed the JACK slots of dead room servers');
     } catch (err) {
-      this.o.logger.warn({ err }, 'could not free the JACK slots of dead room servers');
+      this.options.logger.warn({ err }, 'could not free the JACK slots of dead room servers');
     }
   }
 
   /** A block the router accepts, trying a few others when it refuses one. */
-  private async claim(e: Entry): Promise<void> {
-    const claimPorts = this.o.claimPorts;
+  private async claim(entry: Entry): Promise<void> {
+    const claimPorts = this.options.claimPorts;
     if (!claimPorts) return;
     const refused: PortBlock[] = [];
-    for (let i = 1; !(await claimPorts(e.spec.roomId, e.ports)); i++) {
-      refused.push(e.ports);
+    for (let i = 1; !(await claimPorts(entry.spec.roomId, entry.ports)); i++) {
+      refused.push(entry.ports);
       if (i >= CLAIM_TRIES) return;
       try {
-        e.ports = this.o.pool.relet(e.spec.roomId, e.spec.maxClients, refused);
+        entry.ports = this.options.pool.relet(entry.spec.roomId, entry.spec.maxClients, refused);
       } catch {
         return; // no other block free: this one serves the LAN
       }
-      this.o.logger.info(
-        { roomId: e.spec.roomId, ports: e.ports },
+      this.options.logger.info(
+        { roomId: entry.spec.roomId, ports: entry.ports },
         'router refused the block; trying another',
       );
     }
   }
 
-  private onDied(e: Entry, rt: RoomRuntime, err: Error): void {
-    if (this.closed || e.runtime !== rt) return;
-    e.runtime = undefined;
-    this.o.logger.warn({ roomId: e.spec.roomId, err: err.message }, 'room process died');
+  private onDied(entry: Entry, rt: RoomRuntime, err: Error): void {
+    if (this.closed || entry.runtime !== rt) return;
+    entry.runtime = undefined;
+    this.options.logger.warn({ roomId: entry.spec.roomId, err: err.message }, 'room process died');
     // The rest of the room's processes are stopped before a restart; a stop or the hub's
     // shutdown in the meantime waits for them too (a jacktrip whose jackd died takes a SIGKILL).
     const retiring = rt.close();
-    e.retiring = retiring;
+    entry.retiring = retiring;
     void retiring.then(() => {
-      if (e.retiring === retiring) e.retiring = undefined;
-      this.scheduleRestart(e, err);
+      if (entry.retiring === retiring) entry.retiring = undefined;
+      this.scheduleRestart(entry, err);
     });
   }
 
-  private scheduleRestart(e: Entry, err: Error): void {
-    const { roomId } = e.spec;
-    if (this.closed || this.entries.get(roomId) !== e) return;
-    e.restarts++;
-    if (e.restarts > (this.o.maxRestarts ?? 6)) {
-      this.o.logger.error({ roomId, err: err.message }, 'room could not be restarted; stopping it');
+  private scheduleRestart(entry: Entry, err: Error): void {
+    const { roomId } = entry.spec;
+    if (this.closed || this.entries.get(roomId) !== entry) return;
+    entry.restarts++;
+    if (entry.restarts > (this.options.maxRestarts ?? 6)) {
+      this.options.logger.error(
+        { roomId, err: err.message },
+        'room could not be restarted; stopping it',
+      );
       this.safeEmit('failed', roomId, err);
       void this.stop(roomId);
       return;
     }
-    const backoff = Math.min(8000, 250 * 2 ** (e.restarts - 1));
-    e.timer = setTimeout(() => {
-      e.timer = undefined;
-      if (this.closed || this.entries.get(roomId) !== e) return;
-      void this.restartAfterCrash(e);
+    const backoff = Math.min(8000, 250 * 2 ** (entry.restarts - 1));
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (this.closed || this.entries.get(roomId) !== entry) return;
+      void this.restartAfterCrash(entry);
     }, backoff);
   }
 
   /** Starts a crashed room again; players are told, and a failure schedules the next try. */
-  private restartAfterCrash(e: Entry): Promise<RoomRuntime> {
-    const { roomId } = e.spec;
-    const starting = (e.starting ??= this.start(e));
+  private restartAfterCrash(entry: Entry): Promise<RoomRuntime> {
+    const { roomId } = entry.spec;
+    const starting = (entry.starting ??= this.start(entry));
     starting.then(
       () => {
-        this.o.logger.info({ roomId, restarts: e.restarts }, 'room processes restarted');
+        this.options.logger.info({ roomId, restarts: entry.restarts }, 'room processes restarted');
         // A room that stays up for a minute earns a clean slate.
         setTimeout(() => {
-          if (e.runtime) e.restarts = 0;
+          if (entry.runtime) entry.restarts = 0;
         }, 60_000).unref();
         this.safeEmit('restarted', roomId);
       },
-      (startErr: unknown) => this.scheduleRestart(e, startErr as Error),
+      (startErr: unknown) => this.scheduleRestart(entry, startErr as Error),
     );
     return starting;
   }

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hubClientArgs, hubServerArgs } from './argv.js';
+import { jacktripClientArgs, jacktripServerArgs } from './argv.js';
 
 describe('jacktrip argv', () => {
   it('runs the hub without its own auto-patcher unless told otherwise', () => {
     const auth = { certFile: 'c.pem', keyFile: 'k.pem', credsFile: 'creds' };
-    const a = hubServerArgs({ tcpPort: 4464, udpBase: 4465, auth });
+    const a = jacktripServerArgs({ tcpPort: 4464, udpBase: 4465, auth });
     assert.deepEqual(a, [
       '-S',
       '-B',
@@ -22,12 +22,12 @@ describe('jacktrip argv', () => {
       '--credsfile',
       'creds',
     ]);
-    const bare = hubServerArgs({ tcpPort: 1, udpBase: 2, patchMode: 2, queue: 8 });
+    const bare = jacktripServerArgs({ tcpPort: 1, udpBase: 2, patchMode: 2, queue: 8 });
     assert.deepEqual(bare.slice(5), ['-p', '2', '-q', '8']);
   });
 
   it('builds a client that names its ports after the player', () => {
-    const a = hubClientArgs({
+    const a = jacktripClientArgs({
       host: 'h',
       port: 4464,
       remoteName: 'bob',

@@ -1,8 +1,5 @@
 // Pure argv builders: every option of every child process in one place, tested alone.
-
-/** JACK patch modes Backline offers: 2 everyone hears everyone else, 4 full mix, 5 manual. */
-export type PatchMode = 2 | 4 | 5;
-export const PATCH_MODES: readonly PatchMode[] = [2, 4, 5];
+import type { PatchMode } from '../../../protocol/rules.js';
 
 export interface JackdOptions {
   /** Server name, `-n`. Must not equal any JACK client's name on the machine. */
@@ -13,16 +10,16 @@ export interface JackdOptions {
   period?: number;
 }
 
-export function jackdArgs(o: JackdOptions): string[] {
+export function jackdArgs(options: JackdOptions): string[] {
   return [
     '-n',
-    o.name,
+    options.name,
     '-d',
     'dummy',
     '-r',
-    String(o.rate ?? 48000),
+    String(options.rate ?? 48000),
     '-p',
-    String(o.period ?? 128),
+    String(options.period ?? 128),
   ];
 }
 
@@ -31,14 +28,14 @@ export function jackdArgs(o: JackdOptions): string[] {
  * every new client at spawn time, a foreign-named or kicked one included, before the hub could
  * react; the hub wires the room itself in every patch mode (patchbay/Wiring.ts).
  */
-export const HUB_NO_AUTO_PATCH = 5;
+export const JACKTRIP_NO_AUTO_PATCH = 5;
 
-export interface HubServerOptions {
+export interface JackTripServerArgsOptions {
   /** TCP handshake port, `-B`. */
   tcpPort: number;
   /** First UDP port handed to clients, `-U`. */
   udpBase: number;
-  /** jacktrip's `-p`. Default {@link HUB_NO_AUTO_PATCH}; only benchmarks of bare jacktrip set it. */
+  /** jacktrip's `-p`. Default {@link JACKTRIP_NO_AUTO_PATCH}; only benchmarks of bare jacktrip set it. */
   patchMode?: PatchMode;
   /** Queue length in packets, `-q`. Default 4 (JackTrip's own default). */
   queue?: number;
@@ -46,24 +43,24 @@ export interface HubServerOptions {
   auth?: { certFile: string; keyFile: string; credsFile: string };
 }
 
-export function hubServerArgs(o: HubServerOptions): string[] {
-  const a = ['-S', '-B', String(o.tcpPort), '-U', String(o.udpBase)];
-  a.push('-p', String(o.patchMode ?? HUB_NO_AUTO_PATCH));
-  if (o.queue !== undefined) a.push('-q', String(o.queue));
-  if (o.auth)
+export function jacktripServerArgs(options: JackTripServerArgsOptions): string[] {
+  const a = ['-S', '-B', String(options.tcpPort), '-U', String(options.udpBase)];
+  a.push('-p', String(options.patchMode ?? JACKTRIP_NO_AUTO_PATCH));
+  if (options.queue !== undefined) a.push('-q', String(options.queue));
+  if (options.auth)
     a.push(
       '-A',
       '--certfile',
-      o.auth.certFile,
+      options.auth.certFile,
       '--keyfile',
-      o.auth.keyFile,
+      options.auth.keyFile,
       '--credsfile',
-      o.auth.credsFile,
+      options.auth.credsFile,
     );
   return a;
 }
 
-export interface HubClientOptions {
+export interface JackTripClientArgsOptions {
   host: string;
   /** The hub's TCP handshake port, `-P`. */
   port: number;
@@ -85,14 +82,14 @@ export interface HubClientOptions {
   timeout?: boolean;
 }
 
-export function hubClientArgs(o: HubClientOptions): string[] {
-  const a = ['-C', o.host, '-P', String(o.port), '-K', o.remoteName];
-  if (o.clientName) a.push('-J', o.clientName);
-  if (o.localPort !== undefined) a.push('-B', String(o.localPort));
-  if (o.queue !== undefined) a.push('-q', String(o.queue));
-  if (o.noAutoConnect) a.push('-D');
-  if (o.timeout) a.push('-t');
-  if (o.username !== undefined)
-    a.push('-A', '--username', o.username, '--password', o.password ?? '');
+export function jacktripClientArgs(options: JackTripClientArgsOptions): string[] {
+  const a = ['-C', options.host, '-P', String(options.port), '-K', options.remoteName];
+  if (options.clientName) a.push('-J', options.clientName);
+  if (options.localPort !== undefined) a.push('-B', String(options.localPort));
+  if (options.queue !== undefined) a.push('-q', String(options.queue));
+  if (options.noAutoConnect) a.push('-D');
+  if (options.timeout) a.push('-t');
+  if (options.username !== undefined)
+    a.push('-A', '--username', options.username, '--password', options.password ?? '');
   return a;
 }

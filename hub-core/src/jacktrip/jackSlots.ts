@@ -141,10 +141,10 @@ export interface ReclaimOptions {
  * Frees the registry slots (and segment entries and files) of this user's Backline servers
  * that no longer run. Returns their names. No registry, or one of an unknown layout: nothing.
  */
-export function reclaimJackSlots(o: ReclaimOptions = {}): string[] {
-  const path = o.registryPath ?? REGISTRY_PATH;
-  const shmDir = o.shmDir ?? '/dev/shm';
-  const uid = o.uid ?? process.getuid?.() ?? 0;
+export function reclaimJackSlots(options: ReclaimOptions = {}): string[] {
+  const path = options.registryPath ?? REGISTRY_PATH;
+  const shmDir = options.shmDir ?? '/dev/shm';
+  const uid = options.uid ?? process.getuid?.() ?? 0;
   let fd: number;
   try {
     fd = openSync(path, 'r+');
@@ -154,7 +154,7 @@ export function reclaimJackSlots(o: ReclaimOptions = {}): string[] {
   try {
     const image = readFileSync(fd);
     const reg = parseRegistry(image);
-    const dead = deadBacklineServers(reg, uid, o.gone);
+    const dead = deadBacklineServers(reg, uid, options.gone);
     const reclaimed: string[] = [];
     for (const s of dead) {
       const at = SERVERS_AT + s.slot * SERVER_SIZE;

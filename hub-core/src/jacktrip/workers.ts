@@ -3,7 +3,7 @@
 // to Client: N"), then spawns the worker, whose JACK client (named after the player's -K)
 // registers next. jacktrip spawns one worker at a time (it waits for one to finish spawning,
 // then sleeps 100 ms), so the port line and the next player client to register go together.
-import type { HubLineEvent } from './JackTripHub.js';
+import type { JackTripLineEvent } from './JackTripServer.js';
 
 interface Worker {
   /** The worker's UDP port on the hub, where its exit packet goes; undefined when unknown. */
@@ -24,7 +24,7 @@ export class WorkerTable {
   private seq = 0;
   private readonly workers = new Map<string, Worker>();
 
-  onHubEvent(ev: HubLineEvent): void {
+  onJackTripLine(ev: JackTripLineEvent): void {
     if (ev.kind !== 'worker-port') return;
     const w = this.pendingClient === undefined ? undefined : this.workers.get(this.pendingClient);
     this.pendingClient = undefined;

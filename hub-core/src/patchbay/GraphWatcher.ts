@@ -8,8 +8,8 @@ import {
   stopChild,
   type Child,
 } from '../jacktrip/child.js';
-import type { JackGraph } from '../protocol/patchbay.js';
-import { parseLsp } from './lsp.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import { parseJackLsp } from './jackGraph.js';
 
 /** Clients our own tools register for a moment; their comings and goings change nothing. */
 const TOOL_CLIENTS = new Set([
@@ -145,7 +145,7 @@ export class GraphWatcher extends SafeEmitter<GraphWatcherEvents> {
         const r = await runTool('jack_lsp', ['-c', '-p', '-t'], jackEnv(this.server), 5000);
         this.snapshots++;
         if (r.code !== 0 || this.closing) continue;
-        const g = parseLsp(r.stdout);
+        const g = parseJackLsp(r.stdout);
         const json = JSON.stringify(g);
         if (json !== this.currentJson) {
           this.current = g;

@@ -7,10 +7,11 @@ import { jackEnv, runTool } from '../jacktrip/child.js';
 import type { RoomRuntime } from '../jacktrip/RoomRuntime.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import type { JackGraph } from '../protocol/patchbay.js';
-import { findPort, isConnected } from './lsp.js';
-import { clientIsPlayer, type Cord } from './memory.js';
-import { clientOf, cordKey, ownerOf, planWiring, wireable, type Roster } from './wiringPlan.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import { findPort, isConnected } from './jackGraph.js';
+import { clientIsPlayer, playerOf } from '../../../protocol/rules.js';
+import type { Cord } from './rememberedCords.js';
+import { clientOf, cordKey, planWiring, wireable, type Roster } from './wiringPlan.js';
 
 export interface WiringOptions {
   supervisor: Supervisor;
@@ -60,10 +61,10 @@ export function refusalMessage(client: string): string {
 export class Wiring {
   private readonly states = new WeakMap<RoomRuntime, RoomWiring>();
 
-  constructor(private readonly o: WiringOptions) {
-    o.supervisor.on('graph', (roomId) => void this.reconcile(roomId));
-    o.supervisor.on('client', (roomId, c) => {
-      const rt = o.supervisor.get(roomId);
+  constructor(private readonly options: WiringOptions) {
+    options.supervisor.on('graph', (roomId) => void this.reconcile(roomId));
+    options.supervisor.on('client', (roomId, c) => {
+      const rt = options.supervisor.get(roomId);
       const st = rt && this.states.get(rt);
       if (st && !c.registered) forgetClient(st, c.name);
     });
@@ -71,7 +72,7 @@ export class Wiring {
 
   /** Runs a pass over the room's graph; resolves once a pass that began after the call is done. */
   reconcile(roomId: string): Promise<void> {
-    const rt = this.o.supervisor.get(roomId);
+    const rt = this.options.supervisor.get(roomId);
     if (!rt) return Promise.resolve();
     const st = this.stateOf(rt);
     st.again = true;
@@ -84,13 +85,13 @@ export class Wiring {
    * stopped. Call after they are out of the roster; resolves once both are done.
    */
   async removePlayer(roomId: string, username: string): Promise<void> {
-    const rt = this.o.supervisor.get(roomId);
+    const rt = this.options.supervisor.get(roomId);
     if (!rt) return;
     const st = this.stateOf(rt);
     st.removed.add(username);
     // At once, not after a pass under way: every worker of theirs, even one too new for the graph.
     for (const c of rt.workers.clients())
-      if (ownerOf(c, [username]) !== undefined) void this.stop(roomId, rt, st, c, 'removed');
+      if (playerOf(c, [username]) !== undefined) void this.stop(roomId, rt, st, c, 'removed');
     await this.reconcile(roomId);
     await Promise.all(
       [...st.stopping].filter(([c]) => clientIsPlayer(c, username)).map(([, p]) => p),
@@ -99,7 +100,7 @@ export class Wiring {
 
   /** A patch mode change: every cord off the new mode's mesh is cut, and the mesh made. */
   async rewire(roomId: string): Promise<void> {
-    const rt = this.o.supervisor.get(roomId);
+    const rt = this.options.supervisor.get(roomId);
     if (!rt) return;
     const st = this.stateOf(rt);
     st.made.clear();
@@ -109,8 +110,8 @@ export class Wiring {
 
   /** May a cord (the host's, or a remembered one) touch this client now? */
   allows(roomId: string, client: string): boolean {
-    const rt = this.o.supervisor.get(roomId);
-    const roster = this.o.roster(roomId);
+    const rt = this.options.supervisor.get(roomId);
+    const roster = this.options.roster(roomId);
     if (!rt || !roster) return false;
     return wireable(rt.graph, roster, (c) => rt.workers.order(c), client);
   }
@@ -137,7 +138,7 @@ export class Wiring {
       try {
         await this.pass(roomId, rt, st);
       } catch (err) {
-        this.o.logger.error({ roomId, err }, 'wiring pass failed');
+        this.options.logger.error({ roomId, err }, 'wiring pass failed');
       }
     }
     // Cleared in the same step as the last check, so a call from now on starts a new loop.
@@ -145,8 +146,8 @@ export class Wiring {
   }
 
   private async pass(roomId: string, rt: RoomRuntime, st: RoomWiring): Promise<void> {
-    if (this.o.supervisor.get(roomId) !== rt || !rt.hub.running) return;
-    const roster = this.o.roster(roomId);
+    if (this.options.supervisor.get(roomId) !== rt || !rt.jacktrip.running) return;
+    const roster = this.options.roster(roomId);
     if (!roster) return;
     const plan = planWiring({
       graph: rt.graph,
@@ -158,7 +159,7 @@ export class Wiring {
     st.reset = false;
     for (const c of plan.meshConnected) st.made.add(cordKey(c));
     for (const client of plan.foreign) {
-      const quiet = [...st.removed].some((u) => ownerOf(client, [u]) !== undefined);
+      const quiet = [...st.removed].some((u) => playerOf(client, [u]) !== undefined);
       void this.stop(roomId, rt, st, client, quiet ? 'removed' : 'refused');
     }
     for (const client of plan.stale) void this.stop(roomId, rt, st, client, 'stale');
@@ -166,13 +167,13 @@ export class Wiring {
 
     // Cuts first: a removed player's audio must stop before anything new is made.
     const env = jackEnv(rt.watcher.server);
-    const limit = this.o.concurrency ?? 4;
+    const limit = this.options.concurrency ?? 4;
     await runLimited(plan.disconnect, limit, (c) => runTool('jack_disconnect', [...c], env, 5000));
     await runLimited(plan.connect, limit, async (c) => {
       const r = await runTool('jack_connect', [...c], env, 5000);
       if (r.code === 0) st.made.add(cordKey(c));
     });
-    this.o.logger.debug(
+    this.options.logger.debug(
       { roomId, cut: plan.disconnect.length, made: plan.connect.length },
       'room wiring reconciled',
     );
@@ -194,19 +195,22 @@ export class Wiring {
     const under = st.stopping.get(client);
     if (under) return under;
     const done = (async () => {
-      this.o.logger.info({ roomId, client: shownName(client), why }, 'stopping a jacktrip worker');
-      if (why === 'refused') this.o.onRefused(roomId, client);
+      this.options.logger.info(
+        { roomId, client: shownName(client), why },
+        'stopping a jacktrip worker',
+      );
+      if (why === 'refused') this.options.onRefused(roomId, client);
       const sent = await rt.stopWorker(client).catch((err: unknown) => {
-        this.o.logger.warn({ roomId, err }, 'could not send the exit packet');
+        this.options.logger.warn({ roomId, err }, 'could not send the exit packet');
         return false;
       });
       if (sent && (await rt.clientGone(client, STOP_CONFIRM_MS))) return;
-      if (this.o.supervisor.get(roomId) !== rt || !rt.workers.has(client)) return;
-      this.o.logger.warn(
+      if (this.options.supervisor.get(roomId) !== rt || !rt.workers.has(client)) return;
+      this.options.logger.warn(
         { roomId, client: shownName(client), portKnown: sent },
         "a jacktrip worker could not be stopped alone: restarting the room's jacktrip",
       );
-      await this.o.supervisor.restart(roomId);
+      await this.options.supervisor.restart(roomId);
     })();
     st.stopping.set(client, done);
     return done;

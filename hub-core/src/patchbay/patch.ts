@@ -1,8 +1,8 @@
 import { BadRequest, Conflict } from '../errors.js';
 import { jackEnv, runTool } from '../jacktrip/child.js';
-import type { JackGraph } from '../protocol/patchbay.js';
+import type { JackGraph } from '../../../protocol/api.js';
 import type { GraphWatcher } from './GraphWatcher.js';
-import { findPort, isConnected } from './lsp.js';
+import { findPort, isConnected } from './jackGraph.js';
 
 export interface PatchOutcome {
   changed: boolean;

@@ -1,10 +1,11 @@
 // What a room's JACK graph should look like, as pure functions of the graph and the room's
 // members: which player clients are kept, which must go, and which cords to cut or make.
 // patchbay/Wiring.ts applies the plan to the real graph.
-import type { PatchMode } from '../jacktrip/argv.js';
-import type { JackGraph } from '../protocol/patchbay.js';
-import { findPort, isConnected, playerClients } from './lsp.js';
-import { clientIsPlayer, type Cord } from './memory.js';
+import type { PatchMode } from '../../../protocol/rules.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import { findPort, isConnected, playerClients } from './jackGraph.js';
+import { playerOf } from '../../../protocol/rules.js';
+import type { Cord } from './rememberedCords.js';
 
 /** The room as the wiring sees it: its patch mode and its members' usernames (host included). */
 export interface Roster {
@@ -20,15 +21,6 @@ export const MESH_CHANNELS = 2;
 
 export const cordKey = ([s, d]: Cord) => `${s}\n${d}`;
 export const clientOf = (port: string) => port.slice(0, port.indexOf(':'));
-
-/** The member a JACK client belongs to (`bob`, or JACK's renamed `bob-01`, `bob_2`), if any. */
-export function ownerOf(client: string, members: readonly string[]): string | undefined {
-  if (members.includes(client)) return client;
-  let best: string | undefined;
-  for (const m of members)
-    if (clientIsPlayer(client, m) && (best === undefined || m.length > best.length)) best = m;
-  return best;
-}
 
 export interface Players {
   /** Each member's kept client: their newest. */
@@ -49,7 +41,7 @@ export function sortPlayers(
   const foreign: string[] = [];
   const stale: string[] = [];
   for (const client of playerClients(graph).sort()) {
-    const owner = ownerOf(client, members);
+    const owner = playerOf(client, members);
     if (owner === undefined) {
       foreign.push(client);
       continue;
@@ -138,7 +130,7 @@ export function wireable(
   client: string,
 ): boolean {
   if (!playerClients(graph).includes(client)) return true;
-  const owner = ownerOf(client, roster.members);
+  const owner = playerOf(client, roster.members);
   if (owner === undefined) return false;
   return sortPlayers(graph, roster.members, order).live.get(owner) === client;
 }

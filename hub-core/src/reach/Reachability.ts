@@ -2,7 +2,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { SafeEmitter } from '../events.js';
 import type { PortBlock } from '../jacktrip/PortPool.js';
 import type { Logger } from '../log.js';
-import type { MappedPort, ReachState, ReachStatus, ReachSummary } from '../protocol/reach.js';
+import type { MappedPort, ReachState, ReachStatus, ReachSummary } from '../../../protocol/api.js';
 import { MappingRefused, type Gateway, type GatewayFinder, type MapProtocol } from './gateway.js';
 import { findGateway } from './natApi.js';
 import {
@@ -68,14 +68,14 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   private readonly machine: string;
   private readonly lease: number;
 
-  constructor(private readonly o: ReachabilityOptions) {
+  constructor(private readonly options: ReachabilityOptions) {
     super();
     this.onListenerError = (event, err) =>
-      o.logger.error({ err, event }, 'reachability listener threw');
-    this.enabled = o.enabled;
-    this.machine = o.machine ?? hostname();
-    this.lease = o.leaseSeconds ?? 1800;
-    this.last = { state: o.enabled ? 'checking' : 'off', o: {} };
+      options.logger.error({ err, event }, 'reachability listener threw');
+    this.enabled = options.enabled;
+    this.machine = options.machine ?? hostname();
+    this.lease = options.leaseSeconds ?? 1800;
+    this.last = { state: options.enabled ? 'checking' : 'off', facts: {} };
     this.st = this.make(this.last.state, {});
   }
 
@@ -98,7 +98,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   prepare(): void {
     void this.serial(async () => {
       if (!this.enabled || ownPublicAddress(networkInterfaces())) return;
-      this.gateway ??= await (this.o.finder ?? findGateway)(this.o.discoveryMs ?? 3000);
+      this.gateway ??= await (this.options.finder ?? findGateway)(this.options.discoveryMs ?? 3000);
     }).catch(() => undefined);
   }
 
@@ -137,10 +137,13 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
         await this.unmapRoom(roomId);
         this.rooms.delete(roomId);
         if (err instanceof MappingRefused) {
-          this.o.logger.warn({ roomId, block, err: err.message }, 'router refused a room block');
+          this.options.logger.warn(
+            { roomId, block, err: err.message },
+            'router refused a room block',
+          );
           return false;
         }
-        this.o.logger.warn({ err: (err as Error).message }, 'router stopped answering');
+        this.options.logger.warn({ err: (err as Error).message }, 'router stopped answering');
         this.rooms.set(roomId, block);
         await this.lost();
         return true;
@@ -200,14 +203,14 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
       return this.set('public', { publicAddress: own, publicPort: this.ports.https });
     }
     if (this.st.state === 'off') this.set('checking', {});
-    this.gateway ??= await (this.o.finder ?? findGateway)(this.o.discoveryMs ?? 3000);
+    this.gateway ??= await (this.options.finder ?? findGateway)(this.options.discoveryMs ?? 3000);
     const gw = this.gateway;
     if (!gw) return this.set('no_gateway', {});
     let view;
     try {
       view = await gw.status();
     } catch (err) {
-      this.o.logger.warn({ err: (err as Error).message }, 'router stopped answering');
+      this.options.logger.warn({ err: (err as Error).message }, 'router stopped answering');
       return this.lost();
     }
     const cls = classifyRouter(view);
@@ -233,10 +236,10 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
       return this.set('mapped', { publicAddress: routerAddress, publicPort: https, routerAddress });
     } catch (err) {
       if (err instanceof MappingRefused) {
-        this.o.logger.warn({ err: err.message }, 'router refused a mapping');
+        this.options.logger.warn({ err: err.message }, 'router refused a mapping');
         return this.set('refused', { routerAddress });
       }
-      this.o.logger.warn({ err: (err as Error).message }, 'router stopped answering');
+      this.options.logger.warn({ err: (err as Error).message }, 'router stopped answering');
       return this.lost();
     }
   }
@@ -259,10 +262,10 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     if (this.staleChecked) return;
     const mine = new Set([...this.leases.values()].map((l) => `${l.protocol}:${l.external_port}`));
     for (const m of await gw.list()) {
-      if (!isOwnMapping(m.description, this.machine, this.o.tag)) continue;
+      if (!isOwnMapping(m.description, this.machine, this.options.tag)) continue;
       if (mine.has(`${m.protocol}:${m.externalPort}`)) continue;
       await gw.unmap(m.protocol, m.externalPort, m.internalPort);
-      this.o.logger.info({ mapping: m }, 'removed a stale mapping of this hub');
+      this.options.logger.info({ mapping: m }, 'removed a stale mapping of this hub');
     }
     this.staleChecked = true;
   }
@@ -281,7 +284,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
           internalPort: port,
           externalPort: ext,
           leaseSeconds: this.lease,
-          description: mappingDescription(this.machine, this.o.tag, what),
+          description: mappingDescription(this.machine, this.options.tag, what),
         });
         this.grant(g.leaseSeconds);
         this.leases.set(keyOf(protocol, port), {
@@ -311,7 +314,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
         internalPort: port,
         externalPort: port,
         leaseSeconds: this.lease,
-        description: mappingDescription(this.machine, this.o.tag, 'room'),
+        description: mappingDescription(this.machine, this.options.tag, 'room'),
       });
       this.leases.set(keyOf(protocol, port), {
         what: 'room',
@@ -349,7 +352,10 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
       await this.gateway?.unmap(l.protocol, l.external_port, l.internal_port);
     } catch (err) {
       // It lapses with its lease anyway.
-      this.o.logger.warn({ mapping: l, err: (err as Error).message }, 'could not remove a mapping');
+      this.options.logger.warn(
+        { mapping: l, err: (err as Error).message },
+        'could not remove a mapping',
+      );
     }
   }
 
@@ -370,7 +376,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
       (lease * 1000) / 2,
     );
     this.renewTimer.unref();
-    const every = this.o.checkEveryMs ?? Math.min(60_000, (this.lease * 1000) / 4);
+    const every = this.options.checkEveryMs ?? Math.min(60_000, (this.lease * 1000) / 4);
     this.checkTimer = setInterval(() => void this.check().catch(() => undefined), every);
     this.checkTimer.unref();
   }
@@ -391,33 +397,36 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     });
   }
 
-  private make(state: ReachState, o: RouterFacts): ReachStatus {
-    return buildStatus(state, o, {
+  private make(state: ReachState, facts: RouterFacts): ReachStatus {
+    return buildStatus(state, facts, {
       ports: this.ports,
-      pool: this.o.pool,
+      pool: this.options.pool,
       gateway: this.gateway?.kind ?? null,
       mapped: [...this.leases.values()],
       lanAddress: lanIPv4(networkInterfaces()),
     });
   }
 
-  private last: { state: ReachState; o: RouterFacts } = {
+  private last: { state: ReachState; facts: RouterFacts } = {
     state: 'off',
-    o: {},
+    facts: {},
   };
 
-  private set(state: ReachState, o: RouterFacts): ReachStatus {
-    this.last = { state, o };
+  private set(state: ReachState, facts: RouterFacts): ReachStatus {
+    this.last = { state, facts: facts };
     return this.publish();
   }
 
   /** Emits the status when anything in it changed. */
   private publish(): ReachStatus {
-    const next = this.make(this.last.state, this.last.o);
+    const next = this.make(this.last.state, this.last.facts);
     const changed = JSON.stringify(next) !== JSON.stringify(this.st);
     this.st = next;
     if (changed) {
-      this.o.logger.info({ reach: { ...next, message: undefined } }, `reachability: ${next.state}`);
+      this.options.logger.info(
+        { reach: { ...next, message: undefined } },
+        `reachability: ${next.state}`,
+      );
       this.safeEmit('change', next);
     }
     return next;

@@ -2,7 +2,7 @@
 // sentence the musician reads, the ports to forward by hand, and the description every mapping
 // carries (how a hub recognises its own mappings after a crash).
 import { isIPv4 } from 'node:net';
-import type { ForwardRule, MappedPort, ReachState, ReachStatus } from '../protocol/reach.js';
+import type { ForwardRule, MappedPort, ReachState, ReachStatus } from '../../../protocol/api.js';
 
 const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
 const inNet = (a: string, net: string, bits: number) =>
@@ -115,26 +115,31 @@ export const HOSTING_DOC = 'docs/hosting.md';
 /** One plain sentence for the musician: what the state means and what to do. */
 export function messageFor(
   state: ReachState,
-  o: { publicAddress?: string; routerAddress?: string; rules: ForwardRule[]; lanAddress?: string },
+  facts: {
+    publicAddress?: string;
+    routerAddress?: string;
+    rules: ForwardRule[];
+    lanAddress?: string;
+  },
 ): string {
-  const to = o.lanAddress ? ` to ${o.lanAddress}` : '';
+  const to = facts.lanAddress ? ` to ${facts.lanAddress}` : '';
   switch (state) {
     case 'off':
-      return `Opening the router is off: friends on your network can join; for the internet, forward ${rulesText(o.rules)}${to} on your router, or turn it on.`;
+      return `Opening the router is off: friends on your network can join; for the internet, forward ${rulesText(facts.rules)}${to} on your router, or turn it on.`;
     case 'checking':
       return 'Asking your router to open the ports…';
     case 'public':
-      return `This computer has a public address (${o.publicAddress}): friends anywhere can join with the internet link, if no firewall blocks ${rulesText(o.rules)}.`;
+      return `This computer has a public address (${facts.publicAddress}): friends anywhere can join with the internet link, if no firewall blocks ${rulesText(facts.rules)}.`;
     case 'mapped':
       return `Your router opened the ports: friends anywhere can join with the internet link.`;
     case 'no_gateway':
-      return `Your router did not answer (UPnP and NAT-PMP are off or missing): friends on your network can join; for the internet, turn on UPnP or forward ${rulesText(o.rules)}${to} by hand (${HOSTING_DOC}).`;
+      return `Your router did not answer (UPnP and NAT-PMP are off or missing): friends on your network can join; for the internet, turn on UPnP or forward ${rulesText(facts.rules)}${to} by hand (${HOSTING_DOC}).`;
     case 'refused':
-      return `Your router refused to open the ports: friends on your network can join; for the internet, forward ${rulesText(o.rules)}${to} by hand (${HOSTING_DOC}).`;
+      return `Your router refused to open the ports: friends on your network can join; for the internet, forward ${rulesText(facts.rules)}${to} by hand (${HOSTING_DOC}).`;
     case 'carrier_nat':
-      return `Your internet provider shares one address among many homes (carrier-grade NAT${o.routerAddress ? `, ${o.routerAddress}` : ''}), so no one outside can reach this computer: friends on your network can join; for the internet, ask a friend with a hub on a server to host the room (${HOSTING_DOC}).`;
+      return `Your internet provider shares one address among many homes (carrier-grade NAT${facts.routerAddress ? `, ${facts.routerAddress}` : ''}), so no one outside can reach this computer: friends on your network can join; for the internet, ask a friend with a hub on a server to host the room (${HOSTING_DOC}).`;
     case 'double_nat':
-      return `Another router stands in front of yours (yours has the private address ${o.routerAddress}): friends on your network can join; for the internet, forward ${rulesText(o.rules)} on both routers, or ask a friend with a hub on a server to host (${HOSTING_DOC}).`;
+      return `Another router stands in front of yours (yours has the private address ${facts.routerAddress}): friends on your network can join; for the internet, forward ${rulesText(facts.rules)} on both routers, or ask a friend with a hub on a server to host (${HOSTING_DOC}).`;
   }
 }
 
@@ -177,8 +182,8 @@ export interface RouterFacts {
  */
 export function buildStatus(
   state: ReachState,
-  o: RouterFacts,
-  c: {
+  facts: RouterFacts,
+  context: {
     ports: { https: number; relay: number } | undefined;
     pool: { from: number; to: number };
     gateway: 'upnp' | 'natpmp' | null;
@@ -186,19 +191,24 @@ export function buildStatus(
     lanAddress: string | undefined;
   },
 ): ReachStatus {
-  const p = c.ports;
+  const p = context.ports;
   const rules = p
-    ? forwardRules({ https: p.https, relay: p.relay, poolFrom: c.pool.from, poolTo: c.pool.to })
+    ? forwardRules({
+        https: p.https,
+        relay: p.relay,
+        poolFrom: context.pool.from,
+        poolTo: context.pool.to,
+      })
     : [];
   const reachable = state === 'mapped' || state === 'public';
   return {
     state,
-    message: messageFor(state, { ...o, rules, lanAddress: c.lanAddress }),
-    public_address: reachable ? (o.publicAddress ?? null) : null,
-    public_port: reachable ? (o.publicPort ?? null) : null,
-    router_address: o.routerAddress ?? null,
-    gateway: c.gateway,
-    mapped: c.mapped.map(({ what, protocol, internal_port, external_port }) => ({
+    message: messageFor(state, { ...facts, rules, lanAddress: context.lanAddress }),
+    public_address: reachable ? (facts.publicAddress ?? null) : null,
+    public_port: reachable ? (facts.publicPort ?? null) : null,
+    router_address: facts.routerAddress ?? null,
+    gateway: context.gateway,
+    mapped: context.mapped.map(({ what, protocol, internal_port, external_port }) => ({
       what,
       protocol,
       internal_port,

@@ -53,19 +53,24 @@ export class Relay extends SafeEmitter<RelayEvents> {
     });
   }
 
-  static create(o: RelayOptions): Promise<Relay> {
-    const secret = o.secret ?? new Uint8Array(randomBytes(32));
-    const data: RelayWorkerData = { host: o.host, port: o.port, secret, limits: o.limits };
+  static create(options: RelayOptions): Promise<Relay> {
+    const secret = options.secret ?? new Uint8Array(randomBytes(32));
+    const data: RelayWorkerData = {
+      host: options.host,
+      port: options.port,
+      secret,
+      limits: options.limits,
+    };
     const worker = startWorker(siblingModule(import.meta.url, 'relayWorker'), { workerData: data });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         void worker.terminate();
         reject(
           new RelayStartError(
-            `relay did not bind UDP ${o.host}:${o.port} within ${o.readyTimeoutMs ?? 30_000} ms`,
+            `relay did not bind UDP ${options.host}:${options.port} within ${options.readyTimeoutMs ?? 30_000} ms`,
           ),
         );
-      }, o.readyTimeoutMs ?? 30_000);
+      }, options.readyTimeoutMs ?? 30_000);
       const onMessage = (m: FromWorker) => {
         if (m.t === 'listening') {
           clearTimeout(timer);
@@ -74,7 +79,11 @@ export class Relay extends SafeEmitter<RelayEvents> {
         } else if (m.t === 'error') {
           clearTimeout(timer);
           void worker.terminate();
-          reject(new RelayStartError(`relay cannot use UDP ${o.host}:${o.port}: ${m.message}`));
+          reject(
+            new RelayStartError(
+              `relay cannot use UDP ${options.host}:${options.port}: ${m.message}`,
+            ),
+          );
         }
       };
       worker.on('message', onMessage);

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { SafeEmitter } from '../events.js';
-import { ErrorCode, PacketType, decode, encode, type Packet } from '../protocol/relay.js';
+import { ErrorCode, PacketType, decode, encode, type Packet } from '../../../protocol/relay.js';
 
 export interface AudioFrame {
   speaker: number;
@@ -69,14 +69,14 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
   private closed = false;
   userId = 0;
 
-  private constructor(private readonly o: RelayClientOptions) {
+  private constructor(private readonly options: RelayClientOptions) {
     super();
   }
 
   /** Binds a local UDP port, handshakes and joins the channel. */
-  static async connect(o: RelayClientOptions): Promise<RelayClient> {
-    const c = new RelayClient(o);
-    c.socket = createSocket(o.host.includes(':') ? 'udp6' : 'udp4');
+  static async connect(options: RelayClientOptions): Promise<RelayClient> {
+    const c = new RelayClient(options);
+    c.socket = createSocket(options.host.includes(':') ? 'udp6' : 'udp4');
     c.socket.on('message', (m) => c.onPacket(m));
     c.socket.on('error', () => undefined);
     await new Promise<void>((r) => c.socket!.bind(0, r));
@@ -86,7 +86,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
       await c.close();
       throw err;
     }
-    c.heartbeat = setInterval(() => c.tick(), o.heartbeatMs ?? 5000);
+    c.heartbeat = setInterval(() => c.tick(), options.heartbeatMs ?? 5000);
     return c;
   }
 
@@ -124,7 +124,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
       session: this.session,
       seq,
       flags: 0,
-      channel: this.o.channel,
+      channel: this.options.channel,
     });
     await this.expectAck(PacketType.LeaveChannel, seq);
   }
@@ -138,7 +138,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
   }
 
   private async start(): Promise<void> {
-    const token = await this.o.getToken();
+    const token = await this.options.getToken();
     const hsSeq = this.seq++;
     this.session = 0;
     this.raw({
@@ -147,7 +147,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
       seq: hsSeq,
       flags: 0,
       token,
-      channel: this.o.channel,
+      channel: this.options.channel,
     });
     const ack = await this.expectAck(PacketType.Handshake, hsSeq);
     this.session = ack.session;
@@ -158,7 +158,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
       session: this.session,
       seq: joinSeq,
       flags: 0,
-      channel: this.o.channel,
+      channel: this.options.channel,
     });
     await this.expectAck(PacketType.JoinChannel, joinSeq);
     this.lastHeard = performance.now();
@@ -171,7 +171,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
       const t = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new RelayClientError(0, `no answer from the relay to packet type ${type}`));
-      }, this.o.replyTimeoutMs ?? 2000);
+      }, this.options.replyTimeoutMs ?? 2000);
       const waiter = {
         pred: (p: Packet) =>
           (p.type === PacketType.Ack && p.ackType === type && p.ackSeq === seq) ||
@@ -224,7 +224,7 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
 
   private tick(): void {
     if (this.closed || !this.session) return;
-    const hb = this.o.heartbeatMs ?? 5000;
+    const hb = this.options.heartbeatMs ?? 5000;
     if (performance.now() - this.lastHeard > 3 * hb) {
       this.rehandshake('no answer to heartbeats');
       return;
@@ -255,6 +255,6 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
 
   private raw(p: Packet): void {
     if (this.closed || !this.socket) return;
-    this.socket.send(encode(p), this.o.port, this.o.host);
+    this.socket.send(encode(p), this.options.port, this.options.host);
   }
 }

@@ -1,7 +1,7 @@
 // RelayCore's session ids, with real signed tokens and no sockets.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PacketType, decode, encode, type Packet } from '../protocol/relay.js';
+import { PacketType, decode, encode, type Packet } from '../../../protocol/relay.js';
 import { DEFAULT_RELAY_LIMITS, RelayCore } from './RelayCore.js';
 import { signVoiceToken, verifyVoiceToken } from './tokens.js';
 

@@ -7,7 +7,7 @@ import {
   decode,
   encode,
   type Packet,
-} from '../protocol/relay.js';
+} from '../../../protocol/relay.js';
 import {
   RoomStats,
   emptyCounters,
@@ -23,7 +23,7 @@ import {
 import { ServerMutes } from './mutes.js';
 import { UsedTokens } from './usedTokens.js';
 
-export { COUNTERS, type RelayCounters, type RoomVoiceCounters } from './counters.js';
+export { type RelayCounters, type RoomVoiceCounters } from './counters.js';
 
 export {
   DEFAULT_RELAY_LIMITS,
@@ -100,69 +100,73 @@ export class RelayCore {
       this.counters.dropped_oversized++;
       return;
     }
-    const r = decode(data);
-    if (!r.ok) {
+    const decoded = decode(data);
+    if (!decoded.ok) {
       this.counters.dropped_malformed++;
       return;
     }
-    const p = r.packet;
-    if (p.type === PacketType.Handshake) {
-      void this.handshake(addr, p);
+    const packet = decoded.packet;
+    if (packet.type === PacketType.Handshake) {
+      void this.handshake(addr, packet);
       return;
     }
-    const s = this.sessions.get(p.session);
-    if (!s) {
+    const session = this.sessions.get(packet.session);
+    if (!session) {
       this.counters.dropped_unauthenticated++;
-      if (p.session !== 0)
+      if (packet.session !== 0)
         this.errorTo(addr, ErrorCode.UnknownSession, 'unknown or expired session: handshake again');
       return;
     }
-    if (s.addr !== addr) {
+    if (session.addr !== addr) {
       this.counters.dropped_spoofed++;
       return;
     }
-    const rc = this.roomCounters.of(s.claims.roomId);
+    const rc = this.roomCounters.of(session.claims.roomId);
     rc.received++;
     const now = this.now();
-    s.tokens = Math.min(
+    session.tokens = Math.min(
       this.limits.burst,
-      s.tokens + ((now - s.refill) / 1000) * this.limits.packetsPerSecond,
+      session.tokens + ((now - session.refill) / 1000) * this.limits.packetsPerSecond,
     );
-    s.refill = now;
-    if (s.tokens < 1) {
+    session.refill = now;
+    if (session.tokens < 1) {
       this.counters.dropped_rate_limited++;
       rc.dropped_rate_limited++;
       return;
     }
-    s.tokens -= 1;
-    if (!s.window.accept(p.seq)) {
+    session.tokens -= 1;
+    if (!session.window.accept(packet.seq)) {
       this.counters.dropped_replayed++;
       rc.dropped_replayed++;
       return;
     }
-    s.lastSeen = now;
-    switch (p.type) {
+    session.lastSeen = now;
+    switch (packet.type) {
       case PacketType.Audio:
-        return this.audio(s, p);
+        return this.audio(session, packet);
       case PacketType.JoinChannel:
       case PacketType.LeaveChannel:
-        if (p.channel !== s.claims.roomId)
-          return this.error(s, ErrorCode.WrongChannel, 'this session belongs to another room');
-        this.setJoined(s, p.type === PacketType.JoinChannel);
-        this.ack(s, p);
-        if (p.type === PacketType.JoinChannel) this.tellMutes(s);
+        if (packet.channel !== session.claims.roomId)
+          return this.error(
+            session,
+            ErrorCode.WrongChannel,
+            'this session belongs to another room',
+          );
+        this.setJoined(session, packet.type === PacketType.JoinChannel);
+        this.ack(session, packet);
+        if (packet.type === PacketType.JoinChannel) this.tellMutes(session);
         return;
       case PacketType.SetMute:
-        return this.mute(s, p);
+        return this.mute(session, packet);
       case PacketType.Heartbeat:
         this.send(
-          s.addr,
+          session.addr,
           encode({
             type: PacketType.Heartbeat,
-            session: s.id,
+            session: session.id,
             seq: this.seq++,
             flags: 0,
-            sentAt: p.sentAt,
+            sentAt: packet.sentAt,
           }),
         );
         return;
@@ -199,7 +203,7 @@ export class RelayCore {
     return { ...this.counters, sessions: this.sessions.size };
   }
 
-  private async handshake(addr: string, p: Extract<Packet, { type: 0x01 }>): Promise<void> {
+  private async handshake(addr: string, packet: Extract<Packet, { type: 0x01 }>): Promise<void> {
     if (this.pending >= this.limits.maxPendingHandshakes) {
       this.counters.dropped_rate_limited++;
       return;
@@ -207,7 +211,7 @@ export class RelayCore {
     this.pending++;
     let v: VerifyResult;
     try {
-      v = await this.verify(p.token);
+      v = await this.verify(packet.token);
     } catch {
       v = { ok: false, code: ErrorCode.BadToken, message: 'token rejected' };
     } finally {
@@ -215,7 +219,7 @@ export class RelayCore {
     }
     const refuse = (code: ErrorCode, message: string) => {
       this.counters.handshakes_refused++;
-      this.errorTo(addr, code, message, p.seq);
+      this.errorTo(addr, code, message, packet.seq);
     };
     if (!v.ok) return refuse(v.code, v.message);
     const c = v.claims;
@@ -223,11 +227,11 @@ export class RelayCore {
     if (prior !== undefined) {
       const same = this.sessions.get(prior);
       // The same handshake again from its own address (a duplicated or retried datagram).
-      if (same?.addr === addr) return this.ackHandshake(same, p.seq);
+      if (same?.addr === addr) return this.ackHandshake(same, packet.seq);
       return refuse(ErrorCode.TokenUsed, 'token already used: ask the hub for a new one');
     }
     this.usedTokens.use(c.jti, c.expiresAt);
-    if (c.roomId !== p.channel)
+    if (c.roomId !== packet.channel)
       return refuse(ErrorCode.WrongChannel, 'the token is for another room');
     const room = this.rooms.get(c.roomId);
     if (room?.bans.has(c.userId)) return refuse(ErrorCode.Banned, 'banned from the room');
@@ -261,82 +265,82 @@ export class RelayCore {
     this.byAddr.set(addr, s);
     this.usedTokens.use(c.jti, c.expiresAt, id);
     this.counters.handshakes_ok++;
-    this.ackHandshake(s, p.seq);
+    this.ackHandshake(s, packet.seq);
   }
 
-  private ackHandshake(s: Session, handshakeSeq: number): void {
+  private ackHandshake(session: Session, handshakeSeq: number): void {
     this.send(
-      s.addr,
+      session.addr,
       encode({
         type: PacketType.Ack,
-        session: s.id,
+        session: session.id,
         seq: this.seq++,
         flags: 0,
         ackType: PacketType.Handshake,
         ackSeq: handshakeSeq,
-        value: s.claims.userId,
+        value: session.claims.userId,
       }),
     );
   }
 
-  private audio(s: Session, p: Extract<Packet, { type: 0x02 }>): void {
-    const rc = this.roomCounters.of(s.claims.roomId);
-    if (!s.joined) {
+  private audio(session: Session, packet: Extract<Packet, { type: 0x02 }>): void {
+    const rc = this.roomCounters.of(session.claims.roomId);
+    if (!session.joined) {
       this.counters.dropped_not_joined++;
       rc.dropped_not_joined++;
       return;
     }
-    if (s.muted || this.isServerMuted(s)) {
+    if (session.muted || this.isServerMuted(session)) {
       this.counters.dropped_muted++;
       rc.dropped_muted++;
       return;
     }
-    const peers = this.channels.get(s.claims.roomId);
+    const peers = this.channels.get(session.claims.roomId);
     if (!peers || peers.size < 2) return;
     // Encoded once for every listener: the speaker is named by the relay, never by the sender.
     const out = encode({
       type: PacketType.Audio,
       session: 0,
-      seq: p.seq,
-      flags: s.claims.host ? 1 : 0,
-      speaker: s.claims.userId,
-      timestamp: p.timestamp,
-      opus: p.opus,
+      seq: packet.seq,
+      flags: session.claims.host ? 1 : 0,
+      speaker: session.claims.userId,
+      timestamp: packet.timestamp,
+      opus: packet.opus,
     });
     for (const peer of peers) {
-      if (peer === s) continue;
+      if (peer === session) continue;
       this.send(peer.addr, out);
       this.counters.forwarded++;
       rc.forwarded++;
     }
   }
 
-  private mute(s: Session, p: Extract<Packet, { type: 0x05 }>): void {
-    const room = s.claims.roomId;
-    const target = p.target === 0 ? s.claims.userId : p.target;
-    const byServer = target !== s.claims.userId;
-    if (byServer && !s.claims.host)
-      return this.error(s, ErrorCode.NotHost, "only the room's host can mute others");
-    if (!byServer && !p.muted && this.isServerMuted(s))
-      return this.error(s, ErrorCode.ServerMuted, 'the host muted you');
-    if (byServer) this.serverMutes.set(room, target, p.muted);
+  private mute(session: Session, packet: Extract<Packet, { type: 0x05 }>): void {
+    const room = session.claims.roomId;
+    const target = packet.target === 0 ? session.claims.userId : packet.target;
+    const byServer = target !== session.claims.userId;
+    if (byServer && !session.claims.host)
+      return this.error(session, ErrorCode.NotHost, "only the room's host can mute others");
+    if (!byServer && !packet.muted && this.isServerMuted(session))
+      return this.error(session, ErrorCode.ServerMuted, 'the host muted you');
+    if (byServer) this.serverMutes.set(room, target, packet.muted);
     else
       for (const t of this.sessions.values())
-        if (t.claims.roomId === room && t.claims.userId === target) t.muted = p.muted;
-    this.ack(s, p);
+        if (t.claims.roomId === room && t.claims.userId === target) t.muted = packet.muted;
+    this.ack(session, packet);
     // Everyone in the channel learns the new state (flag bit 1: set by the host).
-    const note = this.muteNote(target, p.muted, byServer);
+    const note = this.muteNote(target, packet.muted, byServer);
     for (const peer of this.channels.get(room) ?? []) this.send(peer.addr, note);
   }
 
-  private isServerMuted(s: Session): boolean {
-    return this.serverMutes.has(s.claims.roomId, s.claims.userId);
+  private isServerMuted(session: Session): boolean {
+    return this.serverMutes.has(session.claims.roomId, session.claims.userId);
   }
 
   /** A session that just joined learns who the host has muted, itself included. */
-  private tellMutes(s: Session): void {
-    for (const userId of this.serverMutes.of(s.claims.roomId))
-      this.send(s.addr, this.muteNote(userId, true, true));
+  private tellMutes(session: Session): void {
+    for (const userId of this.serverMutes.of(session.claims.roomId))
+      this.send(session.addr, this.muteNote(userId, true, true));
   }
 
   private muteNote(target: number, muted: boolean, byHost: boolean): Uint8Array {
@@ -350,38 +354,45 @@ export class RelayCore {
     });
   }
 
-  private setJoined(s: Session, joined: boolean): void {
-    s.joined = joined;
-    const room = s.claims.roomId;
+  private setJoined(session: Session, joined: boolean): void {
+    session.joined = joined;
+    const room = session.claims.roomId;
     let set = this.channels.get(room);
     if (joined) {
       if (!set) this.channels.set(room, (set = new Set()));
-      set.add(s);
+      set.add(session);
     } else {
-      set?.delete(s);
+      set?.delete(session);
       if (set?.size === 0) this.channels.delete(room);
     }
   }
 
-  private ack(s: Session, p: Packet): void {
+  private ack(session: Session, packet: Packet): void {
     this.send(
-      s.addr,
+      session.addr,
       encode({
         type: PacketType.Ack,
-        session: s.id,
+        session: session.id,
         seq: this.seq++,
         flags: 0,
-        ackType: p.type,
-        ackSeq: p.seq,
+        ackType: packet.type,
+        ackSeq: packet.seq,
         value: 0,
       }),
     );
   }
 
-  private error(s: Session, code: ErrorCode, message: string): void {
+  private error(session: Session, code: ErrorCode, message: string): void {
     this.send(
-      s.addr,
-      encode({ type: PacketType.Error, session: s.id, seq: this.seq++, flags: 0, code, message }),
+      session.addr,
+      encode({
+        type: PacketType.Error,
+        session: session.id,
+        seq: this.seq++,
+        flags: 0,
+        code,
+        message,
+      }),
     );
   }
 
@@ -393,14 +404,14 @@ export class RelayCore {
     this.send(addr, encode({ type: PacketType.Error, session: 0, seq, flags: 0, code, message }));
   }
 
-  private drop(s: Session, code: ErrorCode, message: string): void {
-    this.error(s, code, message);
-    this.remove(s);
+  private drop(session: Session, code: ErrorCode, message: string): void {
+    this.error(session, code, message);
+    this.remove(session);
   }
 
-  private remove(s: Session): void {
-    this.setJoined(s, false);
-    this.sessions.delete(s.id);
-    if (this.byAddr.get(s.addr) === s) this.byAddr.delete(s.addr);
+  private remove(session: Session): void {
+    this.setJoined(session, false);
+    this.sessions.delete(session.id);
+    if (this.byAddr.get(session.addr) === session) this.byAddr.delete(session.addr);
   }
 }

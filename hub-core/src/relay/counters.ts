@@ -1,44 +1,18 @@
-/** The relay's hub-wide counters (GET /health under `relay`, GET /metrics). */
-export const COUNTERS = [
-  'received',
-  'forwarded',
-  'handshakes_ok',
-  'handshakes_refused',
-  'dropped_oversized',
-  'dropped_malformed',
-  'dropped_unauthenticated',
-  'dropped_spoofed',
-  'dropped_replayed',
-  'dropped_rate_limited',
-  'dropped_muted',
-  'dropped_not_joined',
-  'sessions_timed_out',
-] as const;
-export type RelayCounters = Record<(typeof COUNTERS)[number], number> & { sessions: number };
+// The counters' names are part of the hub's API: protocol/relay/counters.ts holds them.
+import {
+  RELAY_COUNTERS,
+  ROOM_VOICE_COUNTERS,
+  type RelayCounters,
+  type RoomVoiceCounters,
+} from '../../../protocol/relay.js';
+
+export type { RelayCounters, RoomVoiceCounters };
 
 export const emptyCounters = (): RelayCounters =>
-  Object.fromEntries([...COUNTERS.map((c) => [c, 0]), ['sessions', 0]]) as RelayCounters;
+  Object.fromEntries([...RELAY_COUNTERS, 'sessions'].map((name) => [name, 0])) as RelayCounters;
 
-/** What the room's host sees (GET /rooms/{id}/voice-stats): packets of that room's sessions. */
-export interface RoomVoiceCounters {
-  received: number;
-  forwarded: number;
-  dropped_replayed: number;
-  dropped_rate_limited: number;
-  dropped_muted: number;
-  dropped_not_joined: number;
-  sessions: number;
-}
-
-export const emptyRoomCounters = (): RoomVoiceCounters => ({
-  received: 0,
-  forwarded: 0,
-  dropped_replayed: 0,
-  dropped_rate_limited: 0,
-  dropped_muted: 0,
-  dropped_not_joined: 0,
-  sessions: 0,
-});
+export const emptyRoomCounters = (): RoomVoiceCounters =>
+  Object.fromEntries(ROOM_VOICE_COUNTERS.map((name) => [name, 0])) as RoomVoiceCounters;
 
 /** Each room's voice counters, for GET /rooms/{id}/voice-stats. */
 export class RoomStats {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../protocol/relay.js';
+import type { ErrorCode } from '../../../protocol/relay.js';
 
 /** Who a valid voice token says its bearer is. */
 export interface VoiceClaims {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors, jwtVerify } from 'jose';
-import { ErrorCode } from '../protocol/relay.js';
+import { ErrorCode } from '../../../protocol/relay.js';
 import type { VerifyResult, VoiceClaims } from './model.js';
 
 const ISSUER = 'backline-hub';

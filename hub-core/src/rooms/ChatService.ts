@@ -5,7 +5,7 @@ import type { ChatRow, RoomsRepo } from '../db/rooms.js';
 import type { UserRow } from '../db/users.js';
 import { BadRequest, RateLimited } from '../errors.js';
 import { SafeEmitter } from '../events.js';
-import { CHAT_MAX_CHARS, type ChatMessage } from '../protocol/rooms.js';
+import { CHAT_MAX_CHARS, type ChatMessage } from '../../../protocol/api.js';
 import type { RoomService } from './RoomService.js';
 
 export type ChatEvents = { message: [string, ChatMessage] };

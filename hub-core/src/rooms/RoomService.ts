@@ -6,10 +6,10 @@ import type { RoomRow, RoomsRepo } from '../db/rooms.js';
 import type { UserRow } from '../db/users.js';
 import { BadRequest, Conflict, Forbidden, NotFound, Unavailable } from '../errors.js';
 import { SafeEmitter } from '../events.js';
-import type { PatchMode } from '../jacktrip/argv.js';
+import type { PatchMode } from '../../../protocol/rules.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { playerClients } from '../patchbay/lsp.js';
+import { playerClients } from '../patchbay/jackGraph.js';
 import { Wiring, refusalMessage } from '../patchbay/Wiring.js';
 import type { Roster } from '../patchbay/wiringPlan.js';
 import type {
@@ -19,18 +19,21 @@ import type {
   RoomDetail,
   RoomState,
   RoomSummary,
-} from '../protocol/rooms.js';
+} from '../../../protocol/api.js';
 import { hostOnly, joinAnswer, memberList, roomSummary } from './views.js';
 import { CreationGuard, DEFAULT_ROOM_LIMITS, PassphraseGuard, type RoomLimits } from './limits.js';
 import { KeyedLock } from './roomLock.js';
 
 export { hostOnly } from './views.js';
 
+/** What a state change carries besides its message: whom it is for, the new expiry or mode. */
+type StateExtra = { userId?: number; expires_at?: string; patch_mode?: PatchMode };
+
 export type RoomEvents = {
   participants: [string, Member[]];
   /** A member left or was removed: [room id, their jacktrip remote name]. */
   'member-left': [string, string];
-  state: [string, RoomState, string, { userId?: number; expires_at?: string; patch_mode?: number }];
+  state: [string, RoomState, string, StateExtra];
 };
 
 /** Players are told this long before a room expires (or at half its life, if shorter). */
@@ -87,7 +90,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
         "The room's audio engine restarted: reconnect with the same details.",
       ),
     );
-    supervisor.on('hubevent', (roomId, ev) => {
+    supervisor.on('jacktripline', (roomId, ev) => {
       if (ev.kind === 'error' || ev.kind === 'auth-warning')
         logger.warn({ roomId, jacktrip: ev }, 'jacktrip hub reported a problem');
       else if (ev.kind !== 'ready') logger.debug({ roomId, jacktrip: ev }, 'jacktrip hub event');
@@ -177,7 +180,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       if (!creds || !ports) throw new Error('the room stopped while starting');
       tcpPort = ports.tcpPort;
       // Answer only once jacktrip has loaded the new credentials, so the client's first try works.
-      const reloaded = runtime.hub.nextAuthReload(3000);
+      const reloaded = runtime.jacktrip.nextAuthReload(3000);
       password = await creds.issue(user.username);
       await reloaded;
     } catch (err) {
@@ -243,7 +246,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       // Revoked credentials keep them from coming back; the wiring unplugs and stops them.
       const rt = this.supervisor.get(id);
       const reloaded = this.supervisor.creds(id)?.has(target.username)
-        ? rt?.hub.nextAuthReload(3000)
+        ? rt?.jacktrip.nextAuthReload(3000)
         : undefined;
       await this.removeMember(r, targetId, target.username);
       await Promise.all([this.wiring.removePlayer(id, target.username), reloaded]);
@@ -389,12 +392,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     if (r) this.safeEmit('participants', id, this.members(r));
   }
 
-  private emitState(
-    id: string,
-    state: RoomState,
-    message: string,
-    extra: { userId?: number; expires_at?: string; patch_mode?: number } = {},
-  ): void {
+  private emitState(id: string, state: RoomState, message: string, extra: StateExtra = {}): void {
     this.safeEmit('state', id, state, message, extra);
   }
 }

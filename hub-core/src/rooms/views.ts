@@ -1,24 +1,23 @@
 // How rooms are shown to clients: pure functions of the stored rows and the live JACK graph.
 import { isoFromMs } from '../clock.js';
 import type { MemberRow, RoomRow } from '../db/rooms.js';
-import { hubClientArgs, type PatchMode } from '../jacktrip/argv.js';
-import { playerClients } from '../patchbay/lsp.js';
-import { clientIsPlayer } from '../patchbay/memory.js';
-import type { JackGraph } from '../protocol/patchbay.js';
-import type { JoinAnswer, Member, RoomSummary } from '../protocol/rooms.js';
+import { clientIsPlayer, type PatchMode } from '../../../protocol/rules.js';
+import { jacktripClientArgs } from '../jacktrip/argv.js';
+import { playerClients } from '../patchbay/jackGraph.js';
+import type { JackGraph, JoinAnswer, Member, RoomSummary } from '../../../protocol/api.js';
 
 /** The JackTrip queue (-q) suggested to clients; the hub's default. */
 export const QUEUE = 4;
 
 /** What a joining player needs to connect: the seed's fields, and jacktrip's own details. */
-export function joinAnswer(o: {
+export function joinAnswer(parts: {
   room: RoomRow;
   host: string;
   tcpPort: number;
   username: string;
   password: string;
 }): JoinAnswer {
-  const { room, host, tcpPort, username, password } = o;
+  const { room, host, tcpPort, username, password } = parts;
   return {
     room_id: room.id,
     room_name: room.name,
@@ -33,7 +32,7 @@ export function joinAnswer(o: {
       password,
       remote_name: username,
       queue: QUEUE,
-      args: hubClientArgs({
+      args: jacktripClientArgs({
         host,
         port: tcpPort,
         remoteName: username,
@@ -70,28 +69,28 @@ export function memberList(
   }));
 }
 
-export function roomSummary(o: {
+export function roomSummary(parts: {
   room: RoomRow;
   members: readonly Member[];
   hostName: string | undefined;
   live: boolean;
   now: number;
 }): RoomSummary {
-  const r = o.room;
+  const r = parts.room;
   return {
     id: r.id,
     name: r.name,
     description: r.description,
-    host: { user_id: r.creator_id, username: o.hostName ?? 'unknown' },
+    host: { user_id: r.creator_id, username: parts.hostName ?? 'unknown' },
     private: r.passphrase_hash !== null,
     locked: r.locked === 1,
-    participant_count: o.members.length,
-    connected_count: o.members.filter((m) => m.connected).length,
+    participant_count: parts.members.length,
+    connected_count: parts.members.filter((m) => m.connected).length,
     max_participants: r.max_participants,
     patch_mode: r.patch_mode as PatchMode,
-    live: o.live,
+    live: parts.live,
     created_at: isoFromMs(r.created_at),
     expires_at: isoFromMs(r.expires_at),
-    time_left_seconds: Math.max(0, Math.round((r.expires_at - o.now) / 1000)),
+    time_left_seconds: Math.max(0, Math.round((r.expires_at - parts.now) / 1000)),
   };
 }

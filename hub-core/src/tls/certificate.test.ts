@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { tempDir } from '../../test/fixtures.js';
+import { tempDir } from '../../../testkit/fixtures.js';
 import { ConfigError } from '../errors.js';
 import { generateSelfSigned, loadCertificateFiles, loadOrCreateSelfSigned } from './certificate.js';
 

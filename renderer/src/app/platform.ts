@@ -1,9 +1,9 @@
-import type { BacklineBridge } from '../../../electron/contract.js';
+import type { BacklineBridge } from '../../../protocol/ipc.js';
 
 /**
  * Where the renderer runs. In a browser, the hub that served the page is the only hub, and
  * its session cookie carries the login. In the desktop app the preload exposes
- * `window.backline` (typed from electron/contract.ts): hosting, pinned hubs, the bearer token,
+ * `window.backline` (typed from protocol/ipc.ts): hosting, pinned hubs, the bearer token,
  * the local JackTrip client and voice arrive through it.
  */
 export type DesktopBridge = BacklineBridge;

@@ -1,26 +1,14 @@
 import { useSyncExternalStore } from 'react';
+import { parseRoute, routePath, type Route } from '../../../protocol/rules.js';
 
-/** The app's routes. The hub serves the page at each of these paths. */
-export type Route =
-  { name: 'home' } | { name: 'room'; roomId: string } | { name: 'patchbay'; roomId: string };
-
-const ROOM_ID = /^[A-Za-z0-9-]{1,64}$/;
-
-export function parseRoute(pathname: string): Route {
-  const m = /^\/(room|patchbay)\/([^/]+)\/?$/.exec(pathname);
-  if (m && ROOM_ID.test(m[2]!)) return { name: m[1] as 'room' | 'patchbay', roomId: m[2]! };
-  return { name: 'home' };
-}
-
-export function routePath(r: Route): string {
-  return r.name === 'home' ? '/' : `/${r.name}/${r.roomId}`;
-}
+// The routes themselves (and the hub's paths for them) are shared: protocol/rules/routes.ts.
+export type { Route };
 
 const listeners = new Set<() => void>();
 window.addEventListener('popstate', () => listeners.forEach((l) => l()));
 
-export function navigate(r: Route): void {
-  const path = routePath(r);
+export function navigate(route: Route): void {
+  const path = routePath(route);
   if (location.pathname !== path) history.pushState(null, '', path);
   listeners.forEach((l) => l());
 }

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import type { ChatMessage } from '../../../hub-core/src/protocol/rooms.js';
+import type { ChatMessage } from '../../../protocol/api.js';
 import { useRoom } from '../store/room.js';
 
 const time = (iso: string) =>

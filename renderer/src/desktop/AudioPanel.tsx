@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { BufferPreset } from '../../../electron/contract.js';
+import type { BufferPreset } from '../../../protocol/ipc.js';
 import { useDesktop } from '../store/desktop.js';
 
 const PRESETS: [BufferPreset, string][] = [

@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { HostStatus } from '../../../electron/contract.js';
+import type { HostStatus } from '../../../protocol/ipc.js';
 import { CopyButton } from '../room/CopyButton.js';
 import { useDesktop } from '../store/desktop.js';
 

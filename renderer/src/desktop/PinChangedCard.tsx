@@ -1,5 +1,5 @@
 import { Fragment, useEffect, useRef, useState } from 'react';
-import type { OpenResult } from '../../../electron/contract.js';
+import type { OpenResult } from '../../../protocol/ipc.js';
 
 type PinChanged = Extract<OpenResult, { status: 'pin-changed' }>;
 

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { Member } from '../../../hub-core/src/protocol/rooms.js';
+import type { Member } from '../../../protocol/api.js';
 import { useDesktop } from '../store/desktop.js';
 import { useVoice } from '../store/voice.js';
 import { VoiceEngine } from '../voice/engine.js';

@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { JackPort } from '../../../hub-core/src/protocol/patchbay.js';
+import type { JackPort } from '../../../protocol/api.js';
 import { canConnect, portsOf } from '../store/graphModel.js';
 import { useRoom } from '../store/room.js';
 

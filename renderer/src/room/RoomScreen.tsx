@@ -1,10 +1,10 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { JoinAnswer, Member, RoomDetail } from '../../../hub-core/src/protocol/rooms.js';
+import type { JoinAnswer, Member, RoomDetail } from '../../../protocol/api.js';
+import { PATCH_MODE_MEANING, PATCH_MODES } from '../../../protocol/rules.js';
 import { navigate } from '../app/router.js';
 import { useNow } from '../app/useNow.js';
 import { Chat } from '../chat/Chat.js';
-import { PATCH_MODES } from '../rooms/CreateRoom.js';
 import { useRoom } from '../store/room.js';
 import { formatDuration } from '../store/rooms.js';
 import { useSession } from '../store/session.js';
@@ -88,7 +88,7 @@ function RoomHeader(props: {
   const leave = useRoom((s) => s.leave);
   const now = useNow(1000);
   const left = Math.max(0, Math.floor((Date.parse(detail.expires_at) - now) / 1000));
-  const mode = PATCH_MODES.find(([v]) => v === detail.patch_mode)?.[1];
+  const mode = PATCH_MODE_MEANING[detail.patch_mode];
   return (
     <header className="room-head">
       <div>
@@ -315,9 +315,9 @@ function HostControls({ detail }: { detail: RoomDetail }) {
           disabled={busy}
           onChange={(e) => void hostAction('mode', Number(e.target.value))}
         >
-          {PATCH_MODES.map(([v, label]) => (
-            <option key={v} value={v}>
-              {label}
+          {PATCH_MODES.map((value) => (
+            <option key={value} value={value}>
+              {PATCH_MODE_MEANING[value]}
             </option>
           ))}
         </select>

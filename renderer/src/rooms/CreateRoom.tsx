@@ -1,4 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
+import {
+  DEFAULT_PATCH_MODE,
+  PATCH_MODE_MEANING,
+  PATCH_MODES,
+  type PatchMode,
+} from '../../../protocol/rules.js';
 import { navigate } from '../app/router.js';
 import { useRoom } from '../store/room.js';
 import { useRooms } from '../store/rooms.js';
@@ -12,12 +18,6 @@ const DURATIONS = [
   [720, '12 hours'],
 ] as const;
 
-export const PATCH_MODES = [
-  [2, 'Everyone hears everyone else'],
-  [4, 'Full mix, including yourself'],
-  [5, 'Manual: the host patches'],
-] as const;
-
 /** Create a room: you become its host, and join it straight away. */
 export function CreateRoom() {
   const create = useRooms((s) => s.create);
@@ -26,7 +26,7 @@ export function CreateRoom() {
   const [passphrase, setPassphrase] = useState('');
   const [max, setMax] = useState(4);
   const [duration, setDuration] = useState(180);
-  const [mode, setMode] = useState<2 | 4 | 5>(2);
+  const [mode, setMode] = useState<PatchMode>(DEFAULT_PATCH_MODE);
   const [busy, setBusy] = useState(false);
   const id = useId();
 
@@ -102,11 +102,11 @@ export function CreateRoom() {
         <select
           id={`${id}-mode`}
           value={mode}
-          onChange={(e) => setMode(Number(e.target.value) as 2 | 4 | 5)}
+          onChange={(e) => setMode(Number(e.target.value) as PatchMode)}
         >
-          {PATCH_MODES.map(([v, label]) => (
-            <option key={v} value={v}>
-              {label}
+          {PATCH_MODES.map((value) => (
+            <option key={value} value={value}>
+              {PATCH_MODE_MEANING[value]}
             </option>
           ))}
         </select>

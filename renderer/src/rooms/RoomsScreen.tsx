@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { RoomSummary } from '../../../hub-core/src/protocol/rooms.js';
+import type { RoomSummary } from '../../../protocol/api.js';
 import { navigate } from '../app/router.js';
 import { useNow } from '../app/useNow.js';
 import { useRoom } from '../store/room.js';

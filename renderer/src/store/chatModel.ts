@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../../../hub-core/src/protocol/rooms.js';
+import type { ChatMessage } from '../../../protocol/api.js';
 
 /** How many messages a room view keeps. */
 export const CHAT_KEEP = 500;

@@ -8,7 +8,7 @@ import type {
   PinnedHub,
   RecentRoom,
   VoiceStatus,
-} from '../../../electron/contract.js';
+} from '../../../protocol/ipc.js';
 import { desktopBridge } from '../app/platform.js';
 import { navigate } from '../app/router.js';
 import { useSession } from './session.js';

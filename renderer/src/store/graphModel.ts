@@ -1,5 +1,6 @@
 import type { Edge, Node, XYPosition } from '@xyflow/react';
-import type { JackGraph, JackPort } from '../../../hub-core/src/protocol/patchbay.js';
+import type { JackGraph, JackPort } from '../../../protocol/api.js';
+import { playerOf } from '../../../protocol/rules.js';
 
 /**
  * The patchbay's model: the hub's JACK graph turned into React Flow nodes and edges.
@@ -41,15 +42,6 @@ export function splitPort(name: string): { client: string; port: string } {
   return i < 0 ? { client: name, port: '' } : { client: name.slice(0, i), port: name.slice(i + 1) };
 }
 
-/** A jacktrip client is named after the player (-K), with a _N suffix on a name clash. */
-export function playerOf(client: string, usernames: readonly string[]): string | null {
-  for (const u of usernames) {
-    if (client === u) return u;
-    if (client.startsWith(u) && /^[-_]\d+$/.test(client.slice(u.length))) return u;
-  }
-  return null;
-}
-
 const NODE_HEADER = 44;
 const PORT_ROW = 28;
 const GAP = 28;
@@ -63,7 +55,7 @@ const roleRank: Record<ClientRole, number> = { player: 0, other: 1, system: 2 };
 export function clientNodes(graph: JackGraph, usernames: readonly string[]): ClientNode[] {
   const nodes: ClientNode[] = [];
   for (const [client, ports] of Object.entries(graph.clients)) {
-    const player = playerOf(client, usernames);
+    const player = playerOf(client, usernames) ?? null;
     const role: ClientRole = player
       ? 'player'
       : ports.some((p) => p.physical) || client === 'system'

@@ -1,6 +1,7 @@
 import type { XYPosition } from '@xyflow/react';
 import { create } from 'zustand';
-import type { JoinAnswer, WsServerMessage } from '../../../hub-core/src/protocol/rooms.js';
+import type { JoinAnswer, WsServerMessage } from '../../../protocol/api.js';
+import { isPatchMode } from '../../../protocol/rules.js';
 import { edgeId } from './graphModel.js';
 import { emptyRoomView, reduceRoom, type RoomView } from './roomModel.js';
 import { apiOrThrow, handleAuthLoss } from './rooms.js';
@@ -153,8 +154,7 @@ export const useRoom = create<RoomState>()((set, get) => {
         else if (action === 'close') await api.close(id);
         else if (action === 'kick' && arg !== undefined) await api.kick(id, arg);
         else if (action === 'ban' && arg !== undefined) await api.ban(id, arg);
-        else if (action === 'mode' && (arg === 2 || arg === 4 || arg === 5))
-          await api.patchMode(id, arg);
+        else if (action === 'mode' && isPatchMode(arg)) await api.patchMode(id, arg);
         if (action === 'lock' || action === 'unlock' || action === 'mode') {
           const detail = await api.room(id);
           set((s) => ({ view: s.view ? { ...s.view, detail } : s.view }));

@@ -1,10 +1,11 @@
-import type { JackGraph } from '../../../hub-core/src/protocol/patchbay.js';
 import type {
+  JackGraph,
   ChatMessage,
   Member,
   RoomDetail,
   WsServerMessage,
-} from '../../../hub-core/src/protocol/rooms.js';
+} from '../../../protocol/api.js';
+import { isPatchMode } from '../../../protocol/rules.js';
 import { mergeChat } from './chatModel.js';
 
 export type BannerTone = 'info' | 'warn' | 'ended';
@@ -56,54 +57,56 @@ const ENDED_TEXT: Record<string, string> = {
 };
 
 /** Applies one hub message to a room's view. Messages for other rooms leave it unchanged. */
-export function reduceRoom(v: RoomView, m: WsServerMessage): RoomView {
-  if (!('room_id' in m) || m.room_id !== v.roomId) return v;
-  switch (m.type) {
+export function reduceRoom(view: RoomView, message: WsServerMessage): RoomView {
+  if (!('room_id' in message) || message.room_id !== view.roomId) return view;
+  switch (message.type) {
     case 'subscribed':
-      return { ...v, subscribed: true, error: null };
+      return { ...view, subscribed: true, error: null };
     case 'participants':
       return {
-        ...v,
-        members: m.members,
-        detail: v.detail
+        ...view,
+        members: message.members,
+        detail: view.detail
           ? {
-              ...v.detail,
-              members: m.members,
-              participant_count: m.members.length,
-              connected_count: m.members.filter((x) => x.connected).length,
+              ...view.detail,
+              members: message.members,
+              participant_count: message.members.length,
+              connected_count: message.members.filter((x) => x.connected).length,
             }
-          : v.detail,
+          : view.detail,
       };
     case 'graph':
-      return { ...v, graph: m.data, graphVersion: v.graphVersion + 1 };
+      return { ...view, graph: message.data, graphVersion: view.graphVersion + 1 };
     case 'chat':
-      return { ...v, chat: mergeChat(v.chat, [m.message]) };
+      return { ...view, chat: mergeChat(view.chat, [message.message]) };
     case 'chat_history':
-      return { ...v, chat: mergeChat(v.chat, m.messages) };
+      return { ...view, chat: mergeChat(view.chat, message.messages) };
     case 'error':
-      return { ...v, error: m.message };
+      return { ...view, error: message.message };
     case 'room_state': {
-      const ended = ENDED_TEXT[m.state];
+      const ended = ENDED_TEXT[message.state];
       if (ended !== undefined)
         return {
-          ...v,
+          ...view,
           ended: true,
           subscribed: false,
           // "The hub is shutting down" says more than "the host closed this room".
-          banner: { tone: 'ended', text: m.state === 'closed' && m.message ? m.message : ended },
+          banner: {
+            tone: 'ended',
+            text: message.state === 'closed' && message.message ? message.message : ended,
+          },
         };
-      const detail = v.detail ? { ...v.detail } : null;
+      const detail = view.detail ? { ...view.detail } : null;
       if (detail) {
-        if (m.state === 'locked') detail.locked = true;
-        if (m.state === 'unlocked') detail.locked = false;
-        if (m.expires_at) detail.expires_at = m.expires_at;
-        if (m.patch_mode === 2 || m.patch_mode === 4 || m.patch_mode === 5)
-          detail.patch_mode = m.patch_mode;
+        if (message.state === 'locked') detail.locked = true;
+        if (message.state === 'unlocked') detail.locked = false;
+        if (message.expires_at) detail.expires_at = message.expires_at;
+        if (isPatchMode(message.patch_mode)) detail.patch_mode = message.patch_mode;
       }
       // A refused connection is someone's misconfigured jacktrip: worth a desktop notification.
       const tone: BannerTone =
-        m.state === 'expiring' || m.state === 'refused_name' ? 'warn' : 'info';
-      return { ...v, detail, banner: { tone, text: m.message || m.state } };
+        message.state === 'expiring' || message.state === 'refused_name' ? 'warn' : 'info';
+      return { ...view, detail, banner: { tone, text: message.message || message.state } };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { CreateRoomBody, RoomSummary } from '../../../hub-core/src/protocol/rooms.js';
+import type { CreateRoomBody, RoomSummary } from '../../../protocol/api.js';
 import { ApiError } from '../transport/index.js';
 import { describeError, useSession } from './session.js';
 

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { User } from '../../../hub-core/src/protocol/auth.js';
+import type { User } from '../../../protocol/api.js';
 import {
   ApiError,
   HubClient,

@@ -1,51 +1,54 @@
-import type { AuthResponse, User } from '../../../hub-core/src/protocol/auth.js';
-import type { JackGraph } from '../../../hub-core/src/protocol/patchbay.js';
 import type {
+  AuthResponse,
+  User,
+  JackGraph,
   ChatMessage,
   CreateRoomBody,
   JoinAnswer,
   RoomDetail,
   RoomSummary,
-} from '../../../hub-core/src/protocol/rooms.js';
+} from '../../../protocol/api.js';
+import type { PatchMode } from '../../../protocol/rules.js';
 import type { HubClient } from './http.js';
 
-/** The hub's HTTP API, typed from hub-core's protocol schemas. */
-export function hubApi(c: HubClient) {
+/** The hub's HTTP API, typed from the shared protocol's schemas. */
+export function hubApi(client: HubClient) {
   const id = encodeURIComponent;
   return {
     register: (username: string, password: string) =>
-      c.request<AuthResponse>('POST', '/auth/register', { username, password }),
+      client.request<AuthResponse>('POST', '/auth/register', { username, password }),
     login: (username: string, password: string) =>
-      c.request<AuthResponse>('POST', '/auth/login', { username, password }),
-    logout: () => c.request<void>('POST', '/auth/logout'),
-    me: () => c.request<User>('GET', '/auth/me'),
-    rooms: () => c.request<RoomSummary[]>('GET', '/rooms'),
+      client.request<AuthResponse>('POST', '/auth/login', { username, password }),
+    logout: () => client.request<void>('POST', '/auth/logout'),
+    me: () => client.request<User>('GET', '/auth/me'),
+    rooms: () => client.request<RoomSummary[]>('GET', '/rooms'),
     createRoom: (body: Partial<CreateRoomBody> & { name: string }) =>
-      c.request<RoomDetail>('POST', '/rooms', body),
-    room: (roomId: string) => c.request<RoomDetail>('GET', `/rooms/${id(roomId)}`),
+      client.request<RoomDetail>('POST', '/rooms', body),
+    room: (roomId: string) => client.request<RoomDetail>('GET', `/rooms/${id(roomId)}`),
     join: (roomId: string, passphrase?: string) =>
-      c.request<JoinAnswer>(
+      client.request<JoinAnswer>(
         'POST',
         `/rooms/${id(roomId)}/join`,
         passphrase === undefined ? {} : { passphrase },
       ),
-    leave: (roomId: string) => c.request<unknown>('POST', `/rooms/${id(roomId)}/leave`, {}),
+    leave: (roomId: string) => client.request<unknown>('POST', `/rooms/${id(roomId)}/leave`, {}),
     lock: (roomId: string, locked: boolean) =>
-      c.request<unknown>('POST', `/rooms/${id(roomId)}/lock`, { locked }),
+      client.request<unknown>('POST', `/rooms/${id(roomId)}/lock`, { locked }),
     kick: (roomId: string, userId: number) =>
-      c.request<unknown>('POST', `/rooms/${id(roomId)}/kick`, { user_id: userId }),
+      client.request<unknown>('POST', `/rooms/${id(roomId)}/kick`, { user_id: userId }),
     ban: (roomId: string, userId: number) =>
-      c.request<unknown>('POST', `/rooms/${id(roomId)}/ban`, { user_id: userId }),
-    close: (roomId: string) => c.request<unknown>('POST', `/rooms/${id(roomId)}/close`, {}),
-    patchMode: (roomId: string, mode: 2 | 4 | 5) =>
-      c.request<unknown>('POST', `/rooms/${id(roomId)}/patch-mode`, { patch_mode: mode }),
+      client.request<unknown>('POST', `/rooms/${id(roomId)}/ban`, { user_id: userId }),
+    close: (roomId: string) => client.request<unknown>('POST', `/rooms/${id(roomId)}/close`, {}),
+    patchMode: (roomId: string, mode: PatchMode) =>
+      client.request<unknown>('POST', `/rooms/${id(roomId)}/patch-mode`, { patch_mode: mode }),
     chat: (roomId: string, body: string) =>
-      c.request<ChatMessage>('POST', `/rooms/${id(roomId)}/chat`, { body }),
-    graph: (roomId: string) => c.request<JackGraph>('GET', `/jack/graph?room_id=${id(roomId)}`),
+      client.request<ChatMessage>('POST', `/rooms/${id(roomId)}/chat`, { body }),
+    graph: (roomId: string) =>
+      client.request<JackGraph>('GET', `/jack/graph?room_id=${id(roomId)}`),
     connect: (roomId: string, source: string, dest: string) =>
-      c.request<unknown>('POST', '/jack/connect', { room_id: roomId, source, dest }),
+      client.request<unknown>('POST', '/jack/connect', { room_id: roomId, source, dest }),
     disconnect: (roomId: string, source: string, dest: string) =>
-      c.request<unknown>('POST', '/jack/disconnect', { room_id: roomId, source, dest }),
+      client.request<unknown>('POST', '/jack/disconnect', { room_id: roomId, source, dest }),
   };
 }
 export type HubApi = ReturnType<typeof hubApi>;

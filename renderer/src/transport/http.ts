@@ -1,4 +1,4 @@
-import type { WsTicket } from '../../../hub-core/src/protocol/auth.js';
+import type { WsTicket } from '../../../protocol/api.js';
 
 /**
  * The one way the renderer talks to a hub over HTTPS. In a browser served by the hub, the

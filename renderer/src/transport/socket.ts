@@ -1,4 +1,4 @@
-import type { WsClientMessage, WsServerMessage } from '../../../hub-core/src/protocol/rooms.js';
+import type { WsClientMessage, WsServerMessage } from '../../../protocol/api.js';
 import { ApiError } from './http.js';
 
 export type SocketStatus = 'connecting' | 'open' | 'reconnecting' | 'closed' | 'unauthorized';

@@ -1,13 +1,8 @@
-import type Database from 'better-sqlite3';
 import m001 from './001_accounts.js';
 import m002 from './002_rooms.js';
+import type { Migration } from './migration.js';
 
-export interface Migration {
-  /** 1, 2, 3, ... in order, no gaps: stored in PRAGMA user_version once applied. */
-  version: number;
-  name: string;
-  up(db: Database.Database): void;
-}
+export type { Migration };
 
 export const migrations: readonly Migration[] = [m001, m002];
 

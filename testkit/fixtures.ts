@@ -4,9 +4,13 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { loadConfig, type HubConfig } from '../src/config.js';
-import { Hub, type HubOptions } from '../src/Hub.js';
-import { createLogger } from '../src/log.js';
+import {
+  loadConfig,
+  type HubConfig,
+  Hub,
+  type HubOptions,
+  createLogger,
+} from '../hub-core/src/index.js';
 
 export function tempDir(prefix = 'backline-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));

@@ -13,9 +13,9 @@ import {
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SafeEmitter } from '../../hub-core/src/events.js';
-import { isReachable, ReachStatus } from '../../hub-core/src/protocol/reach.js';
-import type { HostStatus } from '../contract.js';
+import { SafeEmitter } from '../../hub-core/src/index.js';
+import { isReachable, ReachStatus } from '../../protocol/api.js';
+import type { HostStatus } from '../../protocol/ipc.js';
 import type { HubToParent } from './hubEntry.js';
 import { shareLinks } from './links.js';
 
@@ -71,7 +71,7 @@ export function lanAddress(
   return all.find(isPrivate) ?? all[0] ?? '127.0.0.1';
 }
 
-export interface HubHostOptions {
+export interface HostedHubOptions {
   forker: HubForker;
   /** The hub's data folder (hub.db, certs/); under the app's userData. */
   dataDir: string;
@@ -109,14 +109,14 @@ export function withReach(s: HostStatus, reach: ReachStatus | undefined): HostSt
   return { ...rest, reach, internet_link: links.share_link, internet_web_link: links.web_link };
 }
 
-export type HubHostEvents = { status: [HostStatus] };
+export type HostedHubEvents = { status: [HostStatus] };
 
 /**
  * One embedded hub at a time. `start` resolves once the hub answers (or failed); `stop` tells
  * the players (the hub announces its shutdown), ends every room's processes and resolves
  * once the hub process has exited. Both are safe to call at any time and any number of times.
  */
-export class HubHost extends SafeEmitter<HubHostEvents> {
+export class HostedHub extends SafeEmitter<HostedHubEvents> {
   private upnp = true;
   private st: HostStatus = { state: 'stopped', upnp: true };
   private proc: HubProcess | undefined;
@@ -126,11 +126,11 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
   private log: WriteStream | undefined;
   private tail: string[] = [];
 
-  constructor(private readonly o: HubHostOptions) {
+  constructor(private readonly options: HostedHubOptions) {
     super();
-    if (o.settingsFile) {
+    if (options.settingsFile) {
       try {
-        const saved = JSON.parse(readFileSync(o.settingsFile, 'utf8')) as { upnp?: unknown };
+        const saved = JSON.parse(readFileSync(options.settingsFile, 'utf8')) as { upnp?: unknown };
         if (typeof saved.upnp === 'boolean') this.upnp = saved.upnp;
       } catch {
         // no file yet, or a damaged one: the default (on)
@@ -142,9 +142,9 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
   /** "Open my router's ports automatically": remembered, and applied at once while hosting. */
   setUpnp(enabled: boolean): HostStatus {
     this.upnp = enabled;
-    if (this.o.settingsFile) {
+    if (this.options.settingsFile) {
       try {
-        writeFileSync(this.o.settingsFile, JSON.stringify({ upnp: enabled }) + '\n');
+        writeFileSync(this.options.settingsFile, JSON.stringify({ upnp: enabled }) + '\n');
       } catch {
         // not remembered across restarts; it still applies now
       }
@@ -164,10 +164,10 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
   start(): Promise<HostStatus> {
     if (this.st.state === 'running') return Promise.resolve(this.st);
     if (this.stopping) return this.stopping.then(() => this.start());
-    this.starting ??= this.launch(this.o.port ?? 8000)
+    this.starting ??= this.launch(this.options.port ?? 8000)
       .then(async (s) => {
         // The usual port is taken: any free one (the link changes, so friends need the new one).
-        if (s.state === 'failed' && s.error?.includes('EADDRINUSE') && this.o.port !== 0) {
+        if (s.state === 'failed' && s.error?.includes('EADDRINUSE') && this.options.port !== 0) {
           return this.launch(0);
         }
         return s;
@@ -183,7 +183,7 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
       const proc = this.proc!;
       this.set(withReach({ ...this.st, state: 'stopping' }, undefined));
       proc.postMessage({ type: 'stop' });
-      const timeout = this.o.timeoutMs ?? 30_000;
+      const timeout = this.options.timeoutMs ?? 30_000;
       const code = await Promise.race([
         this.exited!,
         sleep(timeout).then(() => 'timeout' as const),
@@ -231,22 +231,22 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
   private async launch(port: number): Promise<HostStatus> {
     this.pendingReach = undefined;
     this.set({ state: 'starting', upnp: this.upnp });
-    mkdirSync(this.o.dataDir, { recursive: true, mode: 0o700 });
-    mkdirSync(join(this.o.logFile, '..'), { recursive: true, mode: 0o700 });
-    this.log ??= ownerOnlyLog(this.o.logFile);
+    mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    mkdirSync(join(this.options.logFile, '..'), { recursive: true, mode: 0o700 });
+    this.log ??= ownerOnlyLog(this.options.logFile);
     this.tail = [];
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    const listenHost = this.o.listenHost ?? '0.0.0.0';
+    const listenHost = this.options.listenHost ?? '0.0.0.0';
     Object.assign(env, {
       HUB_HOST: listenHost,
       HUB_UPNP: String(this.upnp && !isLoopback(listenHost)),
       HUB_PORT: String(port),
-      BACKLINE_DATA_DIR: this.o.dataDir,
+      BACKLINE_DATA_DIR: this.options.dataDir,
       LOG_LEVEL: 'info',
-      ...this.o.env,
+      ...this.options.env,
     });
-    const proc = this.o.forker(this.o.entry ?? HUB_ENTRY, env);
+    const proc = this.options.forker(this.options.entry ?? HUB_ENTRY, env);
     this.proc = proc;
     this.exited = new Promise((r) => proc.onExit(r));
     proc.onOutput((chunk) => {
@@ -264,7 +264,7 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
       });
       void this.exited!.then((code) => resolve({ type: 'exit', code }));
     });
-    const timeout = this.o.timeoutMs ?? 30_000;
+    const timeout = this.options.timeoutMs ?? 30_000;
     const answer = await Promise.race([first, sleep(timeout).then(() => undefined)]);
     if (answer?.type === 'ready') {
       if (!answer.fingerprint) {
@@ -273,7 +273,7 @@ export class HubHost extends SafeEmitter<HubHostEvents> {
         this.proc = undefined;
         return this.set({ state: 'failed', upnp: this.upnp, error: 'the hub started without TLS' });
       }
-      const host = this.o.advertiseHost ?? lanAddress();
+      const host = this.options.advertiseHost ?? lanAddress();
       // After a successful start, a crash of the hub is reported (not silently restarted).
       void this.exited.then((code) => {
         if (this.proc === proc && !this.stopping) {

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  DEFAULT_PATCH_MODE,
+  PATCH_MODE_MEANING,
+  PATCH_MODES,
+  type PatchMode,
+} from '../rules/patchMode.js';
+import { ROOM_ID_PATTERN } from '../rules/routes.js';
 import type { JackGraph } from './patchbay.js';
 import { PortName } from './patchbay.js';
 
@@ -10,14 +17,12 @@ const printable = /^[^\p{Cc}\p{Cf}]*$/u;
 const printableMessage = (field: string) =>
   `${field} must not contain control characters or invisible formatting characters (such as U+202E)`;
 
-export const RoomId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'room id is malformed');
+export const RoomId = z.string().regex(ROOM_ID_PATTERN, 'room id is malformed');
 export const RoomParams = z.object({ id: RoomId });
 
 export const PatchModeValue = z
-  .union([z.literal(2), z.literal(4), z.literal(5)])
-  .describe(
-    '2: everyone hears everyone else; 4: full mix (including yourself); 5: manual, from the patchbay',
-  );
+  .union(PATCH_MODES.map((mode) => z.literal(mode)))
+  .describe(PATCH_MODES.map((mode) => `${mode}: ${PATCH_MODE_MEANING[mode]}`).join('; '));
 
 export const CreateRoomBody = z
   .object({
@@ -37,7 +42,7 @@ export const CreateRoomBody = z
       .optional(),
     max_participants: z.number().int().min(2).max(16).default(4),
     duration_minutes: z.number().int().min(1).max(1440).default(180),
-    patch_mode: PatchModeValue.default(2),
+    patch_mode: PatchModeValue.default(DEFAULT_PATCH_MODE),
   })
   .meta({ id: 'CreateRoomBody' });
 export type CreateRoomBody = z.infer<typeof CreateRoomBody>;
@@ -177,7 +182,7 @@ export type WsServerMessage =
       state: RoomState;
       message: string;
       expires_at?: string;
-      patch_mode?: number;
+      patch_mode?: PatchMode;
     }
   | { type: 'error'; code: string; message: string; room_id?: string }
   | { type: 'pong' };

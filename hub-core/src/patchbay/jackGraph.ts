@@ -1,10 +1,10 @@
-import type { JackGraph, JackPort } from '../protocol/patchbay.js';
+import type { JackGraph, JackPort } from '../../../protocol/api.js';
 
 /**
  * Parses `jack_lsp -c -p -t` output. Port names start at column 0; connections are indented
  * with three spaces; properties and the type follow on tab-indented lines.
  */
-export function parseLsp(text: string): JackGraph {
+export function parseJackLsp(text: string): JackGraph {
   const ports: JackPort[] = [];
   let cur: JackPort | undefined;
   for (const raw of text.split('\n')) {

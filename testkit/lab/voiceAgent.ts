@@ -5,7 +5,7 @@
 // how many frames it sent, and how many it received from each speaker.
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { RelayClient } from '../../src/relay/RelayClient.js';
+import { RelayClient } from '../../hub-core/src/index.js';
 
 const [hub, room, token, fingerprint, secondsArg] = process.argv.slice(2);
 if (!hub || !room || !token || !fingerprint || !secondsArg) {

@@ -37,7 +37,7 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../../src/jacktrip/child.js';
+} from '../../hub-core/src/index.js';
 
 /** The host's router's real WAN address: where players send their packets. */
 export const HOST_WAN = '203.0.113.10';
@@ -129,16 +129,16 @@ export function routerRuleset(wanIf: string, lanIf: string, randomPorts: boolean
 }
 
 /** miniupnpd's config for a lab router: UPnP IGD and NAT-PMP for its LAN, 10.0.0.0/8 only. */
-export function miniupnpdConfig(o: {
+export function miniupnpdConfig(options: {
   wanIf: string;
   lanIf: string;
   advertised?: string;
   uuidTail: string;
 }): string {
   return [
-    `ext_ifname=${o.wanIf}`,
-    ...(o.advertised ? [`ext_ip=${o.advertised}`] : []),
-    `listening_ip=${o.lanIf}`,
+    `ext_ifname=${options.wanIf}`,
+    ...(options.advertised ? [`ext_ip=${options.advertised}`] : []),
+    `listening_ip=${options.lanIf}`,
     'port=5000',
     'enable_natpmp=yes',
     'enable_upnp=yes',
@@ -146,7 +146,7 @@ export function miniupnpdConfig(o: {
     'system_uptime=yes',
     'min_lifetime=60',
     'max_lifetime=86400',
-    `uuid=3a8c1f4e-9b7d-4c2e-8f10-${o.uuidTail}`,
+    `uuid=3a8c1f4e-9b7d-4c2e-8f10-${options.uuidTail}`,
     'upnp_table_name=filter',
     'upnp_nat_table_name=filter',
     'upnp_forward_chain=miniupnpd',
@@ -216,12 +216,12 @@ export class NatLab {
     }
   }
 
-  static async create(o: LabOptions = {}): Promise<NatLab> {
+  static async create(options: LabOptions = {}): Promise<NatLab> {
     const id = `bl${randomBytes(2).toString('hex')}`;
-    const ownsStateDir = !o.stateDir;
-    const stateDir = o.stateDir ?? mkdtempSync(join(tmpdir(), 'backline-natlab-'));
+    const ownsStateDir = !options.stateDir;
+    const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'backline-natlab-'));
     mkdirSync(stateDir, { recursive: true });
-    const lab = new NatLab(id, stateDir, o.advertised ?? DEFAULT_ADVERTISED, ownsStateDir);
+    const lab = new NatLab(id, stateDir, options.advertised ?? DEFAULT_ADVERTISED, ownsStateDir);
     try {
       await lab.build();
       return lab;

@@ -2,14 +2,11 @@
 // `Invoke`: renderer → main, answers a Promise. `Push`: main → renderer events. Main parses
 // every argument with these schemas (electron/main/ipc/router.ts); preload exposes exactly
 // these channels (electron/preload/index.ts); the renderer's `window.backline` is typed from
-// them. Environment-neutral: imports only zod and hub-core's protocol.
+// them. Environment-neutral: imports only zod and the hub API's schemas.
 import { z } from 'zod';
-import { ReachStatus } from '../hub-core/src/protocol/reach.js';
-import { JackTripConnection, RoomId } from '../hub-core/src/protocol/rooms.js';
+import { ReachStatus } from '../api/reach.js';
+import { JackTripConnection, RoomId } from '../api/rooms.js';
 import type { InvokeChannel, PushChannel } from './channels.js';
-
-// The names live in channels.ts (the preload imports only those); re-exported for main.
-export * from './channels.js';
 
 /** An https:// (or, for a hub run with --insecure-http, http://) origin: scheme, host, port. */
 export const HubOrigin = z

@@ -3,22 +3,16 @@
 // everyone after the room's engine restarts. The hub makes the remembered cords again as soon
 // as both of their ports exist. Cords of a player who leaves (or is removed) are forgotten, so
 // a kicked player's audio path never comes back; a patch-mode change starts from a clean slate.
-import type { JackGraph } from '../protocol/patchbay.js';
-import { findPort, isConnected } from './lsp.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import { clientIsPlayer } from '../../../protocol/rules.js';
+import { findPort, isConnected } from './jackGraph.js';
 
 export type Cord = readonly [source: string, dest: string];
 
 const key = (s: string, d: string) => `${s}\n${d}`;
 const clientOf = (port: string) => port.slice(0, port.indexOf(':'));
 
-/** Does this JACK client belong to the player `remote`? (jacktrip renames a second one `bob-01`.) */
-export function clientIsPlayer(client: string, remote: string): boolean {
-  if (client === remote) return true;
-  if (!client.startsWith(remote)) return false;
-  return /^[-_]\d+$/.test(client.slice(remote.length));
-}
-
-export class PatchMemory {
+export class RememberedCords {
   private readonly rooms = new Map<string, Map<string, Cord>>();
 
   remember(roomId: string, source: string, dest: string): void {

@@ -8,9 +8,9 @@ import {
   decode,
   encode,
   type Packet,
-} from './relay.js';
+} from './codec.js';
 
-const doc = readFileSync(new URL('../../../docs/relay-protocol.md', import.meta.url), 'utf8');
+const doc = readFileSync(new URL('../../docs/relay-protocol.md', import.meta.url), 'utf8');
 const vectors = [...doc.matchAll(/```vector (\S+)\nfields: (.+)\nhex: ([0-9a-f ]+)\n```/g)].map(
   (m) => {
     const f = JSON.parse(m[2]!) as Record<string, unknown>;

@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
 import { SafeEmitter } from '../events.js';
-import { hubServerArgs, type HubServerOptions } from './argv.js';
+import { jacktripServerArgs, type JackTripServerArgsOptions } from './argv.js';
 import { delay, isRunning, jackEnv, spawnChild, stopChild, type Child } from './child.js';
 
 /** What a line of `jacktrip -S` output means. Its lines never name the client (-K). */
-export type HubLineEvent =
+export type JackTripLineEvent =
   | { kind: 'ready' }
   | { kind: 'handshake'; clientPort: number }
   /** The hub's UDP port for the connection being set up; its worker's JACK client registers next. */
@@ -20,7 +20,7 @@ const READY = 'JackTrip HUB SERVER: Waiting for client connections';
 const EXIT_PACKET_BYTES = 63;
 
 /** Classifies one output line of the hub; undefined for noise. */
-export function parseHubLine(line: string): HubLineEvent | undefined {
+export function parseJackTripLine(line: string): JackTripLineEvent | undefined {
   const l = line.trim();
   if (l.includes(READY)) return { kind: 'ready' };
   // jacktrip 1.7.0 prefixes both with "JackTrip HUB SERVER: ".
@@ -39,12 +39,12 @@ export function parseHubLine(line: string): HubLineEvent | undefined {
   return undefined;
 }
 
-export type JackTripHubEvents = {
+export type JackTripServerEvents = {
   died: [Error];
-  event: [HubLineEvent];
+  event: [JackTripLineEvent];
 };
 
-export interface JackTripHubOptions extends HubServerOptions {
+export interface JackTripServerOptions extends JackTripServerArgsOptions {
   /** The room's JACK server. */
   jackServer: string;
   /** jacktrip binary. Default `jacktrip`. */
@@ -61,13 +61,13 @@ export class JackTripStartError extends Error {
 }
 
 /** One `jacktrip -S` (hub server mode) for one room, on the room's own JACK server. */
-export class JackTripHub extends SafeEmitter<JackTripHubEvents> {
+export class JackTripServer extends SafeEmitter<JackTripServerEvents> {
   private closing: Promise<void> | undefined;
   private authWaiters: (() => void)[] = [];
 
   private constructor(
     private readonly child: Child,
-    readonly options: JackTripHubOptions,
+    readonly options: JackTripServerOptions,
   ) {
     super();
     void child.exited.then(({ code, signal }) => {
@@ -90,23 +90,23 @@ export class JackTripHub extends SafeEmitter<JackTripHubEvents> {
     return isRunning(this.child) && !this.closing;
   }
 
-  static async create(o: JackTripHubOptions): Promise<JackTripHub> {
-    const ref: { hub?: JackTripHub } = {};
+  static async create(options: JackTripServerOptions): Promise<JackTripServer> {
+    const ref: { server?: JackTripServer } = {};
     let ready = false;
     const child = spawnChild(
-      o.bin ?? 'jacktrip',
-      hubServerArgs(o),
-      jackEnv(o.jackServer),
+      options.bin ?? 'jacktrip',
+      jacktripServerArgs(options),
+      jackEnv(options.jackServer),
       (line) => {
-        const ev = parseHubLine(line);
+        const ev = parseJackTripLine(line);
         if (!ev) return;
         if (ev.kind === 'ready') ready = true;
-        if (ev.kind === 'auth-reloaded') ref.hub?.flushAuthWaiters();
-        ref.hub?.safeEmit('event', ev);
+        if (ev.kind === 'auth-reloaded') ref.server?.flushAuthWaiters();
+        ref.server?.safeEmit('event', ev);
       },
     );
-    const hub = (ref.hub = new JackTripHub(child, o));
-    const deadline = Date.now() + (o.readyTimeoutMs ?? 8000);
+    const server = (ref.server = new JackTripServer(child, options));
+    const deadline = Date.now() + (options.readyTimeoutMs ?? 8000);
     while (!ready) {
       if (!isRunning(child)) {
         await child.exited;
@@ -115,14 +115,14 @@ export class JackTripHub extends SafeEmitter<JackTripHubEvents> {
         );
       }
       if (Date.now() > deadline) {
-        await hub.close();
+        await server.close();
         throw new JackTripStartError(
-          `jacktrip hub not ready within ${o.readyTimeoutMs ?? 8000} ms`,
+          `jacktrip hub not ready within ${options.readyTimeoutMs ?? 8000} ms`,
         );
       }
       await delay(20);
     }
-    return hub;
+    return server;
   }
 
   /**

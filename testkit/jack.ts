@@ -2,8 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { hubClientArgs } from '../src/jacktrip/argv.js';
 import {
+  jacktripClientArgs,
   delay,
   isRunning,
   jackEnv,
@@ -11,8 +11,8 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../src/jacktrip/child.js';
-import { JackServer } from '../src/jacktrip/JackServer.js';
+  JackServer,
+} from '../hub-core/src/index.js';
 
 export const uniq = () => randomBytes(3).toString('hex');
 
@@ -61,7 +61,7 @@ export interface JtClient {
 export function startJackTripClient(
   procs: Procs,
   server: string,
-  o: {
+  options: {
     host: string;
     port: number;
     remoteName: string;
@@ -71,17 +71,17 @@ export function startJackTripClient(
     prefix?: string[];
   },
 ): JtClient {
-  const jackName = `jt_${o.remoteName}_${uniq()}`;
+  const jackName = `jt_${options.remoteName}_${uniq()}`;
   const lines: string[] = [];
   let settle: (s: string) => void = () => {};
   const outcome = new Promise<string>((r) => (settle = r));
-  const args = hubClientArgs({
-    ...o,
+  const args = jacktripClientArgs({
+    ...options,
     clientName: jackName,
     localPort: freshPort(),
     noAutoConnect: true,
   });
-  const [bin, ...pre] = [...(o.prefix ?? []), 'jacktrip'];
+  const [bin, ...pre] = [...(options.prefix ?? []), 'jacktrip'];
   const child = procs.spawn(bin, [...pre, ...args], server, (l) => {
     lines.push(l);
     if (l.includes('Received Connection from Peer!')) settle('connected');

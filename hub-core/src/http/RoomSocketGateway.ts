@@ -7,7 +7,7 @@ import type { UserRow } from '../db/users.js';
 import { HubError } from '../errors.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { WsClientMessage, type WsServerMessage } from '../protocol/rooms.js';
+import { WsClientMessage, type WsServerMessage } from '../../../protocol/api.js';
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { upgradeAuth } from './auth.routes.js';
@@ -30,7 +30,7 @@ export const WS_MAX_PAYLOAD = 16 * 1024;
  * state), chat and patch requests in. Every message in is validated; a bad one gets an
  * error message back, never a crash.
  */
-export class WsHub {
+export class RoomSocketGateway {
   private readonly conns = new Set<Conn>();
   // 40 messages per 10 s per user, over all their sockets.
   private readonly limiter = new SlidingWindowLimiter({ limit: 40, windowMs: 10_000 });

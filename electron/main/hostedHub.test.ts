@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HubHost, nodeForker } from './hubHost.js';
+import { HostedHub, nodeForker } from './hostedHub.js';
 
 const modeOf = (f: string) => (statSync(f).mode & 0o777).toString(8);
 
@@ -19,7 +19,7 @@ describe('the hosted hub’s log file', () => {
         const older = join(dir, 'older.log');
         writeFileSync(older, 'an older line\n', { mode: 0o644 });
         for (const logFile of [fresh, older]) {
-          const host = new HubHost({
+          const host = new HostedHub({
             forker: nodeForker,
             dataDir: join(dir, 'hub'),
             logFile,

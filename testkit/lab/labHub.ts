@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
-import type { Health } from '../../src/protocol/health.js';
+import type { Health } from '../../protocol/api.js';
 import {
   delay,
   isRunning,
@@ -15,11 +15,14 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../../src/jacktrip/child.js';
+} from '../../hub-core/src/index.js';
 import { alive } from '../jack.js';
 import { NatLab, type LabNode } from './natLab.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', '..');
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** A player's voice chat, run in a lab namespace: `node --import tsx VOICE_AGENT ...` (voiceAgent.ts). */
+export const VOICE_AGENT = join(import.meta.dirname, 'voiceAgent.ts');
 
 export interface LabHub {
   child: Child;

@@ -1,5 +1,5 @@
 // The IPC channel names and wire names, without their schemas: the sandboxed preload needs
-// only these, so it stays a few kilobytes instead of carrying zod. electron/contract.ts holds
+// only these, so it stays a few kilobytes instead of carrying zod. contract.ts beside it holds
 // the schemas and checks at compile time that it covers exactly these channels.
 
 export const INVOKE_CHANNELS = [

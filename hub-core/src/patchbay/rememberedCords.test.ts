@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { JackGraph } from '../protocol/patchbay.js';
-import { PatchMemory, clientIsPlayer } from './memory.js';
-import { toGraph } from './lsp.js';
+import type { JackGraph } from '../../../protocol/api.js';
+import { RememberedCords } from './rememberedCords.js';
+import { toGraph } from './jackGraph.js';
 
 const port = (name: string, direction: 'input' | 'output', connections: string[] = []) => ({
   name,
@@ -14,17 +14,8 @@ const port = (name: string, direction: 'input' | 'output', connections: string[]
 });
 
 describe('the host’s cords, remembered', () => {
-  it('names a player’s JACK clients, renamed ones too, and no one else', () => {
-    assert.equal(clientIsPlayer('bob', 'bob'), true);
-    assert.equal(clientIsPlayer('bob-01', 'bob'), true);
-    assert.equal(clientIsPlayer('bob_2', 'bob'), true);
-    assert.equal(clientIsPlayer('bobby', 'bob'), false);
-    assert.equal(clientIsPlayer('bob-x', 'bob'), false);
-    assert.equal(clientIsPlayer('alice', 'bob'), false);
-  });
-
   it('offers a cord again only when both ports exist and are not connected', () => {
-    const m = new PatchMemory();
+    const m = new RememberedCords();
     m.remember('r', 'alice:receive_1', 'bob:send_1');
     m.remember('r', 'alice:receive_2', 'bob:send_2');
     m.remember('other', 'x:receive_1', 'y:send_1');
@@ -42,7 +33,7 @@ describe('the host’s cords, remembered', () => {
   });
 
   it('forgets a player’s cords when they leave, and a room’s when it ends', () => {
-    const m = new PatchMemory();
+    const m = new RememberedCords();
     m.remember('r', 'alice:receive_1', 'bob:send_1');
     m.remember('r', 'bob-01:receive_1', 'carol:send_1');
     m.remember('r', 'alice:receive_1', 'carol:send_1');
