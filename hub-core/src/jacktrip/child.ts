@@ -16,7 +16,7 @@ export function jackEnv(
 export interface Child {
   proc: ChildProcess;
   pid: number;
-  /** Resolves once the process has exited (its 'exit' event), with code and signal. */
+  /** Resolves once the process has exited and its output has been read, with code and signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The last lines it printed (stdout and stderr), for error messages. */
   tail(): string[];
@@ -60,7 +60,18 @@ export function spawnChild(
   createInterface({ input: proc.stdout! }).on('line', feed);
   createInterface({ input: proc.stderr! }).on('line', feed);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.once('exit', (code, signal) => resolve({ code, signal }));
+    // 'exit' can come before the last output lines are read; 'close' comes once stdout and
+    // stderr are drained. Wait for it briefly, so that `tail()` and `onLine` have seen every
+    // line by the time `exited` resolves (bounded, in case something else holds the pipes).
+    proc.once('exit', (code, signal) => {
+      const done = () => resolve({ code, signal });
+      const bound = setTimeout(done, 1000);
+      bound.unref();
+      proc.once('close', () => {
+        clearTimeout(bound);
+        done();
+      });
+    });
     proc.once('error', () => resolve({ code: null, signal: null }));
   });
   if (proc.pid === undefined) {
