@@ -134,6 +134,7 @@ export class Hub extends SafeEmitter<HubEvents> {
     const supervisor = new Supervisor({
       dataDir: config.dataDir,
       jacktripBin: config.jacktripBin,
+      jackdBin: config.jackdBin,
       pool: new PortPool(config.jacktripBasePort, config.jacktripPortRange),
       certFile: jtCert.certPath,
       keyFile: jtCert.keyPath,
