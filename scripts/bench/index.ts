@@ -5,7 +5,8 @@ import { bcryptHealth, hubStartup, loginUnderRoomHashing } from './hub.js';
 import { kickToSilence } from './kick.js';
 import { hostReachable } from './reach.js';
 import { Results } from './lib.js';
-import { relayLogins, relayTalkers, relayThroughput } from './relay.js';
+import { relayTalkers, relayThroughput } from './relay.js';
+import { relayLogins } from './relayLogins.js';
 import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
 import { patchbayFirstRender, patchbayReaction } from './ui.js';
 
