@@ -13,7 +13,9 @@ import { SessionsRepo } from './db/sessions.js';
 import { UsersRepo, type UserRow } from './db/users.js';
 import { NotFound } from './errors.js';
 import { SafeEmitter } from './events.js';
-import { jackRoutes, PatchbayService } from './http/jack.routes.js';
+import { TeardownStack } from './process/TeardownStack.js';
+import { patchbayRoutes } from './http/patchbay.routes.js';
+import { PatchbayService } from './patchbay/PatchbayService.js';
 import { roomRoutes } from './http/rooms.routes.js';
 import { buildHttpApp } from './http/server.js';
 import { SocketRegistry } from './http/sockets.js';
@@ -72,7 +74,6 @@ interface Parts {
  */
 export class Hub extends SafeEmitter<HubEvents> {
   private closing: Promise<void> | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     readonly config: HubConfig,
@@ -80,6 +81,8 @@ export class Hub extends SafeEmitter<HubEvents> {
     readonly app: FastifyInstance,
     readonly certificate: Certificate | undefined,
     private readonly parts: Parts,
+    /** Every part, stopped in the order written once in {@link Hub.create}. */
+    private readonly teardown: TeardownStack,
   ) {
     super();
     this.onListenerError = (event, err) => logger.error({ err, event }, 'hub event listener threw');
@@ -117,40 +120,62 @@ export class Hub extends SafeEmitter<HubEvents> {
     // JackTrip's own authentication always runs over TLS, even when the API does not.
     const jtCert = certificate ?? loadOrCreateSelfSigned(config.dataDir, [config.host]);
 
-    const db = openDatabase(join(config.dataDir, 'hub.db'));
-    const hasher = new PasswordHasher({ threads: opts.passwordThreads, ...opts.passwordQueue });
-    const reach = new Reachability({
-      enabled: config.upnp,
-      logger,
-      // Tells this hub's router mappings from another hub's on the same machine.
-      tag: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 6),
-      pool: {
-        from: config.jacktripBasePort,
-        to: config.jacktripBasePort + config.jacktripPortRange - 1,
-      },
-      leaseSeconds: config.upnpLeaseSeconds,
-    });
-    reach.prepare();
-    const supervisor = new Supervisor({
-      dataDir: config.dataDir,
-      jacktripBin: config.jacktripBin,
-      pool: new PortPool(config.jacktripBasePort, config.jacktripPortRange),
-      certFile: jtCert.certPath,
-      keyFile: jtCert.keyPath,
-      logger,
-      period: config.jackPeriod,
-      claimPorts: (roomId, ports) => reach.claimBlock(roomId, ports),
-    });
-    supervisor.on('released', (roomId) => void reach.releaseBlock(roomId).catch(() => undefined));
-    let rooms: RoomService | undefined;
+    // The shutdown order, written once: every part is registered as it is made and stopped in
+    // reverse, by close() or by a failed create. The relay and the HTTP app, made later than
+    // their turn to stop, hold their place with a step registered ahead of them.
+    const teardown = new TeardownStack((err, step) =>
+      logger.error({ err, step }, 'hub teardown step failed'),
+    );
     let relay: Relay | undefined;
-    let sockets: SocketRegistry | undefined;
+    let app: FastifyInstance | undefined;
     try {
-      relay = await Relay.create({
+      const db = openDatabase(join(config.dataDir, 'hub.db'));
+      teardown.defer(() => db.close(), 'database');
+      const hasher = teardown.use(
+        new PasswordHasher({ threads: opts.passwordThreads, ...opts.passwordQueue }),
+        'password hasher',
+      );
+      teardown.defer(() => relay?.close(), 'voice relay');
+      // Stopped after the rooms: their blocks are unmapped first, then the hub's own ports.
+      const reach = teardown.use(
+        new Reachability({
+          enabled: config.upnp,
+          logger,
+          // Tells this hub's router mappings from another hub's on the same machine.
+          tag: createHash('sha256').update(config.dataDir).digest('hex').slice(0, 6),
+          pool: {
+            from: config.jacktripBasePort,
+            to: config.jacktripBasePort + config.jacktripPortRange - 1,
+          },
+          leaseSeconds: config.upnpLeaseSeconds,
+        }),
+        'reachability',
+      );
+      reach.prepare();
+      // Every room's processes stop once no request is in flight any more.
+      const supervisor = teardown.use(
+        new Supervisor({
+          dataDir: config.dataDir,
+          jacktripBin: config.jacktripBin,
+          jackdBin: config.jackdBin,
+          pool: new PortPool(config.jacktripBasePort, config.jacktripPortRange),
+          certFile: jtCert.certPath,
+          keyFile: jtCert.keyPath,
+          logger,
+          period: config.jackPeriod,
+          claimPorts: (roomId, ports) => reach.claimBlock(roomId, ports),
+        }),
+        'supervisor',
+      );
+      supervisor.on('released', (roomId) => void reach.releaseBlock(roomId).catch(() => undefined));
+      // Stops listening and lets in-flight requests finish.
+      teardown.defer(() => app?.close(), 'http');
+      const relayRef = await Relay.create({
         host: config.host === 'localhost' ? '127.0.0.1' : config.host,
         port: config.relayPort,
         limits: opts.relayLimits,
       });
+      relay = relayRef;
       const users = new UsersRepo(db);
       const sessions = new SessionsRepo(db);
       const roomsRepo = new RoomsRepo(db);
@@ -166,39 +191,49 @@ export class Hub extends SafeEmitter<HubEvents> {
           ...opts.authLimits,
         },
       );
-      rooms = new RoomService(roomsRepo, hasher, supervisor, clock, logger, config.publicHost, {
-        creationsPerUser: config.roomCreationsPerUser,
-        openPerUser: config.openRoomsPerUser,
-        passphrase: { ...DEFAULT_PASSPHRASE_LIMITS, perIp: config.passphraseAttemptsPerIp },
-      });
+      const rooms = new RoomService(
+        roomsRepo,
+        hasher,
+        supervisor,
+        clock,
+        logger,
+        config.publicHost,
+        {
+          creationsPerUser: config.roomCreationsPerUser,
+          openPerUser: config.openRoomsPerUser,
+          passphrase: { ...DEFAULT_PASSPHRASE_LIMITS, perIp: config.passphraseAttemptsPerIp },
+        },
+      );
+      // Players of live rooms are told that the hub is going away.
+      teardown.defer(() => {
+        rooms.announceShutdown();
+        rooms.dispose();
+      }, 'rooms');
       const chat = new ChatService(roomsRepo, rooms, clock);
       const patchbay = new PatchbayService(rooms, supervisor, logger);
-      sockets = new SocketRegistry(auth, clock, config.wsMaxPerUser);
-      const socketsRef = sockets;
+      const sockets = teardown.use(new SocketRegistry(auth, clock, config.wsMaxPerUser), 'sockets');
       const ws = new RoomSocketGateway(auth, rooms, chat, patchbay, supervisor, sockets, logger);
-      const roomsRef = rooms;
       // Before an account is deleted: its rooms close (stopping their processes) and it
       // leaves the others, through the same paths a host and a player take.
       const beforeAccountRemoval = async (user: UserRow) => {
-        for (const r of roomsRef.list()) {
+        for (const r of rooms.list()) {
           try {
-            if (r.host.user_id === user.id) await roomsRef.close(user, r.id);
-            else if (roomsRef.detail(user, r.id).you.member) await roomsRef.leave(user, r.id);
+            if (r.host.user_id === user.id) await rooms.close(user, r.id);
+            else if (rooms.detail(user, r.id).you.member) await rooms.leave(user, r.id);
           } catch (err) {
             if (!(err instanceof NotFound)) throw err; // closed meanwhile
           }
         }
       };
-      const relayRef = relay;
       // The relay admits members only: keep its view of each room current.
       const syncRelay = (roomId: string) => {
-        const a = roomsRef.accessList(roomId);
+        const a = rooms.accessList(roomId);
         relayRef.setRoom(roomId, a.members, a.bans);
       };
       rooms.on('participants', syncRelay);
-      rooms.on('state', syncRelay);
-      relay.on('died', (err) => logger.error({ err }, 'voice relay died'));
-      const app = await buildHttpApp({
+      rooms.on('event', syncRelay);
+      relayRef.on('died', (err) => logger.error({ err }, 'voice relay died'));
+      const http = await buildHttpApp({
         logger,
         auth,
         version: VERSION,
@@ -214,8 +249,8 @@ export class Hub extends SafeEmitter<HubEvents> {
         health: () => ({
           users: users.count(),
           active_sessions: sessions.countActive(clock()),
-          ...roomsRef.counts(),
-          websockets: socketsRef.size,
+          ...rooms.counts(),
+          websockets: sockets.size,
         }),
         relayCounters: () => relayRef.counters,
         reachability: () => reach.summary(),
@@ -223,41 +258,27 @@ export class Hub extends SafeEmitter<HubEvents> {
         corsOrigins: config.corsOrigins,
         beforeAccountRemoval,
       });
-      roomRoutes(app, auth, rooms, chat);
-      jackRoutes(app, auth, patchbay);
+      app = http;
+      roomRoutes(http, auth, rooms, chat);
+      patchbayRoutes(http, auth, patchbay);
       // A player who came through the router is told the relay's external port.
-      voiceRoutes(app, auth, rooms, relay, config.publicHost, sockets, (ip) =>
+      voiceRoutes(http, auth, rooms, relayRef, config.publicHost, sockets, (ip) =>
         isLocalClient(ip, networkInterfaces())
           ? relayRef.port
           : (reach.externalPort('UDP', relayRef.port) ?? relayRef.port),
       );
-      ws.register(app);
-      await app.ready();
-      const hub = new Hub(config, logger, app, certificate, {
-        db,
-        hasher,
-        auth,
-        supervisor,
-        rooms,
-        roomSockets: ws,
-        sockets,
-        relay,
-        reach,
-      });
-      hub.sweepTimer = setInterval(() => {
+      ws.register(http);
+      await http.ready();
+      const sweepTimer = setInterval(() => {
         const n = auth.sweep();
         if (n > 0) logger.info({ removed: n }, 'expired sessions removed');
       }, 10 * 60_000);
-      hub.sweepTimer.unref();
-      return hub;
+      sweepTimer.unref();
+      teardown.defer(() => clearInterval(sweepTimer), 'session sweep');
+      const parts = { db, hasher, auth, supervisor, rooms, roomSockets: ws, sockets, relay, reach };
+      return new Hub(config, logger, http, certificate, parts, teardown.move());
     } catch (err) {
-      sockets?.close();
-      rooms?.dispose();
-      await relay?.close();
-      await supervisor.close();
-      await reach.close();
-      await hasher.close();
-      db.close();
+      await teardown.dispose().catch(() => undefined);
       throw err;
     }
   }
@@ -291,24 +312,17 @@ export class Hub extends SafeEmitter<HubEvents> {
 
   /**
    * Tells players, stops listening, lets in-flight requests finish, stops every room's
-   * processes, then closes workers and the database.
+   * processes, then closes workers and the database (the order is Hub.create's). Every step
+   * runs even if one fails; the failures are logged and reported together.
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      clearInterval(this.sweepTimer);
-      const { rooms, supervisor, hasher, db, relay, reach, sockets } = this.parts;
-      sockets.close();
-      rooms.announceShutdown();
-      rooms.dispose();
-      await this.app.close();
-      await supervisor.close();
-      // After the rooms: their blocks are unmapped first, then the hub's own ports.
-      await reach.close();
-      await relay.close();
-      await hasher.close();
-      db.close();
-      this.logger.info('hub closed');
-      this.safeEmit('closed');
+      try {
+        await this.teardown.dispose();
+      } finally {
+        this.logger.info('hub closed');
+        this.safeEmit('closed');
+      }
     })();
     return this.closing;
   }

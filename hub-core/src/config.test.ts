@@ -17,6 +17,7 @@ describe('loadConfig', () => {
     assert.equal(c.host, 'localhost');
     assert.equal(c.port, 8000);
     assert.equal(c.jacktripBin, 'jacktrip');
+    assert.equal(c.jackdBin, 'jackd');
     assert.equal(c.jacktripBasePort, 4464);
     assert.equal(c.jacktripPortRange, 100);
     assert.deepEqual(c.tls, { mode: 'generate' });
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       HUB_HOST: '0.0.0.0',
       HUB_PORT: '9443',
       JACKTRIP_BIN: '/opt/jt/jacktrip',
+      JACKD_BIN: '/opt/jack/jackd',
       JACKTRIP_BASE_PORT: '5000',
       JACKTRIP_PORT_RANGE: '50',
       SSL_CERTFILE: '/etc/c.pem',
@@ -60,6 +62,7 @@ describe('loadConfig', () => {
     assert.equal(c.host, '0.0.0.0');
     assert.equal(c.port, 9443);
     assert.equal(c.jacktripBin, '/opt/jt/jacktrip');
+    assert.equal(c.jackdBin, '/opt/jack/jackd');
     assert.deepEqual(c.tls, { mode: 'files', certFile: '/etc/c.pem', keyFile: '/etc/k.pem' });
     assert.equal(c.sessionTtlHours, 24);
     assert.equal(c.logLevel, 'warn');
@@ -74,6 +77,7 @@ describe('loadConfig', () => {
     bad({ HUB_HOST: 'not a host' }, 'HUB_HOST');
     bad({ HUB_HOST: '' }, 'HUB_HOST');
     bad({ JACKTRIP_BIN: '' }, 'JACKTRIP_BIN');
+    bad({ JACKD_BIN: '' }, 'JACKD_BIN');
     bad({ JACKTRIP_BASE_PORT: '80' }, 'JACKTRIP_BASE_PORT');
     bad({ JACKTRIP_PORT_RANGE: '0' }, 'JACKTRIP_PORT_RANGE');
     bad({ JACKTRIP_BASE_PORT: '65500', JACKTRIP_PORT_RANGE: '100' }, 'JACKTRIP_PORT_RANGE');

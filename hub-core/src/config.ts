@@ -28,6 +28,8 @@ export interface HubConfig {
   port: number;
   /** The jacktrip binary rooms run. Default `jacktrip`. */
   jacktripBin: string;
+  /** The jackd binary rooms run. Default `jackd`. */
+  jackdBin: string;
   /** First port of the JackTrip pool (TCP handshake and UDP). Default 4464. */
   jacktripBasePort: number;
   /** Number of ports in the JackTrip pool. Default 100. */
@@ -138,6 +140,7 @@ Environment (all optional):
   HUB_HOST             interface to listen on            (localhost)
   HUB_PORT             HTTPS port, 0 = any free port     (8000)
   JACKTRIP_BIN         jacktrip binary                   (jacktrip)
+  JACKD_BIN            jackd binary                      (jackd)
   JACKTRIP_BASE_PORT   first port of the JackTrip pool   (4464)
   JACKTRIP_PORT_RANGE  ports in the JackTrip pool        (100)
   SSL_CERTFILE         PEM certificate (with SSL_KEYFILE; default: generated self-signed)
@@ -182,6 +185,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   }
   const port = int(env, 'HUB_PORT', 8000, 0, 65535);
   const jacktripBin = nonEmpty(env, 'JACKTRIP_BIN', 'jacktrip');
+  const jackdBin = nonEmpty(env, 'JACKD_BIN', 'jackd');
   const jacktripBasePort = int(env, 'JACKTRIP_BASE_PORT', 4464, 1024, 65534);
   const jacktripPortRange = int(env, 'JACKTRIP_PORT_RANGE', 100, 2, 10000);
   if (jacktripBasePort + jacktripPortRange - 1 > 65535) {
@@ -298,6 +302,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     host,
     port,
     jacktripBin,
+    jackdBin,
     jacktripBasePort,
     jacktripPortRange,
     tls,

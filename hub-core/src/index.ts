@@ -16,7 +16,16 @@ export {
   spawnChild,
   stopChild,
   type Child,
-} from './jacktrip/child.js';
+} from './process/child.js';
+export { Resource, type AnyResource, type ResourceEvents } from './process/Resource.js';
+export { TeardownStack, type Closable, type Teardown } from './process/TeardownStack.js';
+export {
+  backoffDelay,
+  RestartPolicy,
+  ROOM_RESTARTS,
+  type RestartPolicyOptions,
+} from './process/RestartPolicy.js';
+export { JackStartError, startJackd, type StartJackdOptions } from './jacktrip/jackd.js';
 export { JackServer } from './jacktrip/JackServer.js';
 export { Relay } from './relay/Relay.js';
 export { RelayClient, RelayClientError, type AudioFrame } from './relay/RelayClient.js';

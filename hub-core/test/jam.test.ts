@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
-import { delay, stopChild } from '../src/jacktrip/child.js';
+import { delay, stopChild } from '../src/process/child.js';
 import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 import {
   Procs,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { delay } from '../src/jacktrip/child.js';
+import { delay } from '../src/process/child.js';
 import type { JoinAnswer, RoomDetail } from '../../protocol/api.js';
 import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 import {

@@ -11,7 +11,8 @@ import { WsClientMessage, type WsServerMessage } from '../../../protocol/api.js'
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { upgradeAuth } from './auth.routes.js';
-import type { PatchbayService } from './jack.routes.js';
+import type { PatchbayService } from '../patchbay/PatchbayService.js';
+import { roomStateMessage, sendsPlayersAway, targetOf } from '../rooms/events.js';
 import { CLOSE_SESSION_ENDED, type SocketRegistry } from './sockets.js';
 
 interface Conn {
@@ -47,25 +48,18 @@ export class RoomSocketGateway {
     rooms.on('participants', (roomId, members) =>
       this.toRoom(roomId, { type: 'participants', room_id: roomId, members }),
     );
-    rooms.on('state', (roomId, state, message, extra) => {
-      const msg: WsServerMessage = {
-        type: 'room_state',
-        room_id: roomId,
-        state,
-        message,
-        expires_at: extra.expires_at,
-        patch_mode: extra.patch_mode,
-      };
-      if (extra.userId !== undefined) {
+    rooms.on('event', (roomId, event) => {
+      const msg = roomStateMessage(roomId, event);
+      const target = targetOf(event);
+      if (target !== undefined) {
         // Kicked or banned: only that player hears it, and they stop getting the room's events.
         for (const c of this.conns) {
-          if (c.user.id === extra.userId && c.rooms.delete(roomId)) send(c.ws, msg);
+          if (c.user.id === target && c.rooms.delete(roomId)) send(c.ws, msg);
         }
         return;
       }
       this.toRoom(roomId, msg);
-      if (state === 'closed' || state === 'expired' || state === 'failed')
-        for (const c of this.conns) c.rooms.delete(roomId);
+      if (sendsPlayersAway(event)) for (const c of this.conns) c.rooms.delete(roomId);
     });
     chat.on('message', (roomId, message) =>
       this.toRoom(roomId, { type: 'chat', room_id: roomId, message }),

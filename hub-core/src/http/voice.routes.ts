@@ -4,11 +4,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { WebSocket } from 'ws';
 import type { AuthService } from '../auth/AuthService.js';
 import { isoFromMs } from '../clock.js';
-import { MAX_PACKET_BYTES } from '../../../protocol/relay.js';
 import { ErrorBody, RoomParams, VoiceStats, VoiceToken } from '../../../protocol/api.js';
 import { emptyRoomCounters } from '../relay/counters.js';
 import type { Relay } from '../relay/Relay.js';
 import { signVoiceToken } from '../relay/tokens.js';
+import { VoiceSocketSessions } from '../relay/VoiceSocketSessions.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook, upgradeAuth } from './auth.routes.js';
 import { hostOnly } from '../rooms/RoomService.js';
@@ -82,13 +82,8 @@ export function voiceRoutes(
     },
   );
 
-  // WebSocket fallback: each binary frame is one relay datagram, both ways.
-  const conns = new Map<number, WebSocket>();
-  let nextId = 1;
-  relay.on('wsout', (id, data) => {
-    const ws = conns.get(id);
-    if (ws && ws.readyState === 1 && ws.bufferedAmount < 256 * 1024) ws.send(data);
-  });
+  // The WebSocket fallback of the UDP relay (relay/VoiceSocketSessions.ts).
+  const fallback = new VoiceSocketSessions(relay);
   app.get(
     '/ws/voice',
     { websocket: true, schema: { hide: true } },
@@ -101,15 +96,7 @@ export function voiceRoutes(
         return;
       }
       if (!sockets.admit(ws, a)) return;
-      const id = nextId++;
-      conns.set(id, ws);
-      ws.on('close', () => conns.delete(id));
-      ws.on('error', () => undefined);
-      ws.on('message', (data, isBinary) => {
-        const buf = data as Buffer;
-        if (ws.readyState !== 1 || !isBinary || buf.length > MAX_PACKET_BYTES) return;
-        relay.wsIn(id, new Uint8Array(buf));
-      });
+      fallback.attach(ws);
     },
   );
 }

@@ -1,7 +1,10 @@
 import { readdirSync, rmSync } from 'node:fs';
-import { SafeEmitter } from '../events.js';
+import { Resource } from '../process/Resource.js';
+import { stopChild, isRunning, type Child } from '../process/child.js';
 import { jackdArgs, type JackdOptions } from './argv.js';
-import { delay, isRunning, jackEnv, runTool, spawnChild, stopChild, type Child } from './child.js';
+import { JackStartError, startJackd } from './jackd.js';
+
+export { JackStartError };
 
 export type JackServerEvents = {
   /** The server exited without close() being called. */
@@ -10,69 +13,57 @@ export type JackServerEvents = {
 };
 
 export interface JackServerOptions extends JackdOptions {
-  /** jackd binary. Default `JACKD_BIN` or `jackd`. */
+  /** jackd binary. Default `jackd` (the hub passes its config's `jackdBin`). */
   bin?: string;
   /** How long to wait for the server to accept clients. Default 8000 ms. */
   readyTimeoutMs?: number;
-}
-
-export class JackStartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JackStartError';
-  }
 }
 
 /** Server names we create: lowercase letters, digits and dashes, so they never clash with tools. */
 export const SERVER_NAME = /^[a-z][a-z0-9-]{2,62}$/;
 
 /** One `jackd -d dummy` server, named, isolated per room. */
-export class JackServer extends SafeEmitter<JackServerEvents> {
-  private closing: Promise<void> | undefined;
-
+export class JackServer extends Resource<JackServerEvents> {
   private constructor(
     readonly name: string,
     private readonly child: Child,
   ) {
     super();
-    void child.exited.then(({ code, signal }) => {
-      if (!this.closing)
-        this.safeEmit('died', new Error(`jackd ${name} exited (code ${code}, signal ${signal})`));
-    });
+    void child.exited.then(({ code, signal }) =>
+      this.die(new Error(`jackd ${name} exited (code ${code}, signal ${signal})`)),
+    );
   }
 
   get pid(): number {
     return this.child.pid;
   }
 
+  get pids(): number[] {
+    return this.pid > 0 ? [this.pid] : [];
+  }
+
   /** Starts jackd and resolves once a JACK client can connect to it. */
   static async create(options: JackServerOptions): Promise<JackServer> {
     if (!SERVER_NAME.test(options.name))
       throw new JackStartError(`invalid JACK server name "${options.name}"`);
-    const bin = options.bin ?? process.env.JACKD_BIN ?? 'jackd';
     const ref: { server?: JackServer } = {};
-    const child = spawnChild(bin, jackdArgs(options), jackEnv(undefined), (l) =>
-      ref.server?.safeEmit('line', l),
-    );
-    const server = (ref.server = new JackServer(options.name, child));
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 8000);
-    while (Date.now() < deadline) {
-      if (!isRunning(child)) {
-        await child.exited;
-        throw new JackStartError(
-          `jackd ${options.name} failed to start: ${child.tail().slice(-3).join(' | ')}`,
-        );
-      }
-      // `jack_wait -c` says "running" ~100 ms before clients can connect; a real client
-      // (jack_lsp listing the dummy driver's ports) is the honest readiness check.
-      const r = await runTool('jack_lsp', [], jackEnv(options.name), 2000);
-      if (r.code === 0 && r.stdout.includes('system:')) return server;
-      await delay(50);
+    let child: Child;
+    try {
+      child = await startJackd({
+        name: options.name,
+        args: jackdArgs(options),
+        bin: options.bin,
+        readyTimeoutMs: options.readyTimeoutMs,
+        onLine: (l) => ref.server?.safeEmit('line', l),
+      });
+    } catch (err) {
+      // A server that never answered was killed: its files stay behind. One that exited at
+      // once may have met a live server of the same name, whose files are not ours to remove.
+      if (err instanceof JackStartError && err.reason === 'timeout') removeShmFiles(options.name);
+      throw err;
     }
-    await server.close();
-    throw new JackStartError(
-      `jackd ${options.name} not ready within ${options.readyTimeoutMs ?? 8000} ms`,
-    );
+    ref.server = new JackServer(options.name, child);
+    return Resource.launch(ref.server, async () => {});
   }
 
   get running(): boolean {
@@ -80,12 +71,9 @@ export class JackServer extends SafeEmitter<JackServerEvents> {
   }
 
   /** Stops jackd (SIGTERM, then SIGKILL) and removes its leftover shared-memory files. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await stopChild(this.child, 3000);
-      removeShmFiles(this.name);
-    })();
-    return this.closing;
+  protected async dispose(): Promise<void> {
+    await stopChild(this.child, 3000);
+    removeShmFiles(this.name);
   }
 }
 

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
-import { SafeEmitter } from '../events.js';
 import { jacktripServerArgs, type JackTripServerArgsOptions } from './argv.js';
-import { delay, isRunning, jackEnv, spawnChild, stopChild, type Child } from './child.js';
+import { Resource } from '../process/Resource.js';
+import { delay, isRunning, jackEnv, spawnChild, stopChild, type Child } from '../process/child.js';
 
 /** What a line of `jacktrip -S` output means. Its lines never name the client (-K). */
 export type JackTripLineEvent =
@@ -61,8 +61,7 @@ export class JackTripStartError extends Error {
 }
 
 /** One `jacktrip -S` (hub server mode) for one room, on the room's own JACK server. */
-export class JackTripServer extends SafeEmitter<JackTripServerEvents> {
-  private closing: Promise<void> | undefined;
+export class JackTripServer extends Resource<JackTripServerEvents> {
   private authWaiters: (() => void)[] = [];
 
   private constructor(
@@ -70,20 +69,21 @@ export class JackTripServer extends SafeEmitter<JackTripServerEvents> {
     readonly options: JackTripServerOptions,
   ) {
     super();
-    void child.exited.then(({ code, signal }) => {
-      if (!this.closing) {
-        this.safeEmit(
-          'died',
-          new Error(
-            `jacktrip hub exited (code ${code}, signal ${signal}): ${child.tail().slice(-2).join(' | ')}`,
-          ),
-        );
-      }
-    });
+    void child.exited.then(({ code, signal }) =>
+      this.die(
+        new Error(
+          `jacktrip hub exited (code ${code}, signal ${signal}): ${child.tail().slice(-2).join(' | ')}`,
+        ),
+      ),
+    );
   }
 
   get pid(): number {
     return this.child.pid;
+  }
+
+  get pids(): number[] {
+    return this.pid > 0 ? [this.pid] : [];
   }
 
   get running(): boolean {
@@ -105,24 +105,22 @@ export class JackTripServer extends SafeEmitter<JackTripServerEvents> {
         ref.server?.safeEmit('event', ev);
       },
     );
-    const server = (ref.server = new JackTripServer(child, options));
-    const deadline = Date.now() + (options.readyTimeoutMs ?? 8000);
-    while (!ready) {
-      if (!isRunning(child)) {
-        await child.exited;
-        throw new JackTripStartError(
-          `jacktrip hub failed to start: ${child.tail().slice(-3).join(' | ')}`,
-        );
+    ref.server = new JackTripServer(child, options);
+    const timeoutMs = options.readyTimeoutMs ?? 8000;
+    return Resource.launch(ref.server, async () => {
+      const deadline = Date.now() + timeoutMs;
+      while (!ready) {
+        if (!isRunning(child)) {
+          await child.exited;
+          throw new JackTripStartError(
+            `jacktrip hub failed to start: ${child.tail().slice(-3).join(' | ')}`,
+          );
+        }
+        if (Date.now() > deadline)
+          throw new JackTripStartError(`jacktrip hub not ready within ${timeoutMs} ms`);
+        await delay(20);
       }
-      if (Date.now() > deadline) {
-        await server.close();
-        throw new JackTripStartError(
-          `jacktrip hub not ready within ${options.readyTimeoutMs ?? 8000} ms`,
-        );
-      }
-      await delay(20);
-    }
-    return server;
+    });
   }
 
   /**
@@ -171,11 +169,8 @@ export class JackTripServer extends SafeEmitter<JackTripServerEvents> {
   }
 
   /** SIGTERM, then SIGKILL after 2 s: a hub whose jackd died ignores SIGTERM. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      this.flushAuthWaiters();
-      await stopChild(this.child, 2000);
-    })();
-    return this.closing;
+  protected async dispose(): Promise<void> {
+    this.flushAuthWaiters();
+    await stopChild(this.child, 2000);
   }
 }

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { SafeEmitter } from '../events.js';
 import { GraphWatcher } from '../patchbay/GraphWatcher.js';
 import { playerClients } from '../patchbay/jackGraph.js';
+import { Resource } from '../process/Resource.js';
+import { TeardownStack } from '../process/TeardownStack.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import type { PatchMode } from '../../../protocol/rules.js';
 import type { CredsFile } from './credentials.js';
@@ -24,6 +25,8 @@ export interface RuntimeOptions {
   certFile: string;
   keyFile: string;
   jacktripBin: string;
+  /** The jackd binary (the hub's config: `JACKD_BIN`, default `jackd`). */
+  jackdBin?: string;
   /** JACK period in frames. Default 128. */
   period?: number;
 }
@@ -36,8 +39,7 @@ export type RoomRuntimeEvents = {
 };
 
 /** One live room: its JACK server, graph watcher and `jacktrip -S`, started and stopped together. */
-export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
-  private closing: Promise<void> | undefined;
+export class RoomRuntime extends Resource<RoomRuntimeEvents> {
   /** Which jacktrip worker (hub UDP port) serves which player client. */
   readonly workers = new WorkerTable();
 
@@ -46,11 +48,11 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
     readonly jack: JackServer,
     readonly watcher: GraphWatcher,
     readonly jacktrip: JackTripServer,
+    /** Stops jacktrip, then the watcher, then the JACK server: the reverse of their start. */
+    private readonly parts: TeardownStack,
   ) {
     super();
-    const die = (err: Error) => {
-      if (!this.closing) this.safeEmit('died', err);
-    };
+    const die = (err: Error) => this.die(err);
     jack.on('died', die);
     jacktrip.on('died', die);
     watcher.on('died', die);
@@ -69,25 +71,37 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
   }
 
   static async create(options: RuntimeOptions): Promise<RoomRuntime> {
-    const jack = await JackServer.create({ name: options.serverName, period: options.period });
-    let watcher: GraphWatcher | undefined;
+    const parts = new TeardownStack();
     try {
-      watcher = await GraphWatcher.create(options.serverName);
-      const hub = await JackTripServer.create({
-        jackServer: options.serverName,
-        bin: options.jacktripBin,
-        tcpPort: options.ports.tcpPort,
-        udpBase: options.ports.udpBase,
-        auth: {
-          certFile: options.certFile,
-          keyFile: options.keyFile,
-          credsFile: options.creds.path,
-        },
+      const jack = parts.use(
+        await JackServer.create({
+          name: options.serverName,
+          period: options.period,
+          bin: options.jackdBin,
+        }),
+      );
+      const watcher = parts.use(await GraphWatcher.create(options.serverName));
+      const hub = parts.use(
+        await JackTripServer.create({
+          jackServer: options.serverName,
+          bin: options.jacktripBin,
+          tcpPort: options.ports.tcpPort,
+          udpBase: options.ports.udpBase,
+          auth: {
+            certFile: options.certFile,
+            keyFile: options.keyFile,
+            credsFile: options.creds.path,
+          },
+        }),
+      );
+      const rt = new RoomRuntime(options, jack, watcher, hub, parts.move());
+      // A part that died while the next one started fails the start.
+      return await Resource.launch(rt, async () => {
+        const dead = [jack, watcher, hub].find((p) => p.dead);
+        if (dead) throw new Error(`${dead.constructor.name} stopped while the room started`);
       });
-      return new RoomRuntime(options, jack, watcher, hub);
     } catch (err) {
-      await watcher?.close();
-      await jack.close();
+      await parts.dispose().catch(() => undefined);
       throw err;
     }
   }
@@ -146,17 +160,12 @@ export class RoomRuntime extends SafeEmitter<RoomRuntimeEvents> {
 
   /** PIDs of every process this room runs (for tests and /health). */
   get pids(): number[] {
-    return [this.jack.pid, this.jacktrip.pid, ...this.watcher.pids].filter((p) => p > 0);
+    return [...this.jack.pids, ...this.jacktrip.pids, ...this.watcher.pids];
   }
 
   /** Children first (jacktrip, then the watcher), the JACK server last. */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      await this.jacktrip.close();
-      await this.watcher.close();
-      await this.jack.close();
-    })();
-    return this.closing;
+  protected async dispose(): Promise<void> {
+    await this.parts.dispose();
   }
 }
 

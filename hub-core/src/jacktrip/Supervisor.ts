@@ -19,6 +19,8 @@ export interface RoomSpec {
 export interface SupervisorOptions {
   dataDir: string;
   jacktripBin: string;
+  /** The jackd binary room servers run. Default `jackd`. */
+  jackdBin?: string;
   pool: PortPool;
   /** PEM files jacktrip's TLS authentication uses (the hub's own certificate). */
   certFile: string;
@@ -235,6 +237,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
         certFile: this.options.certFile,
         keyFile: this.options.keyFile,
         jacktripBin: this.options.jacktripBin,
+        jackdBin: this.options.jackdBin,
         period: this.options.period,
       });
       if (this.closed || this.entries.get(roomId) !== entry) {

@@ -1,4 +1,3 @@
-import { SafeEmitter } from '../events.js';
 import {
   delay,
   isRunning,
@@ -7,7 +6,8 @@ import {
   spawnChild,
   stopChild,
   type Child,
-} from '../jacktrip/child.js';
+} from '../process/child.js';
+import { Resource } from '../process/Resource.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import { parseJackLsp } from './jackGraph.js';
 
@@ -57,13 +57,12 @@ export type GraphWatcherEvents = {
  * Keeps a room's JACK graph current: `jack_evmon` streams events, and each burst of them
  * triggers one `jack_lsp` snapshot. No polling.
  */
-export class GraphWatcher extends SafeEmitter<GraphWatcherEvents> {
+export class GraphWatcher extends Resource<GraphWatcherEvents> {
   private current: JackGraph = { clients: {}, connections: [] };
   private currentJson = '';
   private snapshotting = false;
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
-  private closing: Promise<void> | undefined;
   private evmon: Child | undefined;
   /** Snapshots taken (for benchmarks: the watcher's own cost). */
   snapshots = 0;
@@ -75,12 +74,11 @@ export class GraphWatcher extends SafeEmitter<GraphWatcherEvents> {
   static async create(server: string): Promise<GraphWatcher> {
     const w = new GraphWatcher(server);
     w.evmon = spawnChild('jack_evmon', [], jackEnv(server), (line) => w.onLine(line));
-    void w.evmon.exited.then(() => {
-      if (!w.closing) w.safeEmit('died', new Error(`jack_evmon on ${server} exited`));
+    void w.evmon.exited.then(() => w.die(new Error(`jack_evmon on ${server} exited`)));
+    return Resource.launch(w, async () => {
+      await delay(50); // let evmon register before the first snapshot, so no event falls between
+      await w.snapshot();
     });
-    await delay(50); // let evmon register before the first snapshot, so no event falls between
-    await w.snapshot();
-    return w;
   }
 
   get graph(): JackGraph {
@@ -88,7 +86,7 @@ export class GraphWatcher extends SafeEmitter<GraphWatcherEvents> {
   }
 
   get pids(): number[] {
-    return this.evmon ? [this.evmon.pid] : [];
+    return this.evmon && this.evmon.pid > 0 ? [this.evmon.pid] : [];
   }
 
   /** Resolves with the graph once `pred` holds, or undefined after `timeoutMs`. */
@@ -162,11 +160,8 @@ export class GraphWatcher extends SafeEmitter<GraphWatcherEvents> {
     return !!this.evmon && isRunning(this.evmon) && !this.closing;
   }
 
-  close(): Promise<void> {
-    this.closing ??= (async () => {
-      clearTimeout(this.timer);
-      if (this.evmon) await stopChild(this.evmon, 1000);
-    })();
-    return this.closing;
+  protected async dispose(): Promise<void> {
+    clearTimeout(this.timer);
+    if (this.evmon) await stopChild(this.evmon, 1000);
   }
 }

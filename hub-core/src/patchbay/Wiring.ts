@@ -3,7 +3,7 @@
 // client that belongs to no current member (or is a member's older duplicate), cuts its cords,
 // and makes the patch mode's mesh between the members' clients. Passes never overlap: a change
 // during one schedules one more.
-import { jackEnv, runTool } from '../jacktrip/child.js';
+import { jackEnv, runTool } from '../process/child.js';
 import type { RoomRuntime } from '../jacktrip/RoomRuntime.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';

@@ -1,5 +1,5 @@
 import { BadRequest, Conflict } from '../errors.js';
-import { jackEnv, runTool } from '../jacktrip/child.js';
+import { jackEnv, runTool } from '../process/child.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import type { GraphWatcher } from './GraphWatcher.js';
 import { findPort, isConnected } from './jackGraph.js';

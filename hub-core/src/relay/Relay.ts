@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Worker } from 'node:worker_threads';
-import { SafeEmitter } from '../events.js';
+import { Resource } from '../process/Resource.js';
 import { siblingModule, startWorker } from '../workers.js';
 import type { RelayLimits, RoomVoiceCounters } from './RelayCore.js';
 import type { FromWorker, RelayWorkerData, ToWorker } from './relayWorker.js';
@@ -30,9 +30,8 @@ export class RelayStartError extends Error {
   }
 }
 
-/** The UDP voice relay, running in its own worker thread. */
-export class Relay extends SafeEmitter<RelayEvents> {
-  private closing: Promise<void> | undefined;
+/** The UDP voice relay, running in its own worker thread (it owns no process: `pids` is empty). */
+export class Relay extends Resource<RelayEvents> {
   private stats: Record<string, number> = {};
   private roomStats: Record<string, RoomVoiceCounters> = {};
 
@@ -48,9 +47,7 @@ export class Relay extends SafeEmitter<RelayEvents> {
         this.roomStats = m.rooms;
       } else if (m.t === 'ws-out') this.safeEmit('wsout', m.id, m.data);
     });
-    worker.on('exit', (code) => {
-      if (!this.closing) this.safeEmit('died', new Error(`relay worker exited with code ${code}`));
-    });
+    worker.on('exit', (code) => this.die(new Error(`relay worker exited with code ${code}`)));
   }
 
   static create(options: RelayOptions): Promise<Relay> {
@@ -75,7 +72,7 @@ export class Relay extends SafeEmitter<RelayEvents> {
         if (m.t === 'listening') {
           clearTimeout(timer);
           worker.off('message', onMessage);
-          resolve(new Relay(worker, m.port, secret));
+          resolve(Resource.launch(new Relay(worker, m.port, secret), async () => {}));
         } else if (m.t === 'error') {
           clearTimeout(timer);
           void worker.terminate();
@@ -114,16 +111,20 @@ export class Relay extends SafeEmitter<RelayEvents> {
     return this.roomStats[roomId];
   }
 
-  close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+  get pids(): number[] {
+    return [];
+  }
+
+  protected dispose(): Promise<void> {
+    if (this.dead) return Promise.resolve(); // its worker has exited already
+    return new Promise<void>((resolve) => {
       const t = setTimeout(() => void this.worker.terminate(), 2000);
       this.worker.once('exit', () => {
         clearTimeout(t);
         resolve();
       });
-      this.post({ t: 'close' });
+      this.worker.postMessage({ t: 'close' } satisfies ToWorker);
     });
-    return this.closing;
   }
 
   private post(m: ToWorker): void {

@@ -17,23 +17,21 @@ import type {
   JoinAnswer,
   Member,
   RoomDetail,
-  RoomState,
   RoomSummary,
 } from '../../../protocol/api.js';
+import type { RoomEvent } from './events.js';
 import { hostOnly, joinAnswer, memberList, roomSummary } from './views.js';
 import { CreationGuard, DEFAULT_ROOM_LIMITS, PassphraseGuard, type RoomLimits } from './limits.js';
 import { KeyedLock } from './roomLock.js';
 
 export { hostOnly } from './views.js';
 
-/** What a state change carries besides its message: whom it is for, the new expiry or mode. */
-type StateExtra = { userId?: number; expires_at?: string; patch_mode?: PatchMode };
-
 export type RoomEvents = {
   participants: [string, Member[]];
   /** A member left or was removed: [room id, their jacktrip remote name]. */
   'member-left': [string, string];
-  state: [string, RoomState, string, StateExtra];
+  /** Something happened to the room (rooms/events.ts says what each kind means). */
+  event: [string, RoomEvent];
 };
 
 /** Players are told this long before a room expires (or at half its life, if shorter). */
@@ -84,11 +82,10 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       this.emitParticipants(roomId);
     });
     supervisor.on('restarted', (roomId) =>
-      this.emitState(
-        roomId,
-        'restarted',
-        "The room's audio engine restarted: reconnect with the same details.",
-      ),
+      this.emitEvent(roomId, {
+        kind: 'restarted',
+        message: "The room's audio engine restarted: reconnect with the same details.",
+      }),
     );
     supervisor.on('jacktripline', (roomId, ev) => {
       if (ev.kind === 'error' || ev.kind === 'auth-warning')
@@ -96,13 +93,17 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       else if (ev.kind !== 'ready') logger.debug({ roomId, jacktrip: ev }, 'jacktrip hub event');
     });
     supervisor.on('failed', (roomId, err) =>
-      this.emitState(roomId, 'failed', `The room's audio engine failed: ${err.message}`),
+      this.emitEvent(roomId, {
+        kind: 'failed',
+        message: `The room's audio engine failed: ${err.message}`,
+      }),
     );
     this.wiring = new Wiring({
       supervisor,
       roster: (roomId) => this.roster(roomId),
       logger,
-      onRefused: (roomId, client) => this.emitState(roomId, 'refused_name', refusalMessage(client)),
+      onRefused: (roomId, client) =>
+        this.emitEvent(roomId, { kind: 'refused_name', message: refusalMessage(client) }),
     });
     // Whoever leaves or is removed is unplugged and their jacktrip worker stopped.
     this.on('member-left', (roomId, username) => void this.wiring.removePlayer(roomId, username));
@@ -227,10 +228,11 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   lock(user: UserRow, id: string, locked: boolean): void {
     const r = this.hostOf(user, id);
     this.rooms.setLocked(r.id, locked);
-    this.emitState(
+    this.emitEvent(
       id,
-      locked ? 'locked' : 'unlocked',
-      locked ? 'The host locked the room' : 'The host unlocked the room',
+      locked
+        ? { kind: 'locked', message: 'The host locked the room' }
+        : { kind: 'unlocked', message: 'The host unlocked the room' },
     );
   }
 
@@ -251,18 +253,18 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       await this.removeMember(r, targetId, target.username);
       await Promise.all([this.wiring.removePlayer(id, target.username), reloaded]);
     }
-    this.emitState(
+    this.emitEvent(
       id,
-      ban ? 'banned' : 'kicked',
-      ban ? 'You were banned from the room' : 'You were removed from the room',
-      { userId: targetId },
+      ban
+        ? { kind: 'banned', message: 'You were banned from the room', userId: targetId }
+        : { kind: 'kicked', message: 'You were removed from the room', userId: targetId },
     );
   }
 
   async close(user: UserRow, id: string): Promise<void> {
     using _lock = await this.locks.acquire(id);
     this.hostOf(user, id);
-    await this.shut(id, 'closed', 'The host closed the room');
+    await this.shut(id, { kind: 'closed', message: 'The host closed the room' });
   }
 
   async setPatchMode(user: UserRow, id: string, mode: PatchMode): Promise<void> {
@@ -270,7 +272,11 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     const r = this.hostOf(user, id);
     if (r.patch_mode === mode) return;
     this.rooms.setPatchMode(id, mode);
-    this.emitState(id, 'patch_mode', `Patch mode is now ${mode}`, { patch_mode: mode });
+    this.emitEvent(id, {
+      kind: 'patch_mode',
+      message: `Patch mode is now ${mode}`,
+      patchMode: mode,
+    });
     // No restart: the hub wires the room itself, starting the new mode from a clean slate.
     this.supervisor.reconfigure({ roomId: id, patchMode: mode, maxClients: r.max_participants });
     await this.wiring.rewire(id);
@@ -309,21 +315,18 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     for (const r of this.rooms.listOpen(now - 24 * 3_600_000)) {
       if (r.expires_at <= now) {
         using _lock = await this.locks.acquire(r.id);
-        await this.shut(r.id, 'expired', 'The room reached the end of its time');
+        await this.shut(r.id, { kind: 'expired', message: 'The room reached the end of its time' });
       } else if (
         !this.warned.has(r.id) &&
         r.expires_at - now <= Math.min(EXPIRY_WARNING_MS, (r.expires_at - r.created_at) / 2)
       ) {
         this.warned.add(r.id);
         const mins = Math.max(1, Math.round((r.expires_at - now) / 60_000));
-        this.emitState(
-          r.id,
-          'expiring',
-          `The room closes in about ${mins} minute${mins === 1 ? '' : 's'}`,
-          {
-            expires_at: isoFromMs(r.expires_at),
-          },
-        );
+        this.emitEvent(r.id, {
+          kind: 'expiring',
+          message: `The room closes in about ${mins} minute${mins === 1 ? '' : 's'}`,
+          expiresAt: isoFromMs(r.expires_at),
+        });
       }
     }
   }
@@ -340,7 +343,8 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   /** Tells every live room's players that the hub is going away. */
   announceShutdown(): void {
     for (const r of this.rooms.listOpen(this.clock())) {
-      if (this.supervisor.get(r.id)) this.emitState(r.id, 'closed', 'The hub is shutting down');
+      if (this.supervisor.get(r.id))
+        this.emitEvent(r.id, { kind: 'closed', message: 'The hub is shutting down' });
     }
   }
 
@@ -353,14 +357,17 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   }
 
   /** Closes the room, removes its members and stops its engine. Hold the room's lock. */
-  private async shut(id: string, state: RoomState, message: string): Promise<void> {
+  private async shut(
+    id: string,
+    event: Extract<RoomEvent, { kind: 'closed' | 'expired' }>,
+  ): Promise<void> {
     if (!this.rooms.close(id, this.clock())) return;
-    this.emitState(id, state, message);
+    this.emitEvent(id, event);
     for (const m of this.rooms.members(id)) this.rooms.removeMember(id, m.user_id);
     this.warned.delete(id);
     this.connectedKey.delete(id);
     await this.supervisor.stop(id);
-    this.logger.info({ roomId: id, state }, 'room closed');
+    this.logger.info({ roomId: id, state: event.kind }, 'room closed');
   }
 
   /** Hold the room's lock. */
@@ -392,7 +399,7 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     if (r) this.safeEmit('participants', id, this.members(r));
   }
 
-  private emitState(id: string, state: RoomState, message: string, extra: StateExtra = {}): void {
-    this.safeEmit('state', id, state, message, extra);
+  private emitEvent(id: string, event: RoomEvent): void {
+    this.safeEmit('event', id, event);
   }
 }

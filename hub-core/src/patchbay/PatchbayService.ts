@@ -1,34 +1,16 @@
-import type { FastifyInstance } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { AuthService } from '../auth/AuthService.js';
 import type { UserRow } from '../db/users.js';
-import { BadRequest, Forbidden, Unavailable } from '../errors.js';
+import { Forbidden, Unavailable } from '../errors.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
-import { RememberedCords } from '../patchbay/rememberedCords.js';
-import { patch } from '../patchbay/patch.js';
-import { clientOf } from '../patchbay/wiringPlan.js';
-import {
-  ErrorBody,
-  JackGraph,
-  PatchRequest,
-  PatchResult,
-  RoomQuery,
-} from '../../../protocol/api.js';
+import type { JackGraph, PatchRequest } from '../../../protocol/api.js';
+import { resetsWiring } from '../rooms/events.js';
 import type { RoomService } from '../rooms/RoomService.js';
-import { authOf, requireAuthHook } from './auth.routes.js';
+import { patch } from './patch.js';
+import { RememberedCords } from './rememberedCords.js';
+import { clientOf } from './wiringPlan.js';
 
 /** Attempts at a remembered cord in a row before waiting for the next graph change. */
 const RESTORE_TRIES = 5;
-
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  503: ErrorBody,
-} as const;
 
 /**
  * The room's live JACK graph; connect and disconnect for the room's host. The host's cords are
@@ -49,8 +31,8 @@ export class PatchbayService {
   ) {
     supervisor.on('graph', (roomId, graph) => this.restore(roomId, graph));
     rooms.on('member-left', (roomId, username) => this.memory.forgetPlayer(roomId, username));
-    rooms.on('state', (roomId, state) => {
-      if (state === 'closed' || state === 'expired' || state === 'patch_mode') {
+    rooms.on('event', (roomId, event) => {
+      if (resetsWiring(event)) {
         this.memory.dropRoom(roomId);
         for (const k of this.failures.keys())
           if (k.startsWith(`${roomId}\n`)) this.failures.delete(k);
@@ -118,57 +100,5 @@ export class PatchbayService {
           if (again === true) this.restore(roomId, rt.watcher.graph);
         });
     }
-  }
-}
-
-export function jackRoutes(
-  app: FastifyInstance,
-  auth: AuthService,
-  patchbay: PatchbayService,
-): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  const onRequest = requireAuthHook(auth);
-  const base = { tags: ['patchbay'], security: [{ bearer: [] }] };
-
-  r.get(
-    '/jack/graph',
-    {
-      onRequest,
-      schema: {
-        ...base,
-        summary: "A room's JACK graph",
-        querystring: RoomQuery,
-        response: { 200: JackGraph, ...errors },
-      },
-    },
-    async (req) => patchbay.graph(authOf(req).user, req.query.room_id),
-  );
-
-  for (const op of ['connect', 'disconnect'] as const) {
-    r.post(
-      `/jack/${op}`,
-      {
-        onRequest,
-        schema: {
-          ...base,
-          summary: `${op === 'connect' ? 'Connect' : 'Disconnect'} two ports (room host only); answers once JACK has done it`,
-          description:
-            'room_id, source and dest go in the JSON body, or in the query string as the seed hub took them.',
-          querystring: PatchRequest.partial(),
-          body: PatchRequest.partial().nullish(),
-          response: { 200: PatchResult, ...errors },
-        },
-      },
-      async (req) => {
-        const parsed = PatchRequest.safeParse({ ...req.query, ...req.body });
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new BadRequest(
-            `${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'is invalid'}`,
-          );
-        }
-        return patchbay.patch(authOf(req).user, op, parsed.data);
-      },
-    );
   }
 }
