@@ -3,6 +3,7 @@
 // electron/main/shell/ wires it to Electron (windows, tray, utilityProcess, safeStorage);
 // the e2e harness wires it to Playwright. No file here imports `electron`.
 import { join } from 'node:path';
+import { TeardownStack } from '../../hub-core/src/index.js';
 import type { HostStatus } from '../../protocol/ipc.js';
 import { HostedHub, nodeForker, type HubForker, type HostedHubOptions } from './hostedHub.js';
 import { handlerMap } from './ipc/handlers.js';
@@ -38,7 +39,10 @@ export interface DesktopOptions {
 
 export interface Desktop extends DesktopServices {
   router: IpcRouter;
-  /** Leaves voice, stops jacktrip, stops hosting (players are told first), stops an owned JACK. */
+  /**
+   * Leaves voice, stops jacktrip, stops hosting (players are told first), stops an owned JACK.
+   * Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -55,6 +59,11 @@ export function createDesktop(options: DesktopOptions): Desktop {
     join(options.userData, 'sessions.json'),
     options.secrets ?? plainCodec,
   );
+  // Each part's stop is registered as it is made; close() runs them last-made first: voice,
+  // then jacktrip, then hosting (players are told first), then an owned JACK server.
+  const teardown = new TeardownStack((err, step) => log(`${step} failed`, err));
+  const jack = new JackControl({ server: options.jackServer });
+  teardown.defer(() => jack.close(), 'JACK stop');
   const hostedHub = new HostedHub({
     forker: options.forker ?? nodeForker,
     dataDir: join(options.userData, 'hub'),
@@ -62,19 +71,22 @@ export function createDesktop(options: DesktopOptions): Desktop {
     settingsFile: join(options.userData, 'host.json'),
     ...options.host,
   });
-  const jack = new JackControl({ server: options.jackServer });
+  teardown.defer(() => hostedHub.stop(), 'hub stop');
   const jacktrip = new JackTripClient({
     bin: options.jacktripBin,
     env: () => jack.env,
     period: () => jack.period(),
   });
+  teardown.defer(() => jacktrip.close(), 'jacktrip stop');
   const voice = new VoiceService({
     pinOf: (origin) => trust.pinned(origin),
     tokenOf: (origin) => secrets.get(origin),
   });
+  teardown.defer(() => voice.leave(), 'voice leave');
   const voicePort = new VoicePortSession(options.openVoicePort, (data, timestamp) =>
     voice.send(data, timestamp),
   );
+  teardown.defer(() => voicePort.close(), 'voice port close');
 
   hostedHub.on('status', (s: HostStatus) => push.emit('host.status', s));
   jacktrip.on('status', (s) => push.emit('jacktrip.status', s));
@@ -103,11 +115,8 @@ export function createDesktop(options: DesktopOptions): Desktop {
     ...services,
     router,
     async close() {
-      voicePort.close();
-      await voice.leave().catch((err: unknown) => log('voice leave failed', err));
-      await jacktrip.close().catch((err: unknown) => log('jacktrip stop failed', err));
-      await hostedHub.stop().catch((err: unknown) => log('hub stop failed', err));
-      await jack.close().catch((err: unknown) => log('JACK stop failed', err));
+      // Every step runs; each failure was logged as it happened.
+      await teardown.dispose().catch(() => {});
     },
   };
 }

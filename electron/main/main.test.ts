@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { generateSelfSigned, delay } from '../../hub-core/src/index.js';
+import { generateSelfSigned, delay, RestartPolicy } from '../../hub-core/src/index.js';
 import { X509Certificate } from 'node:crypto';
 import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 import { Procs } from '../../testkit/jack.js';
@@ -27,7 +27,7 @@ import {
   isPermissionCheckAllowed,
 } from './policy.js';
 import { IpcRouter } from './ipc/router.js';
-import { JackTripClient, classifyLine, playerArgs } from './jacktripClient.js';
+import { JACKTRIP_RESTARTS, JackTripClient, classifyLine, playerArgs } from './jacktripClient.js';
 import { linkFromArgv, parseLink, shareLinks } from './links.js';
 import { SecretStore, plainCodec } from './secrets.js';
 import { fingerprintFromChromium, trayMenuModel } from './trayModel.js';
@@ -590,6 +590,15 @@ describe('the local jacktrip client against a real hub', () => {
     assert.equal(classifyLine('JackTrip 2.x'), undefined);
   });
 
+  it('comes back after 1, 2, 4, 8, then every 15 s, for as long as the player stays', () => {
+    const policy = new RestartPolicy(JACKTRIP_RESTARTS, () => 0);
+    const waits = Array.from({ length: 7 }, () => policy.failed());
+    assert.deepEqual(waits, [1000, 2000, 4000, 8000, 15000, 15000, 15000]);
+    // A connection that was up starts again from 1 s.
+    policy.started();
+    assert.equal(policy.failed(), 1000);
+  });
+
   it('builds an argv that names the user but never carries the password', () => {
     const args = playerArgs({
       connection: {
@@ -659,7 +668,10 @@ describe('the local jacktrip client against a real hub', () => {
       assert.match(broken.status.message, /line break/);
       assert.equal(broken.pid, undefined);
       // Wrong credentials: a clear failure, and no endless retries.
-      const refused = new JackTripClient({ env, backoffMs: [300] });
+      const refused = new JackTripClient({
+        env,
+        restarts: { ...JACKTRIP_RESTARTS, initialMs: 300, maxMs: 300 },
+      });
       await refused.connect({
         roomId: answer.room_id,
         connection: { ...answer.jacktrip, password: 'not-the-password' },
@@ -674,7 +686,10 @@ describe('the local jacktrip client against a real hub', () => {
       await delay(700);
       assert.equal(refused.status.state, 'failed', 'not retried');
 
-      const c = new JackTripClient({ env, backoffMs: [300] });
+      const c = new JackTripClient({
+        env,
+        restarts: { ...JACKTRIP_RESTARTS, initialMs: 300, maxMs: 300 },
+      });
       const states: string[] = [];
       c.on('status', (s) => states.push(s.state));
       await c.connect({ roomId: answer.room_id, connection: answer.jacktrip, preset: 'tight' });
