@@ -34,9 +34,19 @@ function bytesOf(msg: unknown): Uint8Array | undefined {
   return undefined;
 }
 
+// Big-endian u32 by hand: cheaper than a DataView per 20 ms frame.
+function putU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v >>> 24;
+  b[at + 1] = v >>> 16;
+  b[at + 2] = v >>> 8;
+  b[at + 3] = v;
+}
+const getU32 = (b: Uint8Array, at: number): number =>
+  ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
+
 export function encodeOutgoing(f: OutgoingVoiceFrame): Uint8Array {
   const out = new Uint8Array(OUT_HEADER + f.data.byteLength);
-  new DataView(out.buffer).setUint32(0, f.timestamp >>> 0);
+  putU32(out, 0, f.timestamp >>> 0);
   out.set(f.data, OUT_HEADER);
   return out;
 }
@@ -44,17 +54,15 @@ export function encodeOutgoing(f: OutgoingVoiceFrame): Uint8Array {
 export function decodeOutgoing(msg: unknown): OutgoingVoiceFrame | undefined {
   const b = bytesOf(msg);
   if (!b || b.byteLength < OUT_HEADER) return undefined;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  return { timestamp: view.getUint32(0), data: b.subarray(OUT_HEADER) };
+  return { timestamp: getU32(b, 0), data: b.subarray(OUT_HEADER) };
 }
 
 export function encodeIncoming(f: IncomingVoiceFrame): Uint8Array {
   const out = new Uint8Array(IN_HEADER + f.data.byteLength);
-  const view = new DataView(out.buffer);
-  view.setUint8(0, f.host ? FLAG_HOST : 0);
-  view.setUint32(1, f.speaker >>> 0);
-  view.setUint32(5, f.seq >>> 0);
-  view.setUint32(9, f.timestamp >>> 0);
+  out[0] = f.host ? FLAG_HOST : 0;
+  putU32(out, 1, f.speaker >>> 0);
+  putU32(out, 5, f.seq >>> 0);
+  putU32(out, 9, f.timestamp >>> 0);
   out.set(f.data, IN_HEADER);
   return out;
 }
@@ -62,12 +70,11 @@ export function encodeIncoming(f: IncomingVoiceFrame): Uint8Array {
 export function decodeIncoming(msg: unknown): IncomingVoiceFrame | undefined {
   const b = bytesOf(msg);
   if (!b || b.byteLength < IN_HEADER) return undefined;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   return {
-    host: (view.getUint8(0) & FLAG_HOST) !== 0,
-    speaker: view.getUint32(1),
-    seq: view.getUint32(5),
-    timestamp: view.getUint32(9),
+    host: (b[0]! & FLAG_HOST) !== 0,
+    speaker: getU32(b, 1),
+    seq: getU32(b, 5),
+    timestamp: getU32(b, 9),
     data: b.subarray(IN_HEADER),
   };
 }
