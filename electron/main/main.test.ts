@@ -123,6 +123,11 @@ describe('IPC router', () => {
     });
     // A reply survives structured cloning (what Electron's invoke does to it) unchanged.
     assert.deepEqual(structuredClone(refused), refused);
+    // Voice too: no port is opened for a hub the person has not pinned.
+    assert.deepEqual(
+      await d.router.dispatch(APP, 'voice.join', [{ origin: 'https://h:8000', room_id: 'abc' }]),
+      { ok: false, error: { code: 'not_pinned', message: 'https://h:8000 is not a trusted hub' } },
+    );
     assert.throws(
       () => unwrapReply(refused),
       (err: unknown) => err instanceof IpcError,

@@ -1,4 +1,5 @@
 import type { DesktopServices } from '../services.js';
+import { requirePinned } from './guards.js';
 import type { ChannelsOf, Handlers } from './types.js';
 
 /**
@@ -8,6 +9,7 @@ import type { ChannelsOf, Handlers } from './types.js';
 export function voiceHandlers(s: DesktopServices): Handlers<ChannelsOf<'voice'>> {
   return {
     'voice.join': ({ origin, room_id }) => {
+      requirePinned(s.trust, origin);
       // The port goes out first, so the page holds it when the join answers.
       s.voicePort.open();
       return s.voice.join(origin, room_id);
