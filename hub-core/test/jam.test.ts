@@ -99,7 +99,7 @@ describe('rooms with real audio', () => {
     const s = await recordFrom(bob, 'bob-p2');
     assert.ok(isTone(s), `bob's recording: ${JSON.stringify(s)}`);
     // Alice's 240 Hz, not her 720 Hz channel; concealed underruns under CPU load can shift the
-    // zero-crossing estimate (NOTES.md), so the band is wide.
+    // zero-crossing estimate (docs/jack.md), so the band is wide.
     assert.ok(s.freq > 180 && s.freq < 360, `frequency ${s.freq} Hz, sent 240 Hz`);
     const own = await recordFrom(alice, 'alice-p2');
     assert.ok(isSilent(own), `alice must not hear herself in mode 2: ${JSON.stringify(own)}`);
@@ -361,7 +361,7 @@ describe('hub shutdown while a room is stopping', () => {
     await t.ok<JoinAnswer>('gil', 'POST', `/rooms/${room.id}/join`, {});
     const rt = t.hub.supervisor.get(room.id)!;
     const pids = rt.pids;
-    // jackd dies; its jacktrip then ignores SIGTERM and needs the SIGKILL (NOTES.md).
+    // jackd dies; its jacktrip then ignores SIGTERM and needs the SIGKILL (docs/jack.md).
     process.kill(rt.jack.pid, 'SIGKILL');
     while (t.hub.supervisor.get(room.id)) await delay(20);
     await t.close();

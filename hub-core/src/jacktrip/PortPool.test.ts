@@ -24,3 +24,28 @@ describe('PortPool', () => {
     assert.equal(pool.leased, 0);
   });
 });
+
+describe('PortPool.claim', () => {
+  it('relets until the router accepts a block, and keeps the last one after 3 refusals', async () => {
+    const pool = new PortPool(4464, 40);
+    const first = pool.lease('r', 2);
+    const asked: number[] = [];
+    const refusedNext: number[] = [];
+    const ok = await pool.claim(
+      'r',
+      2,
+      first,
+      async (b) => (asked.push(b.tcpPort), b.tcpPort === 4469),
+      (b) => refusedNext.push(b.tcpPort),
+    );
+    assert.equal(ok.tcpPort, 4469);
+    assert.deepEqual(asked, [4464, 4469]);
+    const stuck = await pool.claim('r', 2, ok, async () => false);
+    assert.equal(
+      stuck.tcpPort,
+      4474,
+      'three blocks tried (4469, 4464, 4474); the third serves the LAN',
+    );
+    assert.deepEqual(refusedNext, [4469]);
+  });
+});

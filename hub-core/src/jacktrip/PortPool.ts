@@ -61,6 +61,34 @@ export class PortPool {
     }
   }
 
+  /**
+   * A block the router accepts (`ask` says yes), starting from `current` and reletting up to
+   * `tries` blocks in all when it refuses; the last one is kept anyway (it serves the LAN), as
+   * is the current one when no other block is free.
+   */
+  async claim(
+    owner: string,
+    maxClients: number,
+    current: PortBlock,
+    ask: (ports: PortBlock) => Promise<boolean>,
+    onRefused: (next: PortBlock) => void = () => {},
+    tries = 3,
+  ): Promise<PortBlock> {
+    const refused: PortBlock[] = [];
+    let ports = current;
+    for (let i = 1; !(await ask(ports)); i++) {
+      refused.push(ports);
+      if (i >= tries) break;
+      try {
+        ports = this.relet(owner, maxClients, refused);
+      } catch {
+        break; // no other block free: this one serves the LAN
+      }
+      onRefused(ports);
+    }
+    return ports;
+  }
+
   release(owner: string): void {
     this.leases.delete(owner);
   }

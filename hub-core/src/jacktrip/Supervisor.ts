@@ -2,10 +2,15 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SafeEmitter } from '../events.js';
 import type { Logger } from '../log.js';
+import {
+  RestartPolicy,
+  ROOM_RESTARTS,
+  type RestartPolicyOptions,
+} from '../process/RestartPolicy.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import type { PatchMode } from '../../../protocol/rules.js';
 import { CredsFile } from './credentials.js';
-import { reclaimJackSlots } from './jackSlots.js';
+import { reclaimJackSlotsLogged } from './jackSlots.js';
 import type { JackTripLineEvent } from './JackTripServer.js';
 import type { PortBlock, PortPool } from './PortPool.js';
 import { RoomRuntime, credsPath } from './RoomRuntime.js';
@@ -28,8 +33,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** JACK period of room servers in frames. Default 128. */
   period?: number;
-  /** Restarts tried before a room is given up. Default 6. */
-  maxRestarts?: number;
+  /** When a crashed room is tried again, and when it is given up. Default {@link ROOM_RESTARTS}. */
+  restarts?: RestartPolicyOptions;
   /**
    * Asked before a room's processes start with its block (the router's port mapping): false
    * means "refused", and the room gets another block. Default: every block is fine.
@@ -52,19 +57,36 @@ export type SupervisorEvents = {
   released: [string, PortBlock];
 };
 
+/**
+ * Where a room's processes are. A room's entry exists from its first start until stop(); a
+ * stopped room has no entry (a start waits for its stop to finish).
+ */
+type EntryState =
+  /** Nothing runs and nothing is under way (a start failed, or a crash's processes are gone). */
+  | { kind: 'idle' }
+  /** A start is under way; concurrent callers share it. */
+  | { kind: 'starting'; done: Promise<RoomRuntime> }
+  | { kind: 'running'; runtime: RoomRuntime }
+  /**
+   * The processes of a runtime that died, or that restart() replaces, are being stopped; the
+   * next start waits for them (a jacktrip whose jackd died holds the room's port until its SIGKILL).
+   */
+  | { kind: 'retiring'; done: Promise<void> }
+  /** After a crash: the next start waits for the policy's delay. */
+  | { kind: 'backoff'; timer: NodeJS.Timeout; error: Error };
+
 interface Entry {
   spec: RoomSpec;
   ports: PortBlock;
   creds: CredsFile;
-  runtime: RoomRuntime | undefined;
-  starting: Promise<RoomRuntime> | undefined;
-  /** The processes of a runtime that died, being stopped before the restart. */
-  retiring: Promise<void> | undefined;
-  /** A restart asked for by restart(). */
+  state: EntryState;
+  /** Crashes and failed restarts, and when to give up. */
+  policy: RestartPolicy;
+  /** A restart asked for by restart(), shared by concurrent callers. */
   restarting?: Promise<RoomRuntime | undefined>;
-  restarts: number;
-  timer: NodeJS.Timeout | undefined;
 }
+
+const IDLE: EntryState = Object.freeze({ kind: 'idle' });
 
 /**
  * A room's JACK server is named after its port block, not its room id: JACK keeps a registry
@@ -89,7 +111,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     this.onListenerError = (event, err) =>
       options.logger.error({ err, event }, 'supervisor listener threw');
     // A hub that was killed (its room servers died with it) left their JACK slots taken.
-    this.reclaimSlots();
+    reclaimJackSlotsLogged(this.options.logger);
   }
 
   /** The room's runtime, starting it if needed (concurrent callers share one start). */
@@ -105,32 +127,34 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
         spec,
         ports,
         creds: new CredsFile(credsPath(this.options.dataDir, spec.roomId)),
-        runtime: undefined,
-        starting: undefined,
-        retiring: undefined,
-        restarts: 0,
-        timer: undefined,
+        state: IDLE,
+        policy: new RestartPolicy(this.options.restarts ?? ROOM_RESTARTS),
       };
       this.entries.set(spec.roomId, entry);
     }
-    if (entry.runtime) return entry.runtime;
-    if (entry.retiring) {
-      // The room's processes crashed and the rest are still being stopped (a jacktrip whose
-      // jackd died holds the room's port until its SIGKILL): start anew only once they are gone.
-      await entry.retiring.catch(() => undefined);
-      return this.ensure(spec);
+    const state = entry.state;
+    switch (state.kind) {
+      case 'running':
+        return state.runtime;
+      case 'starting':
+        return state.done;
+      case 'retiring':
+        // Start anew only once the crashed room's processes are gone.
+        await state.done.catch(() => undefined);
+        return this.ensure(spec);
+      case 'backoff':
+        // A restart after a crash is waiting for its backoff: this start is that restart, now.
+        clearTimeout(state.timer);
+        entry.state = IDLE;
+        return this.restartAfterCrash(entry);
+      case 'idle':
+        return this.begin(entry);
     }
-    if (entry.timer) {
-      // A restart after a crash is waiting for its backoff: this start is that restart, now.
-      clearTimeout(entry.timer);
-      entry.timer = undefined;
-      return this.restartAfterCrash(entry);
-    }
-    return (entry.starting ??= this.start(entry));
   }
 
   get(roomId: string): RoomRuntime | undefined {
-    return this.entries.get(roomId)?.runtime;
+    const state = this.entries.get(roomId)?.state;
+    return state?.kind === 'running' ? state.runtime : undefined;
   }
 
   creds(roomId: string): CredsFile | undefined {
@@ -149,7 +173,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     const entry = this.entries.get(spec.roomId);
     if (!entry) return undefined;
     entry.spec = spec;
-    return entry.runtime;
+    return this.get(spec.roomId);
   }
 
   /**
@@ -162,17 +186,14 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     if (!entry) return Promise.resolve(undefined);
     if (entry.restarting) return entry.restarting;
     const restarting = (async () => {
-      await entry.starting?.catch(() => undefined);
-      const old = entry.runtime;
-      if (!old || this.entries.get(roomId) !== entry) return undefined;
-      entry.runtime = undefined;
+      if (entry.state.kind === 'starting') await entry.state.done.catch(() => undefined);
+      const old = entry.state;
+      if (old.kind !== 'running' || this.entries.get(roomId) !== entry) return undefined;
       // As after a crash: a stop in the meantime waits for the old processes too.
-      const retiring = old.close();
-      entry.retiring = retiring;
-      await retiring;
-      if (entry.retiring === retiring) entry.retiring = undefined;
+      const retiring = this.retire(entry, old.runtime);
+      await retiring.done;
       if (this.closed || this.entries.get(roomId) !== entry) return undefined;
-      const rt = await (entry.starting ??= this.start(entry));
+      const rt = await this.startOrJoin(entry);
       this.safeEmit('restarted', roomId);
       return rt;
     })().finally(() => {
@@ -189,11 +210,17 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
     const entry = this.entries.get(roomId);
     if (!entry) return Promise.resolve();
     this.entries.delete(roomId);
-    clearTimeout(entry.timer);
+    if (entry.state.kind === 'backoff') {
+      clearTimeout(entry.state.timer);
+      entry.state = IDLE;
+    }
     const done = (async () => {
-      await entry.starting?.catch(() => undefined);
-      await entry.retiring;
-      await entry.runtime?.close();
+      // Whatever is under way settles first (a start that finds its room stopped closes what it made).
+      for (let s = entry.state; s.kind === 'starting' || s.kind === 'retiring'; s = entry.state) {
+        await s.done.catch(() => undefined);
+        if (entry.state === s) entry.state = IDLE;
+      }
+      if (entry.state.kind === 'running') await entry.state.runtime.close();
       this.options.pool.release(roomId);
       rmSync(dirname(entry.creds.path), { recursive: true, force: true });
       this.safeEmit('released', roomId, entry.ports);
@@ -214,19 +241,55 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
   }
 
   get liveRooms(): number {
-    return [...this.entries.values()].filter((e) => e.runtime).length;
+    return [...this.entries.values()].filter((e) => e.state.kind === 'running').length;
   }
 
   /** PIDs of every process the supervisor runs. */
   get pids(): number[] {
-    return [...this.entries.values()].flatMap((e) => e.runtime?.pids ?? []);
+    return [...this.entries.values()].flatMap((e) =>
+      e.state.kind === 'running' ? e.state.runtime.pids : [],
+    );
   }
 
-  private async start(entry: Entry): Promise<RoomRuntime> {
+  /** Starts the room's processes; the entry is `starting` until they run (or the start fails). */
+  private begin(entry: Entry): Promise<RoomRuntime> {
+    const state: Extract<EntryState, { kind: 'starting' }> = {
+      kind: 'starting',
+      done: Promise.resolve(undefined as unknown as RoomRuntime),
+    };
+    entry.state = state;
+    state.done = this.start(entry, state);
+    return state.done;
+  }
+
+  /** The start under way, the running runtime, or a new start. */
+  private startOrJoin(entry: Entry): Promise<RoomRuntime> {
+    const state = entry.state;
+    if (state.kind === 'starting') return state.done;
+    if (state.kind === 'running') return Promise.resolve(state.runtime);
+    return this.begin(entry);
+  }
+
+  /** Stops a runtime's processes; the entry is `retiring` until they are gone, then `idle`. */
+  private retire(entry: Entry, rt: RoomRuntime): Extract<EntryState, { kind: 'retiring' }> {
+    const state = { kind: 'retiring' as const, done: rt.close() };
+    entry.state = state;
+    void state.done
+      .catch(() => undefined)
+      .then(() => {
+        if (entry.state === state) entry.state = IDLE;
+      });
+    return state;
+  }
+
+  private async start(
+    entry: Entry,
+    state: Extract<EntryState, { kind: 'starting' }>,
+  ): Promise<RoomRuntime> {
     const { roomId } = entry.spec;
     try {
       // Again before every start: a server of another Backline hub here may have died since.
-      this.reclaimSlots();
+      reclaimJackSlotsLogged(this.options.logger);
       await this.claim(entry);
       const rt = await RoomRuntime.create({
         roomId,
@@ -248,66 +311,49 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       rt.on('client', (c) => this.safeEmit('client', roomId, c));
       rt.on('jacktripline', (ev) => this.safeEmit('jacktripline', roomId, ev));
       rt.on('died', (err) => this.onDied(entry, rt, err));
-      entry.runtime = rt;
+      if (entry.state === state) entry.state = { kind: 'running', runtime: rt };
+      entry.policy.started();
       this.options.logger.info(
         { roomId, pids: rt.pids, ports: entry.ports },
         'room processes started',
       );
       return rt;
-    } finally {
-      entry.starting = undefined;
-    }
-  }
-
-  private reclaimSlots(): void {
-    try {
-      const names = reclaimJackSlots();
-      if (names.length > 0)
-        this.options.logger.info({ servers: names }, 'freed the JACK slots of dead room servers');
     } catch (err) {
-      this.options.logger.warn({ err }, 'could not free the JACK slots of dead room servers');
+      if (entry.state === state) entry.state = IDLE;
+      throw err;
     }
   }
 
   /** A block the router accepts, trying a few others when it refuses one. */
   private async claim(entry: Entry): Promise<void> {
-    const claimPorts = this.options.claimPorts;
+    const { claimPorts, pool, logger } = this.options;
     if (!claimPorts) return;
-    const refused: PortBlock[] = [];
-    for (let i = 1; !(await claimPorts(entry.spec.roomId, entry.ports)); i++) {
-      refused.push(entry.ports);
-      if (i >= CLAIM_TRIES) return;
-      try {
-        entry.ports = this.options.pool.relet(entry.spec.roomId, entry.spec.maxClients, refused);
-      } catch {
-        return; // no other block free: this one serves the LAN
-      }
-      this.options.logger.info(
-        { roomId: entry.spec.roomId, ports: entry.ports },
-        'router refused the block; trying another',
-      );
-    }
+    const { roomId, maxClients } = entry.spec;
+    entry.ports = await pool.claim(
+      roomId,
+      maxClients,
+      entry.ports,
+      (ports) => claimPorts(roomId, ports),
+      (ports) => logger.info({ roomId, ports }, 'router refused the block; trying another'),
+      CLAIM_TRIES,
+    );
   }
 
   private onDied(entry: Entry, rt: RoomRuntime, err: Error): void {
-    if (this.closed || entry.runtime !== rt) return;
-    entry.runtime = undefined;
+    if (this.closed || entry.state.kind !== 'running' || entry.state.runtime !== rt) return;
     this.options.logger.warn({ roomId: entry.spec.roomId, err: err.message }, 'room process died');
     // The rest of the room's processes are stopped before a restart; a stop or the hub's
     // shutdown in the meantime waits for them too (a jacktrip whose jackd died takes a SIGKILL).
-    const retiring = rt.close();
-    entry.retiring = retiring;
-    void retiring.then(() => {
-      if (entry.retiring === retiring) entry.retiring = undefined;
-      this.scheduleRestart(entry, err);
-    });
+    const retiring = this.retire(entry, rt);
+    void retiring.done.catch(() => undefined).then(() => this.scheduleRestart(entry, err));
   }
 
   private scheduleRestart(entry: Entry, err: Error): void {
     const { roomId } = entry.spec;
-    if (this.closed || this.entries.get(roomId) !== entry) return;
-    entry.restarts++;
-    if (entry.restarts > (this.options.maxRestarts ?? 6)) {
+    // Stopped meanwhile, or someone started it again already.
+    if (this.closed || this.entries.get(roomId) !== entry || entry.state.kind !== 'idle') return;
+    const backoff = entry.policy.failed();
+    if (backoff === undefined) {
       this.options.logger.error(
         { roomId, err: err.message },
         'room could not be restarted; stopping it',
@@ -316,25 +362,29 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       void this.stop(roomId);
       return;
     }
-    const backoff = Math.min(8000, 250 * 2 ** (entry.restarts - 1));
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      if (this.closed || this.entries.get(roomId) !== entry) return;
-      void this.restartAfterCrash(entry);
-    }, backoff);
+    const state: EntryState = {
+      kind: 'backoff',
+      error: err,
+      timer: setTimeout(() => {
+        if (entry.state !== state) return;
+        entry.state = IDLE;
+        if (this.closed || this.entries.get(roomId) !== entry) return;
+        void this.restartAfterCrash(entry);
+      }, backoff),
+    };
+    entry.state = state;
   }
 
   /** Starts a crashed room again; players are told, and a failure schedules the next try. */
   private restartAfterCrash(entry: Entry): Promise<RoomRuntime> {
     const { roomId } = entry.spec;
-    const starting = (entry.starting ??= this.start(entry));
+    const starting = this.startOrJoin(entry);
     starting.then(
       () => {
-        this.options.logger.info({ roomId, restarts: entry.restarts }, 'room processes restarted');
-        // A room that stays up for a minute earns a clean slate.
-        setTimeout(() => {
-          if (entry.runtime) entry.restarts = 0;
-        }, 60_000).unref();
+        this.options.logger.info(
+          { roomId, restarts: entry.policy.tries },
+          'room processes restarted',
+        );
         this.safeEmit('restarted', roomId);
       },
       (startErr: unknown) => this.scheduleRestart(entry, startErr as Error),

@@ -25,6 +25,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs';
+import type { Logger } from '../log.js';
 
 export const REGISTRY_PATH = '/dev/shm/jack-shm-registry';
 
@@ -196,5 +197,16 @@ function removeServerFiles(shmDir: string, name: string, uid: number): void {
   for (const f of files) {
     if (f.startsWith(`jack_${name}_${uid}_`) || f.startsWith(`jack_sem.${uid}_${name}_`))
       rmSync(`${shmDir}/${f}`, { force: true, recursive: true });
+  }
+}
+
+/** {@link reclaimJackSlots}, logging what it freed or why it could not. */
+export function reclaimJackSlotsLogged(logger: Pick<Logger, 'info' | 'warn'>): void {
+  try {
+    const names = reclaimJackSlots();
+    if (names.length > 0)
+      logger.info({ servers: names }, 'freed the JACK slots of dead room servers');
+  } catch (err) {
+    logger.warn({ err }, 'could not free the JACK slots of dead room servers');
   }
 }

@@ -2,15 +2,15 @@ import { hostname, networkInterfaces } from 'node:os';
 import { SafeEmitter } from '../events.js';
 import type { PortBlock } from '../jacktrip/PortPool.js';
 import type { Logger } from '../log.js';
-import type { MappedPort, ReachState, ReachStatus, ReachSummary } from '../../../protocol/api.js';
+import type { ReachState, ReachStatus, ReachSummary } from '../../../protocol/api.js';
 import { MappingRefused, type Gateway, type GatewayFinder, type MapProtocol } from './gateway.js';
+import { RouterLeases } from './leases.js';
 import { findGateway } from './natApi.js';
 import {
   buildStatus,
   classifyRouter,
   isOwnMapping,
   lanIPv4,
-  mappingDescription,
   ownPublicAddress,
   type RouterFacts,
 } from './state.js';
@@ -37,14 +37,6 @@ export interface ReachabilityOptions {
 
 export type ReachabilityEvents = { change: [ReachStatus] };
 
-interface Lease extends MappedPort {
-  roomId?: string;
-}
-
-const keyOf = (p: MapProtocol, internalPort: number) => `${p}:${internalPort}`;
-/** How many other external ports are tried when the wanted HTTPS or relay port is taken. */
-const ALTERNATIVES = 20;
-
 /**
  * Opens the home router's ports for the hub (UPnP IGD or NAT-PMP) and says whether friends on
  * the internet can reach it. The HTTPS (TCP) and relay (UDP) ports are mapped while hosting,
@@ -57,7 +49,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   private ports: { https: number; relay: number } | undefined;
   private gateway: Gateway | undefined;
   private staleChecked = false;
-  private readonly leases = new Map<string, Lease>();
+  private readonly leases: RouterLeases;
   private readonly rooms = new Map<string, PortBlock>();
   private st: ReachStatus;
   private queue: Promise<unknown> = Promise.resolve();
@@ -75,6 +67,13 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     this.enabled = options.enabled;
     this.machine = options.machine ?? hostname();
     this.lease = options.leaseSeconds ?? 1800;
+    this.leases = new RouterLeases({
+      gateway: () => this.gateway,
+      machine: this.machine,
+      tag: options.tag,
+      leaseSeconds: this.lease,
+      logger: options.logger,
+    });
     this.last = { state: options.enabled ? 'checking' : 'off', facts: {} };
     this.st = this.make(this.last.state, {});
   }
@@ -104,7 +103,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
 
   /** The router's external port for one of the hub's own ports, while it is mapped. */
   externalPort(protocol: MapProtocol, internalPort: number): number | undefined {
-    return this.leases.get(keyOf(protocol, internalPort))?.external_port;
+    return this.leases.externalPort(protocol, internalPort);
   }
 
   /** Begins with the hub's listening ports; resolves once the router has answered (or not). */
@@ -126,15 +125,15 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   claimBlock(roomId: string, block: PortBlock): Promise<boolean> {
     return this.serial(async () => {
       const before = this.rooms.get(roomId);
-      if (before && before.tcpPort !== block.tcpPort) await this.unmapRoom(roomId);
+      if (before && before.tcpPort !== block.tcpPort) await this.leases.unmapRoom(roomId);
       this.rooms.set(roomId, block);
       if (this.st.state !== 'mapped' || !this.gateway) return true;
       try {
-        await this.mapRoom(roomId, block);
+        await this.leases.mapRoom(roomId, block);
         this.publish();
         return true;
       } catch (err) {
-        await this.unmapRoom(roomId);
+        await this.leases.unmapRoom(roomId);
         this.rooms.delete(roomId);
         if (err instanceof MappingRefused) {
           this.options.logger.warn(
@@ -155,7 +154,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   releaseBlock(roomId: string): Promise<void> {
     return this.serial(async () => {
       this.rooms.delete(roomId);
-      await this.unmapRoom(roomId);
+      await this.leases.unmapRoom(roomId);
       this.publish();
     });
   }
@@ -167,7 +166,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
       clearTimeout(this.renewTimer);
       clearInterval(this.checkTimer);
       await this.queue.catch(() => undefined);
-      await this.unmapAll();
+      await this.leases.unmapAll();
       await this.gateway?.close().catch(() => undefined);
       this.gateway = undefined;
     })();
@@ -193,13 +192,13 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   private async decide(): Promise<ReachStatus> {
     if (!this.ports) return this.st;
     if (!this.enabled) {
-      await this.unmapAll();
+      await this.leases.unmapAll();
       await this.dropGateway();
       return this.set('off', {});
     }
     const own = ownPublicAddress(networkInterfaces());
     if (own) {
-      await this.unmapAll();
+      await this.leases.unmapAll();
       return this.set('public', { publicAddress: own, publicPort: this.ports.https });
     }
     if (this.st.state === 'off') this.set('checking', {});
@@ -216,20 +215,20 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     const cls = classifyRouter(view);
     const routerAddress = view.externalAddress;
     if (cls !== 'mapped') {
-      await this.unmapAll();
+      await this.leases.unmapAll();
       return this.set(cls, { routerAddress });
     }
     try {
       await this.removeStale(gw);
-      const https = await this.mapService('https', 'TCP', this.ports.https);
-      await this.mapService('relay', 'UDP', this.ports.relay);
+      const https = await this.leases.mapService('https', 'TCP', this.ports.https);
+      await this.leases.mapService('relay', 'UDP', this.ports.relay);
       for (const [roomId, block] of [...this.rooms]) {
         try {
-          await this.mapRoom(roomId, block);
+          await this.leases.mapRoom(roomId, block);
         } catch (err) {
           if (!(err instanceof MappingRefused)) throw err;
           // A block that was fine before and is refused now: the room stays on the LAN.
-          await this.unmapRoom(roomId);
+          await this.leases.unmapRoom(roomId);
           throw err;
         }
       }
@@ -247,7 +246,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   /** The router went away: forget it (its mappings lapse on their own) and look again later. */
   private async lost(): Promise<ReachStatus> {
     await this.dropGateway();
-    this.leases.clear();
+    this.leases.forget();
     return this.set('no_gateway', {});
   }
 
@@ -260,7 +259,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
   /** This hub's mappings the router still lists but this run never made: left by a crash. */
   private async removeStale(gw: Gateway): Promise<void> {
     if (this.staleChecked) return;
-    const mine = new Set([...this.leases.values()].map((l) => `${l.protocol}:${l.external_port}`));
+    const mine = new Set(this.leases.all().map((l) => `${l.protocol}:${l.external_port}`));
     for (const m of await gw.list()) {
       if (!isOwnMapping(m.description, this.machine, this.options.tag)) continue;
       if (mine.has(`${m.protocol}:${m.externalPort}`)) continue;
@@ -270,107 +269,12 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
     this.staleChecked = true;
   }
 
-  /** The HTTPS or relay port: the same external port if free, else the next free one. */
-  private async mapService(what: 'https' | 'relay', protocol: MapProtocol, port: number) {
-    const gw = this.gateway!;
-    const had = this.leases.get(keyOf(protocol, port));
-    const wanted = had ? [had.external_port] : [];
-    for (let i = 0; i <= ALTERNATIVES; i++) if (port + i <= 65535) wanted.push(port + i);
-    let last: unknown;
-    for (const ext of new Set(wanted)) {
-      try {
-        const g = await gw.map({
-          protocol,
-          internalPort: port,
-          externalPort: ext,
-          leaseSeconds: this.lease,
-          description: mappingDescription(this.machine, this.options.tag, what),
-        });
-        this.grant(g.leaseSeconds);
-        this.leases.set(keyOf(protocol, port), {
-          what,
-          protocol,
-          internal_port: port,
-          external_port: g.externalPort,
-        });
-        return g.externalPort;
-      } catch (err) {
-        last = err;
-        if (!(err instanceof MappingRefused && err.conflict)) throw err;
-      }
-    }
-    throw last instanceof Error
-      ? last
-      : new MappingRefused(`no free external port for ${what}`, true);
-  }
-
-  private async mapRoom(roomId: string, b: PortBlock): Promise<void> {
-    const gw = this.gateway!;
-    const want: [MapProtocol, number][] = [['TCP', b.tcpPort]];
-    for (let p = b.udpBase; p < b.tcpPort + b.size; p++) want.push(['UDP', p]);
-    for (const [protocol, port] of want) {
-      const g = await gw.map({
-        protocol,
-        internalPort: port,
-        externalPort: port,
-        leaseSeconds: this.lease,
-        description: mappingDescription(this.machine, this.options.tag, 'room'),
-      });
-      this.leases.set(keyOf(protocol, port), {
-        what: 'room',
-        protocol,
-        internal_port: port,
-        external_port: g.externalPort,
-        roomId,
-      });
-      if (g.externalPort !== port) {
-        throw new MappingRefused(
-          `${protocol} ${port} was granted as ${g.externalPort}, not 1:1`,
-          true,
-        );
-      }
-      this.grant(g.leaseSeconds);
-    }
-  }
-
-  private async unmapRoom(roomId: string): Promise<void> {
-    for (const [k, l] of [...this.leases]) {
-      if (l.roomId !== roomId) continue;
-      this.leases.delete(k);
-      await this.unmapOne(l);
-    }
-  }
-
-  private async unmapAll(): Promise<void> {
-    const all = [...this.leases.values()];
-    this.leases.clear();
-    for (const l of all) await this.unmapOne(l);
-  }
-
-  private async unmapOne(l: Lease): Promise<void> {
-    try {
-      await this.gateway?.unmap(l.protocol, l.external_port, l.internal_port);
-    } catch (err) {
-      // It lapses with its lease anyway.
-      this.options.logger.warn(
-        { mapping: l, err: (err as Error).message },
-        'could not remove a mapping',
-      );
-    }
-  }
-
-  private shortestGrant = Infinity;
-  private grant(seconds: number): void {
-    if (seconds > 0) this.shortestGrant = Math.min(this.shortestGrant, seconds);
-  }
-
   /** Renew at half the shortest lease granted; re-read the router's address in between. */
   private scheduleRenewal(): void {
     clearTimeout(this.renewTimer);
     clearInterval(this.checkTimer);
     if (this.closed) return;
-    const lease = Number.isFinite(this.shortestGrant) ? this.shortestGrant : this.lease;
-    this.shortestGrant = Infinity;
+    const lease = this.leases.takeShortestGrant() ?? this.lease;
     this.renewTimer = setTimeout(
       () => void this.serial(() => this.refresh()).catch(() => undefined),
       (lease * 1000) / 2,
@@ -402,7 +306,7 @@ export class Reachability extends SafeEmitter<ReachabilityEvents> {
       ports: this.ports,
       pool: this.options.pool,
       gateway: this.gateway?.kind ?? null,
-      mapped: [...this.leases.values()],
+      mapped: this.leases.all(),
       lanAddress: lanIPv4(networkInterfaces()),
     });
   }

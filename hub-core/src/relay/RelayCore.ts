@@ -1,26 +1,16 @@
-import { randomInt } from 'node:crypto';
 import {
   ErrorCode,
   MAX_PACKET_BYTES,
   PacketType,
-  ReplayWindow,
   decode,
   encode,
   type Packet,
 } from '../../../protocol/relay.js';
-import {
-  RoomStats,
-  emptyCounters,
-  type RelayCounters,
-  type RoomVoiceCounters,
-} from './counters.js';
-import {
-  DEFAULT_RELAY_LIMITS,
-  type RelayLimits,
-  type VerifyResult,
-  type VoiceClaims,
-} from './model.js';
+import { VoiceCounters, type RelayCounters, type RoomVoiceCounters } from './counters.js';
+import { DEFAULT_RELAY_LIMITS, type RelayLimits, type VerifyResult } from './model.js';
 import { ServerMutes } from './mutes.js';
+import { ackPacket, errorPacket, heartbeatPacket, muteNote } from './replies.js';
+import { SessionTable, takeToken, type Session } from './sessions.js';
 import { UsedTokens } from './usedTokens.js';
 
 export { type RelayCounters, type RoomVoiceCounters } from './counters.js';
@@ -33,19 +23,6 @@ export {
   type VoiceClaims,
 } from './model.js';
 
-interface Session {
-  id: number;
-  addr: string;
-  claims: VoiceClaims;
-  joined: boolean;
-  muted: boolean;
-  createdAt: number;
-  lastSeen: number;
-  window: ReplayWindow;
-  tokens: number;
-  refill: number;
-}
-
 interface RoomView {
   members: Set<number>;
   bans: Set<number>;
@@ -54,19 +31,18 @@ interface RoomView {
 /**
  * The relay's logic, with no sockets: datagrams in (with the sender's address as a string),
  * datagrams out through `send`. It never throws on input; every packet it drops is counted.
+ * This file is the packet dispatch; the sessions live in sessions.ts, the counters in
+ * counters.ts, and the encoded replies in replies.ts.
  */
 export class RelayCore {
-  private readonly sessions = new Map<number, Session>();
-  private readonly byAddr = new Map<string, Session>();
-  private readonly channels = new Map<string, Set<Session>>();
+  private readonly sessions = new SessionTable();
   private readonly rooms = new Map<string, RoomView>();
   private readonly errorSentAt = new Map<string, number>();
-  private readonly roomCounters = new RoomStats();
+  private readonly stats = new VoiceCounters();
   private readonly serverMutes = new ServerMutes();
   private readonly usedTokens: UsedTokens;
   private pending = 0;
   private seq = 1;
-  readonly counters: RelayCounters = emptyCounters();
 
   constructor(
     private readonly verify: (token: string) => Promise<VerifyResult>,
@@ -78,15 +54,20 @@ export class RelayCore {
     this.usedTokens = new UsedTokens(wallClock);
   }
 
+  /** The relay's totals (live: read, don't keep). */
+  get counters(): RelayCounters {
+    return this.stats.total;
+  }
+
   /** Members and bans of a room, from the hub's database. Sessions of users no longer allowed are dropped. */
   setRoom(roomId: string, members: readonly number[], bans: readonly number[]): void {
     const view = { members: new Set(members), bans: new Set(bans) };
     if (members.length === 0) {
       this.rooms.delete(roomId);
-      this.roomCounters.forget(roomId);
+      this.stats.forgetRoom(roomId);
       this.serverMutes.forgetRoom(roomId);
     } else this.rooms.set(roomId, view);
-    for (const s of [...this.sessions.values()]) {
+    for (const s of this.sessions.all()) {
       if (s.claims.roomId !== roomId) continue;
       if (view.bans.has(s.claims.userId)) this.drop(s, ErrorCode.Banned, 'banned from the room');
       else if (!view.members.has(s.claims.userId))
@@ -95,16 +76,10 @@ export class RelayCore {
   }
 
   handle(addr: string, data: Uint8Array): void {
-    this.counters.received++;
-    if (data.length > MAX_PACKET_BYTES) {
-      this.counters.dropped_oversized++;
-      return;
-    }
+    this.stats.count('received');
+    if (data.length > MAX_PACKET_BYTES) return this.stats.count('dropped_oversized');
     const decoded = decode(data);
-    if (!decoded.ok) {
-      this.counters.dropped_malformed++;
-      return;
-    }
+    if (!decoded.ok) return this.stats.count('dropped_malformed');
     const packet = decoded.packet;
     if (packet.type === PacketType.Handshake) {
       void this.handshake(addr, packet);
@@ -112,63 +87,38 @@ export class RelayCore {
     }
     const session = this.sessions.get(packet.session);
     if (!session) {
-      this.counters.dropped_unauthenticated++;
+      this.stats.count('dropped_unauthenticated');
       if (packet.session !== 0)
         this.errorTo(addr, ErrorCode.UnknownSession, 'unknown or expired session: handshake again');
       return;
     }
-    if (session.addr !== addr) {
-      this.counters.dropped_spoofed++;
-      return;
-    }
-    const rc = this.roomCounters.of(session.claims.roomId);
-    rc.received++;
+    if (session.addr !== addr) return this.stats.count('dropped_spoofed');
+    const room = session.claims.roomId;
+    this.stats.countRoomOnly(room, 'received');
     const now = this.now();
-    session.tokens = Math.min(
-      this.limits.burst,
-      session.tokens + ((now - session.refill) / 1000) * this.limits.packetsPerSecond,
-    );
-    session.refill = now;
-    if (session.tokens < 1) {
-      this.counters.dropped_rate_limited++;
-      rc.dropped_rate_limited++;
-      return;
-    }
-    session.tokens -= 1;
-    if (!session.window.accept(packet.seq)) {
-      this.counters.dropped_replayed++;
-      rc.dropped_replayed++;
-      return;
-    }
+    if (!takeToken(session, now, this.limits))
+      return this.stats.countIn(room, 'dropped_rate_limited');
+    if (!session.window.accept(packet.seq)) return this.stats.countIn(room, 'dropped_replayed');
     session.lastSeen = now;
     switch (packet.type) {
       case PacketType.Audio:
         return this.audio(session, packet);
       case PacketType.JoinChannel:
       case PacketType.LeaveChannel:
-        if (packet.channel !== session.claims.roomId)
+        if (packet.channel !== room)
           return this.error(
             session,
             ErrorCode.WrongChannel,
             'this session belongs to another room',
           );
-        this.setJoined(session, packet.type === PacketType.JoinChannel);
+        this.sessions.setJoined(session, packet.type === PacketType.JoinChannel);
         this.ack(session, packet);
         if (packet.type === PacketType.JoinChannel) this.tellMutes(session);
         return;
       case PacketType.SetMute:
         return this.mute(session, packet);
       case PacketType.Heartbeat:
-        this.send(
-          session.addr,
-          encode({
-            type: PacketType.Heartbeat,
-            session: session.id,
-            seq: this.seq++,
-            flags: 0,
-            sentAt: packet.sentAt,
-          }),
-        );
+        this.send(session.addr, heartbeatPacket(session.id, this.seq++, packet.sentAt));
         return;
       default:
         return; // Ack and Error from a client carry nothing for the relay.
@@ -178,12 +128,12 @@ export class RelayCore {
   /** Drops sessions that never joined within the handshake timeout, or went silent. */
   sweep(): void {
     const now = this.now();
-    for (const s of [...this.sessions.values()]) {
+    for (const s of this.sessions.all()) {
       const idle = now - s.lastSeen > this.limits.sessionTimeoutMs;
       const unjoined = !s.joined && now - s.createdAt > this.limits.handshakeTimeoutMs;
       if (idle || unjoined) {
-        this.counters.sessions_timed_out++;
-        this.remove(s);
+        this.stats.count('sessions_timed_out');
+        this.sessions.remove(s);
       }
     }
     if (this.errorSentAt.size > 10_000) this.errorSentAt.clear();
@@ -196,18 +146,16 @@ export class RelayCore {
 
   /** Per-room counters of the rooms that have (or had) voice sessions, with live session counts. */
   roomSnapshot(): Record<string, RoomVoiceCounters> {
-    return this.roomCounters.snapshot([...this.sessions.values()].map((s) => s.claims.roomId));
+    return this.stats.roomSnapshot(this.sessions.all().map((s) => s.claims.roomId));
   }
 
   snapshot(): RelayCounters {
-    return { ...this.counters, sessions: this.sessions.size };
+    return this.stats.snapshot(this.sessions.size);
   }
 
   private async handshake(addr: string, packet: Extract<Packet, { type: 0x01 }>): Promise<void> {
-    if (this.pending >= this.limits.maxPendingHandshakes) {
-      this.counters.dropped_rate_limited++;
-      return;
-    }
+    if (this.pending >= this.limits.maxPendingHandshakes)
+      return this.stats.count('dropped_rate_limited');
     this.pending++;
     let v: VerifyResult;
     try {
@@ -218,7 +166,7 @@ export class RelayCore {
       this.pending--;
     }
     const refuse = (code: ErrorCode, message: string) => {
-      this.counters.handshakes_refused++;
+      this.stats.count('handshakes_refused');
       this.errorTo(addr, code, message, packet.seq);
     };
     if (!v.ok) return refuse(v.code, v.message);
@@ -237,65 +185,33 @@ export class RelayCore {
     if (room?.bans.has(c.userId)) return refuse(ErrorCode.Banned, 'banned from the room');
     if (!room?.members.has(c.userId))
       return refuse(ErrorCode.NotMember, 'not a member of the room');
-    const old = this.byAddr.get(addr);
-    if (old) this.remove(old);
-    const mine = [...this.sessions.values()].filter((s) => s.claims.userId === c.userId);
-    if (mine.length >= this.limits.maxSessionsPerUser)
+    const old = this.sessions.at(addr);
+    if (old) this.sessions.remove(old);
+    if (
+      this.sessions.countOf((s) => s.claims.userId === c.userId) >= this.limits.maxSessionsPerUser
+    )
       return refuse(ErrorCode.TooManySessions, 'too many voice sessions for this user');
-    const inRoom = [...this.sessions.values()].filter((s) => s.claims.roomId === c.roomId).length;
-    if (inRoom >= this.limits.maxSessionsPerRoom)
+    if (
+      this.sessions.countOf((s) => s.claims.roomId === c.roomId) >= this.limits.maxSessionsPerRoom
+    )
       return refuse(ErrorCode.TooManySessions, 'the room has too many voice sessions');
-    // Unpredictable: a session id is half of what binds a packet to its sender.
-    let id = 0;
-    while (id === 0 || this.sessions.has(id)) id = randomInt(1, 0x1_0000_0000);
-    const now = this.now();
-    const s: Session = {
-      id,
-      addr,
-      claims: c,
-      joined: false,
-      muted: false,
-      createdAt: now,
-      lastSeen: now,
-      window: new ReplayWindow(),
-      tokens: this.limits.burst,
-      refill: now,
-    };
-    this.sessions.set(id, s);
-    this.byAddr.set(addr, s);
-    this.usedTokens.use(c.jti, c.expiresAt, id);
-    this.counters.handshakes_ok++;
+    const s = this.sessions.open(addr, c, this.now(), this.limits.burst);
+    this.usedTokens.use(c.jti, c.expiresAt, s.id);
+    this.stats.count('handshakes_ok');
     this.ackHandshake(s, packet.seq);
   }
 
   private ackHandshake(session: Session, handshakeSeq: number): void {
-    this.send(
-      session.addr,
-      encode({
-        type: PacketType.Ack,
-        session: session.id,
-        seq: this.seq++,
-        flags: 0,
-        ackType: PacketType.Handshake,
-        ackSeq: handshakeSeq,
-        value: session.claims.userId,
-      }),
-    );
+    const acked = { type: PacketType.Handshake, seq: handshakeSeq };
+    this.send(session.addr, ackPacket(session.id, this.seq++, acked, session.claims.userId));
   }
 
   private audio(session: Session, packet: Extract<Packet, { type: 0x02 }>): void {
-    const rc = this.roomCounters.of(session.claims.roomId);
-    if (!session.joined) {
-      this.counters.dropped_not_joined++;
-      rc.dropped_not_joined++;
-      return;
-    }
-    if (session.muted || this.isServerMuted(session)) {
-      this.counters.dropped_muted++;
-      rc.dropped_muted++;
-      return;
-    }
-    const peers = this.channels.get(session.claims.roomId);
+    const room = session.claims.roomId;
+    if (!session.joined) return this.stats.countIn(room, 'dropped_not_joined');
+    if (session.muted || this.isServerMuted(session))
+      return this.stats.countIn(room, 'dropped_muted');
+    const peers = this.sessions.channel(room);
     if (!peers || peers.size < 2) return;
     // Encoded once for every listener: the speaker is named by the relay, never by the sender.
     const out = encode({
@@ -310,8 +226,7 @@ export class RelayCore {
     for (const peer of peers) {
       if (peer === session) continue;
       this.send(peer.addr, out);
-      this.counters.forwarded++;
-      rc.forwarded++;
+      this.stats.countIn(room, 'forwarded');
     }
   }
 
@@ -325,12 +240,12 @@ export class RelayCore {
       return this.error(session, ErrorCode.ServerMuted, 'the host muted you');
     if (byServer) this.serverMutes.set(room, target, packet.muted);
     else
-      for (const t of this.sessions.values())
+      for (const t of this.sessions.all())
         if (t.claims.roomId === room && t.claims.userId === target) t.muted = packet.muted;
     this.ack(session, packet);
-    // Everyone in the channel learns the new state (flag bit 1: set by the host).
-    const note = this.muteNote(target, packet.muted, byServer);
-    for (const peer of this.channels.get(room) ?? []) this.send(peer.addr, note);
+    // Everyone in the channel learns the new state.
+    const note = muteNote(this.seq++, target, packet.muted, byServer);
+    for (const peer of this.sessions.channel(room) ?? []) this.send(peer.addr, note);
   }
 
   private isServerMuted(session: Session): boolean {
@@ -340,60 +255,15 @@ export class RelayCore {
   /** A session that just joined learns who the host has muted, itself included. */
   private tellMutes(session: Session): void {
     for (const userId of this.serverMutes.of(session.claims.roomId))
-      this.send(session.addr, this.muteNote(userId, true, true));
-  }
-
-  private muteNote(target: number, muted: boolean, byHost: boolean): Uint8Array {
-    return encode({
-      type: PacketType.SetMute,
-      session: 0,
-      seq: this.seq++,
-      flags: byHost ? 2 : 0,
-      muted,
-      target,
-    });
-  }
-
-  private setJoined(session: Session, joined: boolean): void {
-    session.joined = joined;
-    const room = session.claims.roomId;
-    let set = this.channels.get(room);
-    if (joined) {
-      if (!set) this.channels.set(room, (set = new Set()));
-      set.add(session);
-    } else {
-      set?.delete(session);
-      if (set?.size === 0) this.channels.delete(room);
-    }
+      this.send(session.addr, muteNote(this.seq++, userId, true, true));
   }
 
   private ack(session: Session, packet: Packet): void {
-    this.send(
-      session.addr,
-      encode({
-        type: PacketType.Ack,
-        session: session.id,
-        seq: this.seq++,
-        flags: 0,
-        ackType: packet.type,
-        ackSeq: packet.seq,
-        value: 0,
-      }),
-    );
+    this.send(session.addr, ackPacket(session.id, this.seq++, packet));
   }
 
   private error(session: Session, code: ErrorCode, message: string): void {
-    this.send(
-      session.addr,
-      encode({
-        type: PacketType.Error,
-        session: session.id,
-        seq: this.seq++,
-        flags: 0,
-        code,
-        message,
-      }),
-    );
+    this.send(session.addr, errorPacket(session.id, this.seq++, code, message));
   }
 
   /** Errors to unauthenticated addresses: at most one a second each, so the relay can't be used as a reflector. */
@@ -401,17 +271,11 @@ export class RelayCore {
     const now = this.now();
     if (now - (this.errorSentAt.get(addr) ?? -Infinity) < 1000) return;
     this.errorSentAt.set(addr, now);
-    this.send(addr, encode({ type: PacketType.Error, session: 0, seq, flags: 0, code, message }));
+    this.send(addr, errorPacket(0, seq, code, message));
   }
 
   private drop(session: Session, code: ErrorCode, message: string): void {
     this.error(session, code, message);
-    this.remove(session);
-  }
-
-  private remove(session: Session): void {
-    this.setJoined(session, false);
-    this.sessions.delete(session.id);
-    if (this.byAddr.get(session.addr) === session) this.byAddr.delete(session.addr);
+    this.sessions.remove(session);
   }
 }

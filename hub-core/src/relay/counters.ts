@@ -36,3 +36,39 @@ export class RoomStats {
     return out;
   }
 }
+
+type RoomCounterName = Exclude<keyof RoomVoiceCounters, 'sessions'>;
+
+/** The relay's counters: its totals, and each room's share of the packets its sessions send. */
+export class VoiceCounters {
+  readonly total: RelayCounters = emptyCounters();
+  private readonly rooms = new RoomStats();
+
+  /** Counts one in the relay's totals. */
+  count(name: Exclude<keyof RelayCounters, 'sessions'>): void {
+    this.total[name]++;
+  }
+
+  /** Counts one in the relay's totals and in the room's. */
+  countIn(roomId: string, name: RoomCounterName): void {
+    this.total[name]++;
+    this.rooms.of(roomId)[name]++;
+  }
+
+  /** Counts one in the room's counters only (its total was counted before the room was known). */
+  countRoomOnly(roomId: string, name: RoomCounterName): void {
+    this.rooms.of(roomId)[name]++;
+  }
+
+  forgetRoom(roomId: string): void {
+    this.rooms.forget(roomId);
+  }
+
+  snapshot(sessions: number): RelayCounters {
+    return { ...this.total, sessions };
+  }
+
+  roomSnapshot(roomOfEachSession: Iterable<string>): Record<string, RoomVoiceCounters> {
+    return this.rooms.snapshot(roomOfEachSession);
+  }
+}

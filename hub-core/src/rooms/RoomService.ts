@@ -228,12 +228,8 @@ export class RoomService extends SafeEmitter<RoomEvents> {
   lock(user: UserRow, id: string, locked: boolean): void {
     const r = this.hostOf(user, id);
     this.rooms.setLocked(r.id, locked);
-    this.emitEvent(
-      id,
-      locked
-        ? { kind: 'locked', message: 'The host locked the room' }
-        : { kind: 'unlocked', message: 'The host unlocked the room' },
-    );
+    const message = locked ? 'The host locked the room' : 'The host unlocked the room';
+    this.emitEvent(id, { kind: locked ? 'locked' : 'unlocked', message });
   }
 
   async kick(user: UserRow, id: string, targetId: number, ban: boolean): Promise<void> {
@@ -253,12 +249,8 @@ export class RoomService extends SafeEmitter<RoomEvents> {
       await this.removeMember(r, targetId, target.username);
       await Promise.all([this.wiring.removePlayer(id, target.username), reloaded]);
     }
-    this.emitEvent(
-      id,
-      ban
-        ? { kind: 'banned', message: 'You were banned from the room', userId: targetId }
-        : { kind: 'kicked', message: 'You were removed from the room', userId: targetId },
-    );
+    const message = ban ? 'You were banned from the room' : 'You were removed from the room';
+    this.emitEvent(id, { kind: ban ? 'banned' : 'kicked', message, userId: targetId });
   }
 
   async close(user: UserRow, id: string): Promise<void> {

@@ -4,12 +4,19 @@ import type { MemberRow, RoomRow } from '../db/rooms.js';
 import { clientIsPlayer, type PatchMode } from '../../../protocol/rules.js';
 import { jacktripClientArgs } from '../jacktrip/argv.js';
 import { playerClients } from '../patchbay/jackGraph.js';
-import type { JackGraph, JoinAnswer, Member, RoomSummary } from '../../../protocol/api.js';
+import type {
+  JackGraph,
+  JackTripConnection,
+  JoinAnswer,
+  Member,
+  RoomSummary,
+} from '../../../protocol/api.js';
+import { seedJoinFields } from './seedJoin.js';
 
 /** The JackTrip queue (-q) suggested to clients; the hub's default. */
 export const QUEUE = 4;
 
-/** What a joining player needs to connect: the seed's fields, and jacktrip's own details. */
+/** What a joining player needs to connect: jacktrip's details, and the seed's fields (seedJoin.ts). */
 export function joinAnswer(parts: {
   room: RoomRow;
   host: string;
@@ -18,29 +25,27 @@ export function joinAnswer(parts: {
   password: string;
 }): JoinAnswer {
   const { room, host, tcpPort, username, password } = parts;
+  const jacktrip: JackTripConnection = {
+    host,
+    port: tcpPort,
+    username,
+    password,
+    remote_name: username,
+    queue: QUEUE,
+    args: jacktripClientArgs({
+      host,
+      port: tcpPort,
+      remoteName: username,
+      queue: QUEUE,
+      username,
+      password,
+    }),
+  };
   return {
     room_id: room.id,
     room_name: room.name,
-    hub_host: host,
-    port: tcpPort,
-    jacktrip_port: tcpPort,
-    jacktrip_flags: ['-q', String(QUEUE)],
-    jacktrip: {
-      host,
-      port: tcpPort,
-      username,
-      password,
-      remote_name: username,
-      queue: QUEUE,
-      args: jacktripClientArgs({
-        host,
-        port: tcpPort,
-        remoteName: username,
-        queue: QUEUE,
-        username,
-        password,
-      }),
-    },
+    ...seedJoinFields(jacktrip),
+    jacktrip,
     expires_at: isoFromMs(room.expires_at),
     patch_mode: room.patch_mode as PatchMode,
   };
