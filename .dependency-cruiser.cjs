@@ -24,20 +24,15 @@ const NPM = [
   'npm-unknown',
 ];
 
-// TEMPORARY: electron/main/desktop.ts and the IPC handlers in electron/main/ipc/ import each
-// other (the handlers take the Desktop type). The electron refactoring breaks this circle
-// next; until then it is the only one allowed, and only while it stays within these files.
-const ALLOWED_CIRCLE = '^electron/main/(desktop\\.ts|ipc/[^/]+\\.ts)$';
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'Files that import each other in a loop (one temporary exception: ALLOWED_CIRCLE).',
+      comment: 'Files that import each other in a loop.',
       from: {},
-      to: { circular: true, via: { pathNot: ALLOWED_CIRCLE } },
+      to: { circular: true },
     },
     {
       name: 'not-to-unresolvable',

@@ -61,7 +61,6 @@ export async function launchElectronApp(options: {
   Object.assign(env, {
     ...options.env,
     DISPLAY: options.display,
-    BACKLINE_E2E: '1',
     BACKLINE_USER_DATA: userData,
     // The specs' hubs listen on loopback only, and name loopback in their links.
     BACKLINE_HOST_LISTEN: '127.0.0.1',
@@ -74,7 +73,8 @@ export async function launchElectronApp(options: {
     cwd: ROOT,
     env,
     args: [
-      ROOT,
+      // The e2e's own entry: the app's shell plus the snapshot hook (e2e/electronMain.ts).
+      join(ROOT, 'dist-electron', 'e2eMain.js'),
       // Chromium's fake microphone (a beeping tone) instead of a sound card.
       '--use-fake-device-for-media-stream',
       '--use-fake-ui-for-media-stream',

@@ -58,6 +58,17 @@ await build({
     relayWorker: 'hub-core/src/relay/relayWorker.ts',
   },
 });
+// The e2e runs' own entry (e2e/electronMain.ts: the shell plus a snapshot hook), bundled on its
+// own beside main.js, so it finds the preload and the hub process as the app does;
+// build/electron-builder.yml leaves it out of the installers.
+await build({
+  ...common,
+  packages: 'external',
+  plugins: [hubCoreHasNoSideEffects],
+  format: 'esm',
+  entryPoints: ['e2e/electronMain.ts'],
+  outfile: join(out, 'e2eMain.js'),
+});
 // The preload runs sandboxed: one CommonJS file that may require only 'electron'.
 await build({
   ...common,

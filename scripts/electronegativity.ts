@@ -12,13 +12,15 @@ import { ROOT } from '../electron/electronRuntime.js';
  * each reviewed, with where the answer lives. Keyed by check and file.
  */
 const REVIEWED: Record<string, string> = {
-  'PROTOCOL_HANDLER_JS_CHECK electron/main/shell/index.ts':
+  'PROTOCOL_HANDLER_JS_CHECK electron/main/shell/app.ts':
     'backline:// links only reach hubs.open, which parses them (links.ts) and pins the certificate (trust.ts)',
-  'OPEN_EXTERNAL_JS_CHECK electron/main/shell/index.ts':
+  'OPEN_EXTERNAL_JS_CHECK electron/main/shell/app.ts':
     'every call is behind isExternalUrlAllowed (policy.ts: http/https without credentials; tested)',
+  'OPEN_EXTERNAL_JS_CHECK electron/main/ipc/app.ts':
+    'app.openExternal refuses (code `refused`) every URL isExternalUrlAllowed refuses, before the call (policy.ts; tested)',
   'OPEN_EXTERNAL_JS_CHECK electron/main/shell/windows.ts':
     'behind isExternalUrlAllowed (policy.ts: http/https without credentials; tested)',
-  'CERTIFICATE_VERIFY_PROC_JS_CHECK electron/main/shell/index.ts':
+  'CERTIFICATE_VERIFY_PROC_JS_CHECK electron/main/shell/app.ts':
     'accepts only a certificate whose SHA-256 matches a pin for that host; everything else goes to Chromium (-3)',
   'PRELOAD_JS_CHECK electron/main/shell/windows.ts':
     'the preload only calls contextBridge with the contract’s channels, in a sandboxed, isolated window',

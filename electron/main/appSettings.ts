@@ -2,7 +2,7 @@
 // which JACK server it plays on, and how "Host a jam" listens. Validated like the hub's
 // settings: a bad value is one clear line naming the variable (ConfigError), never a guess.
 import { isAbsolute } from 'node:path';
-import { envBool, envInt, isHostOrIp, type Env, ConfigError } from '../../hub-core/src/index.js';
+import { envInt, isHostOrIp, type Env, ConfigError } from '../../hub-core/src/index.js';
 
 export interface AppSettings {
   /** BACKLINE_USER_DATA: the app's data folder instead of the OS's per-user one. */
@@ -18,8 +18,6 @@ export interface AppSettings {
     /** BACKLINE_HOST_PORT: the hub's port (default 8000, or any free one when it is taken). */
     port?: number;
   };
-  /** BACKLINE_E2E: exposes a read-only snapshot of main's state to Playwright's `_electron`. */
-  e2e: boolean;
 }
 
 /** JACK server names the app accepts: what `jackd -n` takes, without shell or path characters. */
@@ -53,6 +51,5 @@ export function appSettingsFromEnv(env: Env): AppSettings {
       advertiseHost: host(env, 'BACKLINE_HOST_ADDRESS'),
       port,
     },
-    e2e: envBool(env, 'BACKLINE_E2E'),
   };
 }

@@ -1,10 +1,11 @@
-// The hosted hub's log file, written by a real hub process.
+// The hosted hub as a real hub process: its log file, and what a crash does.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HostedHub, nodeForker } from './hostedHub.js';
+import type { HostStatus } from '../../protocol/ipc.js';
+import { HOSTED_HUB_RESTARTS, HostedHub, nodeForker } from './hostedHub.js';
 
 const modeOf = (f: string) => (statSync(f).mode & 0o777).toString(8);
 
@@ -38,6 +39,57 @@ describe('the hosted hub’s log file', () => {
           assert.equal(modeOf(logFile), '600', logFile);
         }
         assert.equal(modeOf(join(dir, 'logs')), '700');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
+describe('a hosted hub that crashes', () => {
+  it(
+    'is reported by default, and comes back on its port where the restart policy allows',
+    { timeout: 120_000 },
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'backline-hubcrash-'));
+      const make = (restarts?: typeof HOSTED_HUB_RESTARTS) =>
+        new HostedHub({
+          forker: nodeForker,
+          dataDir: join(dir, 'hub'),
+          logFile: join(dir, 'hub.log'),
+          listenHost: '127.0.0.1',
+          advertiseHost: '127.0.0.1',
+          port: 0,
+          env: { RELAY_PORT: '0' },
+          restarts,
+        });
+      const next = (host: HostedHub, state: HostStatus['state']) =>
+        new Promise<HostStatus>((resolve) => {
+          const on = (s: HostStatus) => {
+            if (s.state !== state) return;
+            host.off('status', on);
+            resolve(s);
+          };
+          host.on('status', on);
+        });
+      try {
+        const reported = make();
+        assert.equal((await reported.start()).state, 'running');
+        const failed = next(reported, 'failed');
+        process.kill(reported.pid!, 'SIGKILL');
+        assert.match((await failed).error ?? '', /the hub stopped unexpectedly/);
+        assert.equal(reported.pid, undefined);
+
+        const restarted = make({ ...HOSTED_HUB_RESTARTS, maxTries: 1, initialMs: 100 });
+        const first = await restarted.start();
+        assert.equal(first.state, 'running');
+        const firstPid = restarted.pid!;
+        const back = next(restarted, 'running');
+        process.kill(firstPid, 'SIGKILL');
+        const again = await back;
+        assert.equal(again.port, first.port, 'the same port: the share link still works');
+        assert.notEqual(restarted.pid, firstPid);
+        assert.equal((await restarted.stop()).state, 'stopped');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

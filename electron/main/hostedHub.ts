@@ -1,6 +1,6 @@
 // "Host a jam": runs the embedded hub as its own process and reports its state and share link.
 // The process is started through a `HubForker`: Electron's utilityProcess in the app
-// (electron/main/shell/index.ts), child_process.fork everywhere else (`nodeForker`).
+// (electron/main/shell/app.ts), child_process.fork everywhere else (`nodeForker`).
 import { fork } from 'node:child_process';
 import {
   chmodSync,
@@ -13,7 +13,7 @@ import {
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SafeEmitter } from '../../hub-core/src/index.js';
+import { RestartPolicy, SafeEmitter, type RestartPolicyOptions } from '../../hub-core/src/index.js';
 import { isReachable, ReachStatus } from '../../protocol/api.js';
 import type { HostStatus } from '../../protocol/ipc.js';
 import type { HubToParent } from './hubEntry.js';
@@ -93,7 +93,22 @@ export interface HostedHubOptions {
    * The hub maps only when it listens beyond loopback.
    */
   settingsFile?: string;
+  /** Whether, and when, a hub that crashed after a good start comes back. Default HOSTED_HUB_RESTARTS. */
+  restarts?: Readonly<RestartPolicyOptions>;
 }
+
+/**
+ * A hosted hub that crashes is reported, not restarted behind the host's back: its rooms and
+ * their players are gone with it, and the host decides (Host a jam again). The same policy as
+ * the hub's rooms and the jacktrip client, with no tries.
+ */
+export const HOSTED_HUB_RESTARTS: Readonly<RestartPolicyOptions> = Object.freeze({
+  initialMs: 1000,
+  maxMs: 15_000,
+  factor: 2,
+  maxTries: 0,
+  stableMs: 60_000,
+});
 
 const isLoopback = (h: string) => h === 'localhost' || h === '::1' || h.startsWith('127.');
 
@@ -125,9 +140,11 @@ export class HostedHub extends SafeEmitter<HostedHubEvents> {
   private stopping: Promise<HostStatus> | undefined;
   private log: WriteStream | undefined;
   private tail: string[] = [];
+  private readonly restarts: RestartPolicy;
 
   constructor(private readonly options: HostedHubOptions) {
     super();
+    this.restarts = new RestartPolicy(options.restarts ?? HOSTED_HUB_RESTARTS);
     if (options.settingsFile) {
       try {
         const saved = JSON.parse(readFileSync(options.settingsFile, 'utf8')) as { upnp?: unknown };
@@ -164,6 +181,7 @@ export class HostedHub extends SafeEmitter<HostedHubEvents> {
   start(): Promise<HostStatus> {
     if (this.st.state === 'running') return Promise.resolve(this.st);
     if (this.stopping) return this.stopping.then(() => this.start());
+    if (!this.starting) this.restarts.reset();
     this.starting ??= this.launch(this.options.port ?? 8000)
       .then(async (s) => {
         // The usual port is taken: any free one (the link changes, so friends need the new one).
@@ -228,6 +246,16 @@ export class HostedHub extends SafeEmitter<HostedHubEvents> {
     if (this.st.state === 'running') this.set(withReach(this.st, parsed.data));
   }
 
+  /** Tries the crashed hub again after `wait`, and again while the restart policy allows. */
+  private async relaunch(port: number, wait: number): Promise<HostStatus> {
+    // A timer that keeps the process alive: the restart is pending work.
+    await new Promise((r) => setTimeout(r, wait));
+    const s = await this.launch(port);
+    if (s.state !== 'failed') return s;
+    const next = this.restarts.failed();
+    return next === undefined ? s : this.relaunch(port, next);
+  }
+
   private async launch(port: number): Promise<HostStatus> {
     this.pendingReach = undefined;
     this.set({ state: 'starting', upnp: this.upnp });
@@ -274,16 +302,20 @@ export class HostedHub extends SafeEmitter<HostedHubEvents> {
         return this.set({ state: 'failed', upnp: this.upnp, error: 'the hub started without TLS' });
       }
       const host = this.options.advertiseHost ?? lanAddress();
-      // After a successful start, a crash of the hub is reported (not silently restarted).
+      this.restarts.started();
+      // A crash after a good start: reported, or tried again on the same port if the restart
+      // policy allows (by default it does not: HOSTED_HUB_RESTARTS).
       void this.exited.then((code) => {
-        if (this.proc === proc && !this.stopping) {
-          this.proc = undefined;
-          this.set({
-            state: 'failed',
-            upnp: this.upnp,
-            error: `the hub stopped unexpectedly (exit ${code}): ${this.tail.slice(-2).join(' ')}`,
-          });
+        if (this.proc !== proc || this.stopping) return;
+        this.proc = undefined;
+        const error = `the hub stopped unexpectedly (exit ${code}): ${this.tail.slice(-2).join(' ')}`;
+        const wait = this.restarts.failed();
+        if (wait === undefined) {
+          this.set({ state: 'failed', upnp: this.upnp, error });
+          return;
         }
+        this.set({ state: 'starting', upnp: this.upnp, error });
+        this.starting = this.relaunch(answer.port, wait).finally(() => (this.starting = undefined));
       });
       // Reachability rides on the ready message; later changes come as their own messages.
       const initial = ReachStatus.safeParse(answer.reach);

@@ -3,11 +3,10 @@
 import { readFileSync } from 'node:fs';
 import {
   jackdArgs,
-  delay,
   isRunning,
   jackEnv,
   runTool,
-  spawnChild,
+  startJackd,
   stopChild,
   type Child,
 } from '../../hub-core/src/index.js';
@@ -85,7 +84,10 @@ export class JackControl {
     return r && r.code === 0 ? parseBufsize(r.stdout) : undefined;
   }
 
-  /** Starts a JACK server on `device` (an ALSA hw: name, or `dummy`); resolves once it answers. */
+  /**
+   * Starts a JACK server on `device` (an ALSA hw: name, or `dummy`); resolves once a client can
+   * connect to it. A server that exits or never answers is stopped, and the error says why.
+   */
   async start(device: string): Promise<JackStatus> {
     const before = await this.status();
     if (before.running) return before;
@@ -97,18 +99,14 @@ export class JackControl {
       device === 'dummy'
         ? jackdArgs({ name, period })
         : ['-n', name, '-d', 'alsa', '-d', device, '-r', '48000', '-p', String(period), '-n', '2'];
-    const child = spawnChild('jackd', args, jackEnv(undefined), () => {});
-    this.owned = child;
-    for (let i = 0; i < 100; i++) {
-      if (!isRunning(child)) break;
-      const s = await this.status();
-      if (s.running) return s;
-      await delay(50);
+    // The hub's own "start jackd and wait until a client can connect" (its rooms use it too).
+    try {
+      this.owned = await startJackd({ name, args });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(`JACK did not start on ${device}: ${why}`, { cause: err });
     }
-    const tail = child.tail().slice(-3).join(' | ');
-    await stopChild(child, 2000);
-    this.owned = undefined;
-    throw new Error(`JACK did not start on ${device}: ${tail || 'no output'}`);
+    return this.status();
   }
 
   /** Stops the server this app started (if any); leaves anyone else's alone. */

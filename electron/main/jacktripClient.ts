@@ -3,9 +3,11 @@
 // back within 10 s from the same one), stopped on leave or quit.
 import {
   jacktripClientArgs,
+  RestartPolicy,
   spawnChild,
   stopChild,
   type Child,
+  type RestartPolicyOptions,
   SafeEmitter,
 } from '../../hub-core/src/index.js';
 import type { BufferPreset, JackTripStatus } from '../../protocol/ipc.js';
@@ -77,12 +79,24 @@ export function freshLocalPort(base = 42000, span = 8000): number {
   return base + portCursor;
 }
 
+/**
+ * The player's jacktrip comes back for as long as the player stays in the room: 1 s, 2 s, 4 s,
+ * 8 s, then every 15 s; a connection that was up starts again from 1 s.
+ */
+export const JACKTRIP_RESTARTS: Readonly<RestartPolicyOptions> = Object.freeze({
+  initialMs: 1000,
+  maxMs: 15_000,
+  factor: 2,
+  maxTries: Number.POSITIVE_INFINITY,
+  stableMs: 0,
+});
+
 export interface JackTripClientOptions {
   bin?: string;
   /** Environment of jacktrip (JACK_DEFAULT_SERVER and friends). */
   env: () => NodeJS.ProcessEnv;
-  /** Backoff schedule in ms. Default 1 s, 2 s, 4 s, 8 s, then 15 s. */
-  backoffMs?: readonly number[];
+  /** When to try again after jacktrip stopped. Default JACKTRIP_RESTARTS. */
+  restarts?: Readonly<RestartPolicyOptions>;
   /** A connect that sees no peer within this is retried. Default 20 s. */
   connectTimeoutMs?: number;
   /** The local JACK server's period, for the status line. */
@@ -110,9 +124,11 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private generation = 0;
+  private readonly restarts: RestartPolicy;
 
   constructor(private readonly options: JackTripClientOptions) {
     super();
+    this.restarts = new RestartPolicy(options.restarts ?? JACKTRIP_RESTARTS);
   }
 
   get status(): JackTripStatus {
@@ -145,6 +161,7 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
       });
     }
     this.request = req;
+    this.restarts.reset();
     const period = await this.options.period?.();
     this.set({
       state: 'connecting',
@@ -204,6 +221,7 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
       if (ev.kind === 'connected' && outcome === 'pending') {
         outcome = 'connected';
         clearTimeout(this.connectTimer);
+        this.restarts.started();
         this.set({
           ...this.st,
           state: 'connected',
@@ -260,14 +278,17 @@ export class JackTripClient extends SafeEmitter<JackTripClientEvents> {
   }
 
   private scheduleRetry(gen: number, why: string): void {
-    const schedule = this.options.backoffMs ?? [1000, 2000, 4000, 8000, 15000];
-    const attempt = this.st.attempt;
-    const wait = schedule[Math.min(attempt - 1, schedule.length - 1)]!;
+    const wait = this.restarts.failed();
+    if (wait === undefined) {
+      this.request = undefined;
+      this.set({ ...this.st, state: 'failed', message: `${why}.`, retry_at: undefined });
+      return;
+    }
     this.set({
       ...this.st,
       state: 'reconnecting',
       message: `${why}. Trying again in ${Math.round(wait / 1000)} s…`,
-      attempt: attempt + 1,
+      attempt: this.restarts.tries + 1,
       retry_at: Date.now() + wait,
     });
     this.retryTimer = setTimeout(() => {

@@ -52,6 +52,12 @@ describe('packaging: Electron fuses', () => {
     assert.notEqual(config.asar, false);
   });
 
+  it("the installers leave out the e2e runs' entry", async () => {
+    const config = await builderConfig();
+    assert.ok(Array.isArray(config.files), 'files is a list');
+    assert.ok((config.files as unknown[]).includes('!dist-electron/e2eMain.js'));
+  });
+
   it('the fuse wire electron-builder would flip has every fuse set as required', async () => {
     const config = await builderConfig();
     // The packager's own translation (it uses no instance state), so a key it would not read

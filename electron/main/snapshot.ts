@@ -1,7 +1,8 @@
 // What a test (or a support report) can read off the main process at any moment, as plain
 // data: the same figures the window sees, plus the PIDs the no-orphans checks need. The e2e
 // harness reads it in Node; under real Electron the spec reads it with
-// `electronApp.evaluate` (shell/index.ts exposes it only when BACKLINE_E2E=1).
+// `electronApp.evaluate`, exposed by the e2e's own entry (e2e/electronMain.ts) through the
+// shell's onReady hook; the shipped entry exposes nothing.
 import type {
   HostStatus,
   JackTripStatus,

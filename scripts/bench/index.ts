@@ -9,6 +9,7 @@ import { relayTalkers, relayThroughput } from './relay.js';
 import { relayLogins } from './relayLogins.js';
 import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
 import { patchbayFirstRender, patchbayReaction } from './ui.js';
+import { voiceFrameIpc } from './voicePort.js';
 
 const benches: Record<string, { about: string; run: (r: Results) => Promise<void> }> = {
   'hub-startup': { about: 'process start to a healthy /health, cold and warm', run: hubStartup },
@@ -64,6 +65,10 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'host-reachable': {
     about: 'desktop, in the NAT lab: toggle to an internet link verified from a player behind NAT',
     run: hostReachable,
+  },
+  'voice-frame-ipc': {
+    about: 'desktop: one voice frame between the page and main, both ways, before/after the port',
+    run: voiceFrameIpc,
   },
   'relay-logins': {
     about: "the relay's p99 delay with and without 50 logins at once",

@@ -1,18 +1,26 @@
-import type { BacklineBridge } from '../../../protocol/ipc.js';
+import { desktopApi, type BacklineBridge, type DesktopApi } from '../../../protocol/ipcClient.js';
 
 /**
  * Where the renderer runs. In a browser, the hub that served the page is the only hub, and
  * its session cookie carries the login. In the desktop app the preload exposes
- * `window.backline` (typed from protocol/ipc.ts): hosting, pinned hubs, the bearer token,
- * the local JackTrip client and voice arrive through it.
+ * `window.backline`, which desktopApi (protocol/ipc/bridge.ts) wraps: hosting, pinned hubs,
+ * the bearer token, the local JackTrip client and voice arrive through it; failed calls throw
+ * an IpcError with a code, and voice frames use the session's MessagePort.
  */
-export type DesktopBridge = BacklineBridge;
+export type DesktopBridge = DesktopApi;
+
+let wrapped: { preload: object; api: DesktopApi } | undefined;
 
 export function desktopBridge(): DesktopBridge | undefined {
   const b = (globalThis as { backline?: unknown }).backline;
-  return b && typeof b === 'object' && (b as { kind?: unknown }).kind === 'desktop'
-    ? (b as DesktopBridge)
-    : undefined;
+  if (!b || typeof b !== 'object' || (b as { kind?: unknown }).kind !== 'desktop') return undefined;
+  // One wrapper per preload object: it listens for the voice port on the window.
+  if (wrapped?.preload !== b)
+    wrapped = {
+      preload: b,
+      api: desktopApi(b as BacklineBridge, globalThis),
+    };
+  return wrapped.api;
 }
 
 /** The hub this page belongs to, when a hub served it (not the desktop app's own page). */

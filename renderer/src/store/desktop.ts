@@ -48,11 +48,8 @@ const bridge = () => {
   return b;
 };
 
-const message = (err: unknown) =>
-  (err instanceof Error ? err.message : String(err)).replace(
-    /^Error invoking remote method '[^']+': (Error: )?/,
-    '',
-  );
+/** What a failed call says: desktopApi throws an IpcError whose message is for the person. */
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
  * Back to the start screen, as "Switch hub" does. Its socket closes too: it would otherwise
