@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=renderer/dist/index.html
 if [ ! -f "$out" ] || [ -n "$(find renderer/src renderer/index.html renderer/vite.config.ts \
-  renderer/public hub-core/src/protocol package-lock.json -newer "$out" -print -quit)" ]; then
+  renderer/public protocol package-lock.json -newer "$out" -print -quit)" ]; then
   echo "build-renderer: building the web UI (renderer/dist)"
   node_modules/.bin/vite build renderer --logLevel warn
 fi
