@@ -24,24 +24,15 @@ const NPM = [
   'npm-unknown',
 ];
 
-// TEMPORARY: electron/main/desktop.ts and the IPC handlers in electron/main/ipc/ import each
-// other (the handlers take the Desktop type). The electron refactoring breaks this circle
-// next; until then it is the only one allowed, and only while it stays within these files.
-const ALLOWED_CIRCLE = '^electron/main/(desktop\\.ts|ipc/[^/]+\\.ts)$';
-
-// TEMPORARY: these two renderer files still import app/platform.ts; they change with the
-// desktop app's IPC (window.backline through protocol's bridge), and then lose this exception.
-const RENDERER_AWAITING_IPC = '^renderer/src/(store/desktop\\.ts|voice/engine\\.ts)$';
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     {
       name: 'no-circular',
       severity: 'error',
-      comment: 'Files that import each other in a loop (one temporary exception: ALLOWED_CIRCLE).',
+      comment: 'Files that import each other in a loop.',
       from: {},
-      to: { circular: true, via: { pathNot: ALLOWED_CIRCLE } },
+      to: { circular: true },
     },
     {
       name: 'not-to-unresolvable',
@@ -144,8 +135,8 @@ module.exports = {
       severity: 'error',
       comment:
         "The renderer's app/ composes the screens and the stores: store/, voice/ and lib/ sit " +
-        'below it and never import it (TEMPORARY exception: RENDERER_AWAITING_IPC).',
-      from: { path: '^renderer/src/(store|voice|lib)/', pathNot: RENDERER_AWAITING_IPC },
+        'below it and never import it.',
+      from: { path: '^renderer/src/(store|voice|lib)/' },
       to: { path: '^renderer/src/app/' },
     },
     {

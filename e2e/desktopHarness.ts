@@ -1,6 +1,7 @@
 // The Electron-less desktop harness: the real renderer in Debian's Chromium, the real
 // main-process handlers (electron/main/desktop.ts) in this Node process, bridged by
-// Playwright's exposeBinding in place of the preload. The page is served under its own origin
+// Playwright's exposeBinding in place of the preload. A voice session's MessagePort is a real
+// MessageChannel in the page whose far end relays to main's VoicePortSession over a binding. The page is served under its own origin
 // with the app's CSP (electron/main/appPage.ts), exactly as Electron's backline-app:// serves it.
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { createHash, X509Certificate } from 'node:crypto';
@@ -8,11 +9,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INVOKE_CHANNELS, PUSH_CHANNELS } from '../protocol/ipc.js';
+import { INVOKE_CHANNELS, PUSH_CHANNELS, VOICE_PORT_MESSAGE } from '../protocol/ipc.js';
 import { appPageServer } from '../electron/main/appPage.js';
 import { createDesktop, type Desktop, type DesktopOptions } from '../electron/main/desktop.js';
 import type { HubForker } from '../electron/main/hostedHub.js';
 import { snapshotOf, type DesktopSnapshot } from '../electron/main/snapshot.js';
+import type { VoicePortOpener } from '../electron/main/voicePort.js';
 import { CHROMIUM_ARGS, launch } from './browser.js';
 
 const RENDERER_DIST = join(import.meta.dirname, '..', 'renderer', 'dist');
@@ -78,7 +80,10 @@ function fromWire(v: Wire): unknown {
   return v;
 }
 
-/** The preload's job, in the page: `window.backline` with exactly the contract's channels. */
+/**
+ * The preload's job, in the page: `window.backline` with exactly the contract's channels
+ * (answering main's IpcReply as it is), and voice ports handed to the page as the preload does.
+ */
 const PRELOAD_STANDIN = `(() => {
   const invokeChannels = new Set(${JSON.stringify(INVOKE_CHANNELS)});
   const pushChannels = new Set(${JSON.stringify(PUSH_CHANNELS)});
@@ -98,11 +103,12 @@ const PRELOAD_STANDIN = `(() => {
     return v;
   };
   const invokeBinding = window.__backlineInvoke;
+  const voiceOut = window.__backlineVoiceOut;
   const api = Object.freeze({
     kind: 'desktop',
     invoke: (channel, ...args) => invokeChannels.has(channel)
       ? invokeBinding(channel, enc(args)).then(dec)
-      : Promise.reject(new Error('no IPC channel ' + channel)),
+      : Promise.resolve({ ok: false, error: { code: 'unknown_channel', message: 'no IPC channel "' + channel + '"' } }),
     on: (channel, cb) => {
       if (!pushChannels.has(channel)) throw new Error('no push channel ' + channel);
       let set = listeners.get(channel);
@@ -116,6 +122,23 @@ const PRELOAD_STANDIN = `(() => {
     value: (channel, payload) => {
       for (const cb of listeners.get(channel) ?? []) { try { cb(dec(payload)); } catch (e) { console.error(e); } }
     },
+  });
+  // Main's end of each voice port lives here; its messages cross to Node as base64.
+  const ports = new Map();
+  Object.defineProperty(window, '__backlineVoicePort', {
+    value: Object.freeze({
+      open: (id) => {
+        const ch = new MessageChannel();
+        ports.set(id, ch.port1);
+        ch.port1.onmessage = (e) => {
+          const u8 = e.data instanceof Uint8Array ? e.data : new Uint8Array(e.data);
+          void voiceOut(id, b64(u8));
+        };
+        window.postMessage(${JSON.stringify(VOICE_PORT_MESSAGE)}, '*', [ch.port2]);
+      },
+      deliver: (id, bytes) => ports.get(id)?.postMessage(dec({ __bytes: bytes })),
+      close: (id) => { ports.get(id)?.close(); ports.delete(id); },
+    }),
   });
 })();`;
 
@@ -166,6 +189,28 @@ export async function launchDesktopApp(
   },
 ): Promise<DesktopApp> {
   const userData = o.userData ?? mkdtempSync(join(tmpdir(), `backline-app-${o.name}-`));
+  // Voice ports: opened in the page (the preload stand-in above), relayed over a binding.
+  const opened: { page?: Page } = {};
+  const portListeners = new Map<number, (message: unknown) => void>();
+  let lastPort = 0;
+  const openVoicePort: VoicePortOpener = () => {
+    const p = opened.page;
+    if (!p) return undefined;
+    const id = ++lastPort;
+    const run = (js: string) => void p.evaluate(js).catch(() => {});
+    run(`window.__backlineVoicePort.open(${id})`);
+    return {
+      post: (bytes) =>
+        run(
+          `window.__backlineVoicePort.deliver(${id}, ${JSON.stringify(Buffer.from(bytes).toString('base64'))})`,
+        ),
+      onMessage: (listener) => void portListeners.set(id, listener),
+      close: () => {
+        portListeners.delete(id);
+        run(`window.__backlineVoicePort.close(${id})`);
+      },
+    };
+  };
   const desktop = createDesktop({
     userData,
     jackServer: o.jackServer,
@@ -173,6 +218,7 @@ export async function launchDesktopApp(
     host: o.host,
     forker: o.forker,
     notify: o.notify,
+    openVoicePort,
     log: () => {},
   });
   const context = await browser.newContext({ viewport: { width: 1024, height: 720 } });
@@ -185,8 +231,13 @@ export async function launchDesktopApp(
     );
     return toWire(result);
   });
+  await context.exposeBinding('__backlineVoiceOut', (source, id: number, bytes: string) => {
+    if (source.frame !== source.page.mainFrame()) return;
+    portListeners.get(id)?.(new Uint8Array(Buffer.from(bytes, 'base64')));
+  });
   await context.addInitScript({ content: PRELOAD_STANDIN });
   const page = await context.newPage();
+  opened.page = page;
   const problems = collectProblems(page);
   const detach = desktop.push.attach((channel, payload) => {
     const js = `window.__backlinePush(${JSON.stringify(channel)}, ${JSON.stringify(toWire(payload))})`;

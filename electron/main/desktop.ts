@@ -1,17 +1,20 @@
 // The desktop app's main-process features, composed without Electron: hosting, pinned hubs,
 // sessions, the local JACK server and jacktrip client, and voice, each behind the IPC contract.
-// electron/main/shell/index.ts wires it to Electron (windows, tray, utilityProcess, safeStorage);
+// electron/main/shell/ wires it to Electron (windows, tray, utilityProcess, safeStorage);
 // the e2e harness wires it to Playwright. No file here imports `electron`.
 import { join } from 'node:path';
-import type { HostStatus, PushChannel } from '../../protocol/ipc.js';
+import type { HostStatus } from '../../protocol/ipc.js';
 import { HostedHub, nodeForker, type HubForker, type HostedHubOptions } from './hostedHub.js';
-import { IpcRouter, RendererPush, type SenderInfo } from './ipc/router.js';
-import { registerHandlers } from './ipc/handlers.js';
+import { handlerMap } from './ipc/handlers.js';
+import { IpcRouter, type SenderInfo } from './ipc/router.js';
+import { RendererPush } from './push.js';
 import { JackControl } from './jack.js';
 import { JackTripClient } from './jacktripClient.js';
 import { SecretStore, plainCodec, type SecretCodec } from './secrets.js';
+import type { DesktopServices } from './services.js';
 import { TrustStore, probeCertificate, type PeerCertificate } from './trust.js';
 import { VoiceService } from './voice.js';
+import { VoicePortSession, type VoicePortOpener } from './voicePort.js';
 
 export interface DesktopOptions {
   /** The app's per-user folder (Electron's userData). */
@@ -28,18 +31,13 @@ export interface DesktopOptions {
   notify?: (title: string, body: string) => void;
   openExternal?: (url: string) => Promise<void> | void;
   probe?: (origin: string) => Promise<PeerCertificate>;
+  /** Opens a voice session's MessagePort to the page (none: voice frames go nowhere). */
+  openVoicePort?: VoicePortOpener;
   log?: (msg: string, err?: unknown) => void;
 }
 
-export interface Desktop {
+export interface Desktop extends DesktopServices {
   router: IpcRouter;
-  push: RendererPush;
-  hostedHub: HostedHub;
-  trust: TrustStore;
-  jack: JackControl;
-  jacktrip: JackTripClient;
-  voice: VoiceService;
-  secrets: SecretStore;
   /** Leaves voice, stops jacktrip, stops hosting (players are told first), stops an owned JACK. */
   close(): Promise<void>;
 }
@@ -74,42 +72,42 @@ export function createDesktop(options: DesktopOptions): Desktop {
     pinOf: (origin) => trust.pinned(origin),
     tokenOf: (origin) => secrets.get(origin),
   });
+  const voicePort = new VoicePortSession(options.openVoicePort, (data, timestamp) =>
+    voice.send(data, timestamp),
+  );
 
-  const relay =
-    <C extends PushChannel>(c: C) =>
-    (p: Parameters<RendererPush['emit']>[1]) =>
-      push.emit(c, p as never);
-  hostedHub.on('status', (s: HostStatus) => relay('host.status')(s));
-  jacktrip.on('status', relay('jacktrip.status'));
+  hostedHub.on('status', (s: HostStatus) => push.emit('host.status', s));
+  jacktrip.on('status', (s) => push.emit('jacktrip.status', s));
   voice.on('status', (s) => {
     jacktrip.setRtt(s.rtt_ms);
     push.emit('voice.status', s);
   });
-  voice.on('frame', relay('voice.frame'));
-  voice.on('mute', relay('voice.mute'));
+  voice.on('frame', (f) => voicePort.deliver(f));
+  voice.on('mute', (m) => push.emit('voice.mute', m));
 
-  const desktop: Desktop = {
-    router,
+  const services: DesktopServices = {
     push,
-    hostedHub: hostedHub,
+    hostedHub,
     trust,
     jack,
     jacktrip,
     voice,
+    voicePort,
     secrets,
+    probe: options.probe ?? probeCertificate,
+    notify: options.notify ?? (() => {}),
+    openExternal: options.openExternal ?? (() => {}),
+  };
+  router.handleAll(handlerMap(services));
+  return {
+    ...services,
+    router,
     async close() {
+      voicePort.close();
       await voice.leave().catch((err: unknown) => log('voice leave failed', err));
       await jacktrip.close().catch((err: unknown) => log('jacktrip stop failed', err));
       await hostedHub.stop().catch((err: unknown) => log('hub stop failed', err));
       await jack.close().catch((err: unknown) => log('JACK stop failed', err));
     },
   };
-  registerHandlers(desktop, {
-    probe: options.probe ?? probeCertificate,
-    notify: options.notify ?? (() => {}),
-    openExternal: options.openExternal ?? (() => {}),
-  });
-  const missing = router.missing();
-  if (missing.length) throw new Error(`IPC channels without a handler: ${missing.join(', ')}`);
-  return desktop;
 }

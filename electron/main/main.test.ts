@@ -13,6 +13,7 @@ import { X509Certificate } from 'node:crypto';
 import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
 import { Procs } from '../../testkit/jack.js';
 import type { JoinAnswer } from '../../protocol/api.js';
+import { IpcError, decodeIncoming, encodeOutgoing, unwrapReply } from '../../protocol/ipc.js';
 import { appSettingsFromEnv } from './appSettings.js';
 import { buildElectronBundle } from '../electronRuntime.js';
 import { createDesktop } from './desktop.js';
@@ -30,6 +31,7 @@ import { JackTripClient, classifyLine, playerArgs } from './jacktripClient.js';
 import { linkFromArgv, parseLink, shareLinks } from './links.js';
 import { SecretStore, plainCodec } from './secrets.js';
 import { fingerprintFromChromium, trayMenuModel } from './trayModel.js';
+import { VoicePortSession } from './voicePort.js';
 import { TrustStore, confirmTrust, openLink } from './trust.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'backline-main-'));
@@ -46,42 +48,50 @@ describe('IPC router', () => {
     trustedSender: (s) => s.url.startsWith('backline-app://app/'),
     log: () => {},
   });
+  /** As the renderer's desktopApi does: the reply's value, or its IpcError thrown. */
+  const call = async (sender: typeof APP, channel: string, args: unknown) =>
+    unwrapReply(await d.router.dispatch(sender, channel, args));
 
   it('has a handler for every channel of the contract', () => {
     assert.deepEqual(d.router.missing(), []);
   });
 
   it('refuses unknown channels, foreign or sub-frame senders, and bad arguments, clearly', async () => {
-    await assert.rejects(d.router.dispatch(APP, 'fs.readFile', []), /no IPC channel "fs.readFile"/);
+    await assert.rejects(call(APP, 'fs.readFile', []), /no IPC channel "fs.readFile"/);
     await assert.rejects(
-      d.router.dispatch({ url: 'https://evil.example/', isMainFrame: true }, 'host.status', []),
+      call({ url: 'https://evil.example/', isMainFrame: true }, 'host.status', []),
       { code: 'untrusted_sender' },
     );
-    await assert.rejects(d.router.dispatch({ ...APP, isMainFrame: false }, 'host.status', []), {
+    await assert.rejects(call({ ...APP, isMainFrame: false }, 'host.status', []), {
       code: 'untrusted_sender',
     });
-    await assert.rejects(d.router.dispatch(APP, 'hubs.open', [{ link: 42 }]), {
+    await assert.rejects(call(APP, 'hubs.open', [{ link: 42 }]), {
       code: 'bad_arguments',
       message: /hubs.open: 0.link/,
     });
-    await assert.rejects(d.router.dispatch(APP, 'voice.send', [{ data: 'AAAA', timestamp: 1 }]), {
+    await assert.rejects(call(APP, 'voice.mute', [{ muted: 'yes' }]), {
       code: 'bad_arguments',
     });
-    await assert.rejects(d.router.dispatch(APP, 'host.status', 'not a tuple'), {
+    // Voice frames have no channel: they use the voice session's MessagePort.
+    await assert.rejects(call(APP, 'voice.send', [{ data: 'AAAA', timestamp: 1 }]), {
+      code: 'unknown_channel',
+    });
+    await assert.rejects(call(APP, 'host.status', 'not a tuple'), {
       code: 'bad_arguments',
     });
-    assert.deepEqual(await d.router.dispatch(APP, 'host.status', []), {
+    assert.deepEqual(await call(APP, 'host.status', []), {
       state: 'stopped',
       upnp: true,
     });
   });
 
   it('hands tokens only to pinned hubs, and opens only http(s) links outside', async () => {
-    await assert.rejects(
-      d.router.dispatch(APP, 'session.set', [{ origin: 'https://h:8000', token: 'tok' }]),
-      /not a trusted hub/,
-    );
-    assert.deepEqual(await d.router.dispatch(APP, 'session.get', [{ origin: 'https://h:8000' }]), {
+    await assert.rejects(call(APP, 'session.set', [{ origin: 'https://h:8000', token: 'tok' }]), {
+      name: 'IpcError',
+      code: 'not_pinned',
+      message: /not a trusted hub/,
+    });
+    assert.deepEqual(await call(APP, 'session.get', [{ origin: 'https://h:8000' }]), {
       token: null,
     });
     assert.equal(isExternalUrlAllowed('https://jacktrip.org/'), true);
@@ -93,10 +103,71 @@ describe('IPC router', () => {
       'https://u:p@h/',
     ])
       assert.equal(isExternalUrlAllowed(bad), false, bad);
-    await assert.rejects(
-      d.router.dispatch(APP, 'app.openExternal', [{ url: 'file:///etc/passwd' }]),
-      /only http/,
+    await assert.rejects(call(APP, 'app.openExternal', [{ url: 'file:///etc/passwd' }]), {
+      code: 'refused',
+      message: /only http/,
+    });
+  });
+
+  it('answers every call with a reply: errors cross as a code and a message, never thrown', async () => {
+    assert.deepEqual(await d.router.dispatch(APP, 'fs.readFile', []), {
+      ok: false,
+      error: { code: 'unknown_channel', message: 'no IPC channel "fs.readFile"' },
+    });
+    const refused = await d.router.dispatch(APP, 'rooms.remember', [
+      { origin: 'https://h:8000', room_id: 'abc', room_name: 'x' },
+    ]);
+    assert.deepEqual(refused, {
+      ok: false,
+      error: { code: 'not_pinned', message: 'https://h:8000 is not a trusted hub' },
+    });
+    // A reply survives structured cloning (what Electron's invoke does to it) unchanged.
+    assert.deepEqual(structuredClone(refused), refused);
+    assert.throws(
+      () => unwrapReply(refused),
+      (err: unknown) => err instanceof IpcError,
     );
+  });
+
+  it('voice frames cross a MessagePort per session: bytes in, bytes out, anything else dropped', async () => {
+    const sent: { data: number[]; timestamp: number }[] = [];
+    const pages: MessagePort[] = [];
+    const session = new VoicePortSession(
+      () => {
+        const { port1, port2 } = new MessageChannel();
+        pages.push(port2);
+        return {
+          post: (bytes) => port1.postMessage(bytes),
+          onMessage: (listener) => {
+            port1.onmessage = (e) => listener(e.data);
+          },
+          close: () => port1.close(),
+        };
+      },
+      (data, timestamp) => sent.push({ data: [...data], timestamp }),
+    );
+    session.open();
+    const page = pages[0]!;
+    const heard = new Promise<unknown>((r) => (page.onmessage = (e) => r(e.data)));
+    page.postMessage(encodeOutgoing({ data: Uint8Array.of(1, 2, 3), timestamp: 0xfffffffe }));
+    page.postMessage('AAAA');
+    page.postMessage(Uint8Array.of(1));
+    session.deliver({ speaker: 7, seq: 9, timestamp: 480, host: true, data: Uint8Array.of(5) });
+    assert.deepEqual(decodeIncoming(await heard), {
+      speaker: 7,
+      seq: 9,
+      timestamp: 480,
+      host: true,
+      data: Uint8Array.of(5),
+    });
+    await delay(50);
+    assert.deepEqual(sent, [{ data: [1, 2, 3], timestamp: 0xfffffffe }]);
+    // A new session gets a new port; the old one is closed.
+    session.open();
+    assert.equal(pages.length, 2);
+    session.close();
+    page.close();
+    pages[1]!.close();
   });
 
   it('the window policy: the app page, the microphone, nothing else', () => {

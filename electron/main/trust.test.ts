@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { generateSelfSigned } from '../../hub-core/src/index.js';
-import type { OpenResult } from '../../protocol/ipc.js';
+import { unwrapReply, type OpenResult } from '../../protocol/ipc.js';
 import { createDesktop, type Desktop } from './desktop.js';
 import { SecretStore, plainCodec } from './secrets.js';
 import { TrustStore } from './trust.js';
@@ -27,8 +27,9 @@ describe('a link with a different fingerprint than the pin', () => {
   let origin: string;
   let d: Desktop;
   const presents = (c: Pair) => server.setSecureContext({ cert: c.certPem, key: c.keyPem });
-  const call = (channel: string, arg: object) =>
-    d.router.dispatch(APP, channel, [arg]) as Promise<OpenResult>;
+  const invoke = async (channel: string, arg: object) =>
+    unwrapReply(await d.router.dispatch(APP, channel, [arg]));
+  const call = async (channel: string, arg: object) => (await invoke(channel, arg)) as OpenResult;
   const link = (fp: string) => `${origin.replace('https', 'backline')}/room/r-1?fp=${fp}`;
   const savedToken = () =>
     new SecretStore(join(dir, 'sessions.json'), plainCodec).get(origin) ?? null;
@@ -40,7 +41,7 @@ describe('a link with a different fingerprint than the pin', () => {
     origin = `https://127.0.0.1:${(server.address() as { port: number }).port}`;
     d = createDesktop({ userData: dir, trustedSender: () => true, log: () => {} });
     assert.equal((await call('hubs.open', { link: link(oldCert.fp) })).status, 'trusted');
-    await d.router.dispatch(APP, 'session.set', [{ origin, token: 'thirty-day-token' }]);
+    await invoke('session.set', { origin, token: 'thirty-day-token' });
   });
   after(async () => {
     await d.close();
@@ -110,7 +111,7 @@ describe('a link with a different fingerprint than the pin', () => {
     if (r.status === 'trusted') assert.equal(r.hub.fingerprint, newCert.fp);
     assert.equal(pinnedOnDisk(), newCert.fp);
     assert.equal(savedToken(), null, 'the token saved under the old pin is gone from disk');
-    assert.deepEqual(await d.router.dispatch(APP, 'session.get', [{ origin }]), { token: null });
+    assert.deepEqual(await invoke('session.get', { origin }), { token: null });
     assert.equal(d.trust.isPinnedFor('127.0.0.1', oldCert.fp), false);
     // From now on its link simply opens.
     assert.equal((await call('hubs.open', { link: link(newCert.fp) })).status, 'trusted');

@@ -1,9 +1,9 @@
 // The voice channel on the main side: one RelayClient (issue D) per joined room. Opus frames
-// arrive from the renderer over IPC and leave over UDP; frames from the relay go back to the
-// renderer as pushes. Mute is enforced here too (a muted player's frames never leave).
+// arrive from the renderer over the session's voice port (voicePort.ts) and leave over UDP;
+// frames from the relay go back to the renderer the same way. Mute is enforced here too (a muted player's frames never leave).
 import { RelayClient, RelayClientError, SafeEmitter } from '../../hub-core/src/index.js';
 import { ErrorCode } from '../../protocol/relay.js';
-import type { PushPayload, VoiceStatus } from '../../protocol/ipc.js';
+import type { IncomingVoiceFrame, PushPayload, VoiceStatus } from '../../protocol/ipc.js';
 import { pinnedJson, type Pin } from './hubFetch.js';
 
 interface VoiceTokenAnswer {
@@ -14,7 +14,7 @@ interface VoiceTokenAnswer {
 
 export type VoiceEvents = {
   status: [VoiceStatus];
-  frame: [PushPayload<'voice.frame'>];
+  frame: [IncomingVoiceFrame];
   mute: [PushPayload<'voice.mute'>];
 };
 

@@ -1,8 +1,12 @@
-// The preload: contextBridge only. `window.backline` offers exactly the contract's channels.
+// The preload: contextBridge only. `window.backline` offers exactly the contract's channels;
+// its calls answer main's IpcReply as it is (the renderer's desktopApi unwraps it). A voice
+// session's MessagePort, sent by main, is handed on to the page with window.postMessage.
 import { contextBridge, ipcRenderer } from 'electron';
 import {
   INVOKE_CHANNELS,
   PUSH_CHANNELS,
+  VOICE_PORT_MESSAGE,
+  VOICE_PORT_WIRE,
   invokeWire,
   pushWire,
   type InvokeChannel,
@@ -17,7 +21,11 @@ const pushSet = new Set<string>(PUSH_CHANNELS);
 const api: BacklineBridge = {
   kind: 'desktop',
   invoke: ((channel: InvokeChannel, ...args: unknown[]) => {
-    if (!invokeSet.has(channel)) return Promise.reject(new Error(`no IPC channel ${channel}`));
+    if (!invokeSet.has(channel))
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'unknown_channel', message: `no IPC channel "${channel}"` },
+      });
     return ipcRenderer.invoke(invokeWire(channel), ...args);
   }) as BacklineBridge['invoke'],
   on: ((channel: PushChannel, listener: (payload: unknown) => void) => {
@@ -31,3 +39,8 @@ const api: BacklineBridge = {
 };
 
 contextBridge.exposeInMainWorld('backline', api);
+
+// Ports can't cross contextBridge: the page takes it from a message to its own window.
+ipcRenderer.on(VOICE_PORT_WIRE, (e) => {
+  window.postMessage(VOICE_PORT_MESSAGE, '*', e.ports);
+});

@@ -23,7 +23,6 @@ export const INVOKE_CHANNELS = [
   'voice.join',
   'voice.leave',
   'voice.status',
-  'voice.send',
   'voice.mute',
   'voice.serverMute',
   'app.notify',
@@ -35,7 +34,6 @@ export const PUSH_CHANNELS = [
   'jack.status',
   'jacktrip.status',
   'voice.status',
-  'voice.frame',
   'voice.mute',
   'link.open',
   'voice.toggleMute',
@@ -47,6 +45,14 @@ export type PushChannel = (typeof PUSH_CHANNELS)[number];
 /** Names of the IPC channels on the wire. */
 export const invokeWire = (c: InvokeChannel) => `backline:invoke:${c}`;
 export const pushWire = (c: PushChannel) => `backline:push:${c}`;
+
+/**
+ * Voice frames have no channel: they travel over a MessagePort opened once per voice session
+ * (protocol/ipc/voicePort.ts). Main sends the port to the preload on this wire name; the
+ * preload hands it on to the page with `window.postMessage(VOICE_PORT_MESSAGE, …, [port])`.
+ */
+export const VOICE_PORT_WIRE = 'backline:voice-port';
+export const VOICE_PORT_MESSAGE = 'backline:voice-port';
 
 /** The app's own origin in Electron (a privileged custom scheme serving renderer/dist). */
 export const APP_SCHEME = 'backline-app';

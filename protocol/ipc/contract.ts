@@ -2,7 +2,8 @@
 // `Invoke`: renderer → main, answers a Promise. `Push`: main → renderer events. Main parses
 // every argument with these schemas (electron/main/ipc/router.ts); preload exposes exactly
 // these channels (electron/preload/index.ts); the renderer's `window.backline` is typed from
-// them. Environment-neutral: imports only zod and the hub API's schemas.
+// them (bridge.ts). Voice frames are not here: they use a MessagePort (voicePort.ts).
+// Environment-neutral: imports only zod and the hub API's schemas.
 import { z } from 'zod';
 import { ReachStatus } from '../api/reach.js';
 import { JackTripConnection, RoomId } from '../api/rooms.js';
@@ -155,7 +156,6 @@ export const VoiceStatus = z.object({
 });
 export type VoiceStatus = z.infer<typeof VoiceStatus>;
 
-const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes (a Uint8Array)');
 const Ok = z.object({ ok: z.literal(true) });
 const None = z.tuple([]);
 
@@ -211,11 +211,6 @@ export const invokeSchemas = {
   'voice.join': [z.tuple([z.object({ origin: HubOrigin, room_id: RoomId })]), VoiceStatus],
   'voice.leave': [None, VoiceStatus],
   'voice.status': [None, VoiceStatus],
-  /** One encoded Opus frame from the microphone. */
-  'voice.send': [
-    z.tuple([z.object({ data: Bytes, timestamp: z.number().int().min(0).max(0xffffffff) })]),
-    z.object({ sent: z.boolean() }),
-  ],
   'voice.mute': [z.tuple([z.object({ muted: z.boolean() })]), VoiceStatus],
   /** Host only: mute or unmute a player for everyone. */
   'voice.serverMute': [
@@ -236,13 +231,6 @@ export const pushSchemas = {
   'jack.status': JackStatus,
   'jacktrip.status': JackTripStatus,
   'voice.status': VoiceStatus,
-  'voice.frame': z.object({
-    speaker: z.number().int(),
-    seq: z.number().int(),
-    timestamp: z.number().int(),
-    host: z.boolean(),
-    data: Bytes,
-  }),
   'voice.mute': z.object({ user_id: z.number().int(), muted: z.boolean(), by_host: z.boolean() }),
   /** A backline:// link the OS handed to the app (a second launch, or a click). */
   'link.open': z.object({ link: z.string() }),
@@ -252,11 +240,3 @@ export const pushSchemas = {
 export type InvokeArgs<C extends InvokeChannel> = z.infer<(typeof invokeSchemas)[C][0]>;
 export type InvokeResult<C extends InvokeChannel> = z.infer<(typeof invokeSchemas)[C][1]>;
 export type PushPayload<C extends PushChannel> = z.infer<(typeof pushSchemas)[C]>;
-
-/** What preload exposes as `window.backline` (and the e2e harness stands in for). */
-export interface BacklineBridge {
-  readonly kind: 'desktop';
-  invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>>;
-  /** Subscribes to a push channel; returns the unsubscribe function. */
-  on<C extends PushChannel>(channel: C, listener: (payload: PushPayload<C>) => void): () => void;
-}

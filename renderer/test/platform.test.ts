@@ -1,40 +1,54 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PlatformPeg, type DesktopBridge } from '../src/lib/platform.js';
+import { desktopApi, IpcError, type BacklineBridge } from '../../protocol/ipcClient.js';
+import { formatError } from '../src/lib/errors.js';
+import { PlatformPeg } from '../src/lib/platform.js';
+import { ApiError } from '../src/transport/http.js';
 import { choosePlatform } from '../src/platform/choose.js';
 import { DesktopPlatform } from '../src/platform/desktop.js';
 import { WebPlatform } from '../src/platform/web.js';
 
-/** The preload's bridge as main answers it: session tokens kept per hub, notifications shown. */
-function desktopBridge() {
+/** The page's window, as far as desktopApi looks at it (where the voice port would arrive). */
+const WINDOW = { addEventListener() {} };
+
+/**
+ * What the preload exposes, answering as main does (every reply `{ ok, value }`): session
+ * tokens kept per hub, notifications shown.
+ */
+function preload() {
   const tokens = new Map<string, string>();
   const notes: string[] = [];
+  const ok = (value: unknown) => Promise.resolve({ ok: true, value });
   const bridge = {
     kind: 'desktop',
     invoke(channel: string, args?: { origin: string; token?: string | null; body?: string }) {
-      if (channel === 'session.get') return Promise.resolve({ token: tokens.get(args!.origin) });
+      if (channel === 'session.get') return ok({ token: tokens.get(args!.origin) ?? null });
       if (channel === 'session.set') {
         if (args!.token) tokens.set(args!.origin, args!.token);
         else tokens.delete(args!.origin);
-        return Promise.resolve({ ok: true });
+        return ok({ ok: true });
       }
       if (channel === 'app.notify') notes.push(args!.body!);
-      return Promise.resolve({ ok: true });
+      return ok({ ok: true });
     },
     on: () => () => {},
-  } as unknown as DesktopBridge;
+  } as unknown as BacklineBridge;
   return { bridge, tokens, notes };
 }
+const desktopBridge = () => {
+  const p = preload();
+  return { ...p, bridge: desktopApi(p.bridge, WINDOW) };
+};
 
 describe('choosePlatform', () => {
   it('is the desktop app where the preload exposed its bridge', () => {
-    const { bridge } = desktopBridge();
     const p = choosePlatform({
-      backline: bridge,
+      backline: preload().bridge,
       location: { protocol: 'https:', origin: 'https://app' },
+      ...WINDOW,
     });
     assert.ok(p instanceof DesktopPlatform);
-    assert.equal(p.desktop, bridge);
+    assert.equal(p.desktop?.kind, 'desktop');
     assert.equal(p.servingHub, undefined, "the app's own page belongs to no hub");
     assert.equal(p.choosesHubs, true);
     assert.equal(p.connectsAudio, true);
@@ -96,5 +110,25 @@ describe('sessions per platform', () => {
     desktop.notify('x'.repeat(400));
     await Promise.resolve();
     assert.deepEqual(notes, ['x'.repeat(300)]);
+  });
+});
+
+describe('formatError', () => {
+  it('says what the hub, the desktop app or anything else said, in one way', () => {
+    assert.equal(
+      formatError(new ApiError(429, 'rate_limited', 'Too many tries', 30)),
+      'Too many tries (try again in 30 s)',
+    );
+    assert.equal(formatError(new ApiError(400, 'bad', 'No such room')), 'No such room');
+    assert.equal(
+      formatError(new IpcError('not_pinned', 'Open this hub’s link first')),
+      'Open this hub’s link first',
+    );
+    assert.equal(
+      formatError({ code: 'failed', message: 'JACK is not running' }),
+      'JACK is not running',
+    );
+    assert.equal(formatError(new Error('plain')), 'plain');
+    assert.equal(formatError('text'), 'text');
   });
 });

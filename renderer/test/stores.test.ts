@@ -4,6 +4,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { createStores } from '../src/app/stores.js';
+import { desktopApi, type BacklineBridge } from '../../protocol/ipcClient.js';
+import { createDesktopStore } from '../src/store/desktop.js';
 import { createRoomStore } from '../src/store/room.js';
 import { createRoomsStore } from '../src/store/rooms.js';
 import { createSessionStore, type SessionStore } from '../src/store/session.js';
@@ -192,6 +194,40 @@ describe('store factories', () => {
     voice.stop();
     voice.stop();
     assert.equal(voice.getState().active, false);
+  });
+
+  it('desktop: started, it follows main’s pushes; stopped, it follows none', async () => {
+    const listeners = new Map<string, Set<(p: unknown) => void>>();
+    const preload = {
+      kind: 'desktop',
+      invoke: (channel: string) =>
+        Promise.resolve({
+          ok: true,
+          value: channel === 'hubs.list' ? { hubs: [], recent_rooms: [] } : { state: 'stopped' },
+        }),
+      on(channel: string, cb: (p: unknown) => void) {
+        const set = listeners.get(channel) ?? new Set();
+        listeners.set(channel, set.add(cb));
+        return () => void set.delete(cb);
+      },
+    } as unknown as BacklineBridge;
+    const bridge = desktopApi(preload, { addEventListener() {} });
+    const session = createSessionStore({ platform: new WebPlatform(undefined) });
+    const desktop = createDesktopStore({ bridge, session, navigate: () => {} });
+    const count = () => [...listeners.values()].reduce((n, set) => n + set.size, 0);
+    desktop.start();
+    assert.equal(count(), 5);
+    for (const cb of listeners.get('host.status')!) cb({ state: 'running', upnp: true });
+    assert.equal(desktop.getState().host.state, 'running');
+    desktop.stop();
+    assert.equal(count(), 0);
+    await sleep(10); // the start's status answers, arriving after stop(), change nothing
+    assert.equal(desktop.getState().host.state, 'running');
+
+    const idle = createDesktopStore({ bridge: undefined, session, navigate: () => {} });
+    idle.start();
+    idle.stop();
+    assert.equal(idle.getState().host.state, 'stopped');
   });
 
   it('the composition starts every store and stops them all, leaving nothing running', async () => {

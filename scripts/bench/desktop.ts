@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JoinAnswer } from '../../protocol/api.js';
 import { APP_ORIGIN } from '../../protocol/channels.js';
+import { unwrapReply } from '../../protocol/ipc.js';
 import { JackServer } from '../../hub-core/src/index.js';
 import { ROOT, buildElectronBundle } from '../../electron/electronRuntime.js';
 import { createDesktop, type Desktop } from '../../electron/main/desktop.js';
@@ -38,8 +39,8 @@ function desktop(name: string, jackServer?: string, entry?: string): { d: Deskto
   return { d, dir };
 }
 
-const call = <T>(d: Desktop, channel: string, ...args: unknown[]) =>
-  d.router.dispatch(APP, channel, args) as Promise<T>;
+const call = async <T>(d: Desktop, channel: string, ...args: unknown[]) =>
+  unwrapReply(await d.router.dispatch(APP, channel, args)) as T;
 
 /** One "Host a jam": the toggle (IPC host.start) until /health answers over the pinned cert. */
 async function hostOnce(d: Desktop, dir: string): Promise<number> {

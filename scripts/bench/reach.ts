@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, buildElectronBundle } from '../../electron/electronRuntime.js';
 import { APP_ORIGIN } from '../../protocol/channels.js';
-import type { HostStatus } from '../../protocol/ipc.js';
+import { unwrapReply, type HostStatus } from '../../protocol/ipc.js';
 import { createDesktop } from '../../electron/main/desktop.js';
 import { loadOrCreateSelfSigned } from '../../hub-core/src/index.js';
 import { curlOk } from '../../testkit/lab/labHub.js';
@@ -42,8 +42,8 @@ export async function hostReachable(r: Results): Promise<void> {
     },
   });
   const pin = `sha256//${spkiHash(loadOrCreateSelfSigned(join(dir, 'hub')).certPem)}`;
-  const call = (channel: string) =>
-    d.router.dispatch({ url: `${APP_ORIGIN}/`, isMainFrame: true }, channel, []);
+  const call = async (channel: string) =>
+    unwrapReply(await d.router.dispatch({ url: `${APP_ORIGIN}/`, isMainFrame: true }, channel, []));
   const times: number[] = [];
   const routerShare: number[] = [];
   try {

@@ -1,19 +1,20 @@
-import type { Desktop } from '../desktop.js';
+import { IpcError } from '../../../protocol/ipc.js';
 import { isExternalUrlAllowed } from '../policy.js';
+import type { DesktopServices } from '../services.js';
+import type { ChannelsOf, Handlers } from './types.js';
 
 /** OS notifications and the system browser. */
-export function appHandlers(
-  d: Desktop,
-  notify: (title: string, body: string) => void,
-  openExternal: (url: string) => Promise<void> | void,
-): void {
-  d.router.handle('app.notify', ({ title, body }) => {
-    notify(title, body);
-    return { ok: true as const };
-  });
-  d.router.handle('app.openExternal', async ({ url }) => {
-    if (!isExternalUrlAllowed(url)) throw new Error('only http(s) links open in the browser');
-    await openExternal(url);
-    return { ok: true as const };
-  });
+export function appHandlers(s: DesktopServices): Handlers<ChannelsOf<'app'>> {
+  return {
+    'app.notify': ({ title, body }) => {
+      s.notify(title, body);
+      return { ok: true as const };
+    },
+    'app.openExternal': async ({ url }) => {
+      if (!isExternalUrlAllowed(url))
+        throw new IpcError('refused', 'only http(s) links open in the browser');
+      await s.openExternal(url);
+      return { ok: true as const };
+    },
+  };
 }

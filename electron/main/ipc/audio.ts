@@ -1,17 +1,23 @@
-import type { Desktop } from '../desktop.js';
+import type { DesktopServices } from '../services.js';
+import { requirePinned } from './guards.js';
+import type { ChannelsOf, Handlers } from './types.js';
 
 /** The local JACK server and the jacktrip client. */
-export function audioHandlers(d: Desktop): void {
-  d.router.handle('jack.status', () => d.jack.status());
-  d.router.handle('jack.start', async ({ device }) => {
-    const s = await d.jack.start(device);
-    d.push.emit('jack.status', s);
-    return s;
-  });
-  d.router.handle('jacktrip.connect', ({ origin, room_id, connection, preset }) => {
-    if (!d.trust.pinned(origin)) throw new Error(`${origin} is not a trusted hub`);
-    return d.jacktrip.connect({ roomId: room_id, connection, preset });
-  });
-  d.router.handle('jacktrip.disconnect', () => d.jacktrip.disconnect());
-  d.router.handle('jacktrip.status', () => d.jacktrip.status);
+export function audioHandlers(
+  s: DesktopServices,
+): Handlers<ChannelsOf<'jack'> | ChannelsOf<'jacktrip'>> {
+  return {
+    'jack.status': () => s.jack.status(),
+    'jack.start': async ({ device }) => {
+      const status = await s.jack.start(device);
+      s.push.emit('jack.status', status);
+      return status;
+    },
+    'jacktrip.connect': ({ origin, room_id, connection, preset }) => {
+      requirePinned(s.trust, origin);
+      return s.jacktrip.connect({ roomId: room_id, connection, preset });
+    },
+    'jacktrip.disconnect': () => s.jacktrip.disconnect(),
+    'jacktrip.status': () => s.jacktrip.status,
+  };
 }

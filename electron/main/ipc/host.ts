@@ -1,9 +1,12 @@
-import type { Desktop } from '../desktop.js';
+import type { DesktopServices } from '../services.js';
+import type { ChannelsOf, Handlers } from './types.js';
 
 /** Host a jam: start, stop and read the embedded hub. */
-export function hostHandlers(d: Desktop): void {
-  d.router.handle('host.start', () => d.hostedHub.start());
-  d.router.handle('host.stop', () => d.hostedHub.stop());
-  d.router.handle('host.status', () => d.hostedHub.status);
-  d.router.handle('host.setUpnp', ({ enabled }) => d.hostedHub.setUpnp(enabled));
+export function hostHandlers(s: DesktopServices): Handlers<ChannelsOf<'host'>> {
+  return {
+    'host.start': () => s.hostedHub.start(),
+    'host.stop': () => s.hostedHub.stop(),
+    'host.status': () => s.hostedHub.status,
+    'host.setUpnp': ({ enabled }) => s.hostedHub.setUpnp(enabled),
+  };
 }

@@ -1,38 +1,25 @@
 // The one handler helper: every IPC call from a renderer passes through `dispatch`, which checks
 // the sender, parses the arguments with the contract's schema, and only then runs the handler.
+// It never throws: it answers an IpcReply, the value or a coded error (protocol/ipc/errors.ts).
 // Electron-free, so the e2e harness and the tests run it in plain Node (ipcMain is wired to it
 // in electron/main/shell/ipcBridge.ts, the only file that touches ipcMain).
 import type { z } from 'zod';
 import {
   INVOKE_CHANNELS,
+  IpcError,
+  errorReply,
   invokeSchemas,
-  pushSchemas,
-  type InvokeArgs,
+  okReply,
   type InvokeChannel,
-  type InvokeResult,
-  type PushChannel,
-  type PushPayload,
+  type IpcReply,
 } from '../../../protocol/ipc.js';
+import type { Handler, HandlerMap } from './types.js';
 
 /** Who sent an IPC message: the URL of the sending frame, and whether it is the top frame. */
 export interface SenderInfo {
   url: string;
   isMainFrame: boolean;
 }
-
-export class IpcError extends Error {
-  constructor(
-    readonly code: 'unknown_channel' | 'untrusted_sender' | 'bad_arguments' | 'failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'IpcError';
-  }
-}
-
-type Handler<C extends InvokeChannel> = (
-  ...args: InvokeArgs<C>
-) => Promise<InvokeResult<C>> | InvokeResult<C>;
 
 const isChannel = (c: string): c is InvokeChannel =>
   (INVOKE_CHANNELS as readonly string[]).includes(c);
@@ -58,12 +45,25 @@ export class IpcRouter {
     this.handlers.set(channel, fn as (...args: unknown[]) => unknown);
   }
 
+  /** Every channel's handler at once (a complete map: handlers.ts). */
+  handleAll(map: HandlerMap): void {
+    for (const channel of INVOKE_CHANNELS) this.handle(channel, map[channel]);
+  }
+
   /** Channels of the contract without a handler (a wiring mistake; checked at start and in tests). */
   missing(): InvokeChannel[] {
     return INVOKE_CHANNELS.filter((c) => !this.handlers.has(c));
   }
 
-  async dispatch(sender: SenderInfo, channel: string, args: unknown): Promise<unknown> {
+  async dispatch(sender: SenderInfo, channel: string, args: unknown): Promise<IpcReply<unknown>> {
+    try {
+      return okReply(await this.run(sender, channel, args));
+    } catch (err) {
+      return errorReply(err);
+    }
+  }
+
+  private async run(sender: SenderInfo, channel: string, args: unknown): Promise<unknown> {
     if (!isChannel(channel)) throw new IpcError('unknown_channel', `no IPC channel "${channel}"`);
     if (!sender.isMainFrame || !this.trusted(sender)) {
       throw new IpcError(
@@ -81,31 +81,7 @@ export class IpcRouter {
       return await fn(...(parsed.data as unknown[]));
     } catch (err) {
       this.onFailure(channel, err);
-      throw err instanceof Error ? err : new IpcError('failed', String(err));
-    }
-  }
-}
-
-export type PushSink = (channel: PushChannel, payload: unknown) => void;
-
-/** Main → renderer events: validated against the contract, then handed to every window. */
-export class RendererPush {
-  private readonly sinks = new Set<PushSink>();
-
-  attach(sink: PushSink): () => void {
-    this.sinks.add(sink);
-    return () => this.sinks.delete(sink);
-  }
-
-  emit<C extends PushChannel>(channel: C, payload: PushPayload<C>): void {
-    // A push that breaks the contract is main's bug: fail loudly in the caller.
-    pushSchemas[channel].parse(payload);
-    for (const s of this.sinks) {
-      try {
-        s(channel, payload);
-      } catch {
-        // A window that is going away must not stop the others.
-      }
+      throw err;
     }
   }
 }

@@ -22,7 +22,7 @@ import { linkFromArgv } from '../links.js';
 import type { SecretCodec } from '../secrets.js';
 import { snapshotOf } from '../snapshot.js';
 import { fingerprintFromChromium } from '../trayModel.js';
-import { bridgeIpc } from './ipcBridge.js';
+import { bridgeIpc, voicePortOpener } from './ipcBridge.js';
 import { createTray } from './tray.js';
 import { createMainWindow, lockDownSession, PRELOAD_FILE } from './windows.js';
 
@@ -130,6 +130,7 @@ if (!app.requestSingleInstanceLock()) {
         if (Notification.isSupported()) new Notification({ title, body }).show();
       },
       openExternal: (url) => shell.openExternal(url),
+      openVoicePort: voicePortOpener(() => win),
       host: { ...settings.host, env: { BACKLINE_WEB_ROOT: join(root, 'renderer', 'dist') } },
     });
     const d = desktop;

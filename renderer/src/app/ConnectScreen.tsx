@@ -3,8 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { HostPanel } from '../desktop/HostPanel.js';
 import { JoinPanel } from '../desktop/JoinPanel.js';
 import { PlatformPeg } from '../lib/platform.js';
-import { useSession } from '../store/context.js';
-import { useDesktop } from '../store/desktop.js';
+import { useDesktop, useSession } from '../store/context.js';
 
 /** Hub address, then sign in or create an account. Errors show inline, next to the form. */
 export function ConnectScreen() {

@@ -3,8 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { HostPanel } from '../desktop/HostPanel.js';
 import { PlatformPeg } from '../lib/platform.js';
 import { navigate } from '../lib/router.js';
-import { useSession } from '../store/context.js';
-import { useDesktop } from '../store/desktop.js';
+import { useDesktop, useSession } from '../store/context.js';
 
 /** The top bar (brand, who is signed in, sign out) around every signed-in screen. */
 export function Shell({ children }: { children: ReactNode }) {

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useRef } from 'react';
 import { PlatformPeg, type DesktopBridge } from '../lib/platform.js';
-import { useRoom, useSession, useStores } from '../store/context.js';
-import { useDesktop } from '../store/desktop.js';
+import { useDesktop, useRoom, useSession, useStores } from '../store/context.js';
 
 /**
  * The desktop app's side effects of being in a room: once the player has a join answer, their
@@ -14,10 +13,7 @@ export function DesktopDriver({ bridge }: { bridge: DesktopBridge }) {
   const ended = useRoom((s) => s.view?.ended ?? false);
   const origin = useSession((s) => s.origin);
   const jackRunning = useDesktop((s) => s.jack?.running ?? false);
-  const init = useDesktop((s) => s.init);
   const connectAudio = useConnectAudio();
-
-  useEffect(() => init(), [init]);
 
   const live = !!join && !ended && !!origin;
   useEffect(() => {
@@ -79,7 +75,7 @@ export function useConnectAudio(): () => Promise<void> {
       origin,
       room_id: join.room_id,
       connection: join.jacktrip,
-      preset: useDesktop.getState().preset,
+      preset: stores.desktop.getState().preset,
     });
   }, [stores]);
 }

@@ -1,4 +1,4 @@
-import type { BacklineBridge } from '../../../protocol/ipc.js';
+import type { DesktopApi } from '../../../protocol/ipcClient.js';
 
 /**
  * How requests to a hub are authenticated: in a browser, the hub's HttpOnly session cookie
@@ -6,8 +6,12 @@ import type { BacklineBridge } from '../../../protocol/ipc.js';
  */
 export type HubAuth = { kind: 'cookie' } | { kind: 'bearer'; token: string };
 
-/** The desktop app's main process, as the preload exposes it (protocol/ipc.ts). */
-export type DesktopBridge = BacklineBridge;
+/**
+ * The desktop app's main process, as the renderer uses it (protocol's desktopApi over the
+ * preload's `window.backline`): calls that resolve or throw a coded IpcError, pushes, and the
+ * voice session's port.
+ */
+export type DesktopBridge = DesktopApi;
 
 /**
  * Where the renderer runs, chosen once at start-up (platform/choose.ts) and asked, never

@@ -1,5 +1,6 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
+import type { DesktopState, DesktopStore } from './desktop.js';
 import type { RoomState, RoomStore } from './room.js';
 import type { RoomsState, RoomsStore } from './rooms.js';
 import type { SessionState, SessionStore } from './session.js';
@@ -11,6 +12,8 @@ export interface Stores {
   rooms: RoomsStore;
   room: RoomStore;
   voice: VoiceStore;
+  /** The desktop app's side; idle in a browser. */
+  desktop: DesktopStore;
 }
 
 export const StoresContext = createContext<Stores | null>(null);
@@ -27,3 +30,5 @@ export const useSession = <T>(select: (s: SessionState) => T): T =>
 export const useRooms = <T>(select: (s: RoomsState) => T): T => useStore(useStores().rooms, select);
 export const useRoom = <T>(select: (s: RoomState) => T): T => useStore(useStores().room, select);
 export const useVoice = <T>(select: (s: VoiceState) => T): T => useStore(useStores().voice, select);
+export const useDesktop = <T>(select: (s: DesktopState) => T): T =>
+  useStore(useStores().desktop, select);

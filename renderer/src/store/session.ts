@@ -157,21 +157,3 @@ export function createSessionStore(deps: { platform: Platform }): SessionStore {
     },
   });
 }
-
-let legacy: SessionStore | undefined;
-
-/**
- * TEMPORARY, until store/desktop.ts becomes a factory too (it waits for the desktop app's IPC
- * change): the one session store, as store/desktop.ts still reaches it. app/stores.ts binds it.
- */
-export function bindLegacySession(session: SessionStore | undefined): void {
-  legacy = session;
-}
-const legacySession = (): SessionStore => {
-  if (!legacy) throw new Error('no session store is bound');
-  return legacy;
-};
-export const useSession = {
-  getState: () => ({ ...legacySession().getState(), openHub: legacySession().getState().open }),
-  setState: (patch: Partial<SessionState>) => legacySession().setState(patch),
-};

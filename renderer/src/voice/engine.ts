@@ -1,7 +1,8 @@
-// Voice in the renderer: the microphone, encoded to Opus with WebCodecs, handed to main over IPC
-// (main's RelayClient sends it over UDP); frames from main decoded per speaker and played, each
-// through its own gain. Levels feed the input meter and the speaking indicators.
-import type { DesktopBridge } from '../app/platform.js';
+// Voice in the renderer: the microphone, encoded to Opus with WebCodecs, handed to main over the
+// voice session's MessagePort (main's RelayClient sends it over UDP); frames from main, on the
+// same port, decoded per speaker and played, each through its own gain. Levels feed the input
+// meter and the speaking indicators.
+import type { DesktopBridge } from '../lib/platform.js';
 
 export const SAMPLE_RATE = 48000;
 const SPEAKING_RMS = 0.01;
@@ -114,7 +115,7 @@ export class VoiceEngine {
         chunk.copyTo(data);
         // 48 kHz ticks since capture started, as the relay's 32-bit timestamp.
         const ts = Math.floor(((performance.now() - this.startTs) * SAMPLE_RATE) / 1000) >>> 0;
-        void this.bridge.invoke('voice.send', { data, timestamp: ts }).catch(() => {});
+        this.bridge.sendVoice({ data, timestamp: ts });
       },
       error: () => {
         this.reading = false;
