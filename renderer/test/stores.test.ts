@@ -86,6 +86,7 @@ describe('store factories', () => {
     assert.equal(socket.status, 'closed');
     assert.equal(session.getState().phase, 'signed-out');
     assert.equal(session.getState().socket, null);
+    await sleep(100); // a request already on its way when stop() came may still land
     const asked = hub.hits.length;
     await sleep(700); // past the socket's first backoff
     assert.equal(hub.hits.length, asked, 'nothing asks the hub once stopped');
@@ -235,9 +236,11 @@ describe('store factories', () => {
     stores.start();
     await until(() => stores.session.getState().phase === 'signed-in');
     await stores.rooms.getState().refresh();
+    await until(() => hub.hits.includes('POST /auth/ws-ticket'));
     stores.stop();
     assert.equal(stores.session.getState().socket, null);
     assert.equal(stores.room.getState().view, null);
+    await sleep(100); // a request already on its way when stop() came may still land
     const asked = hub.hits.length;
     await sleep(700);
     assert.equal(hub.hits.length, asked);
