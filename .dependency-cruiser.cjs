@@ -131,6 +131,39 @@ module.exports = {
       to: { path: '^node_modules/zod/' },
     },
     {
+      name: 'renderer-app-on-top',
+      severity: 'error',
+      comment:
+        "The renderer's app/ composes the screens and the stores: store/, voice/ and lib/ sit " +
+        'below it and never import it.',
+      from: { path: '^renderer/src/(store|voice|lib)/' },
+      to: { path: '^renderer/src/app/' },
+    },
+    {
+      name: 'renderer-lib-is-a-leaf',
+      severity: 'error',
+      comment:
+        "lib/ holds the renderer's shared pieces (the Platform interface, errors, router): it " +
+        'imports none of the feature folders.',
+      from: { path: '^renderer/src/lib/' },
+      to: { path: '^renderer/src/', pathNot: '^renderer/src/lib/' },
+    },
+    {
+      name: 'renderer-platform-chosen-once',
+      severity: 'error',
+      comment:
+        'The web and desktop platforms are chosen once, in main.tsx (platform/choose.ts); ' +
+        'everything else asks the Platform interface (lib/platform.ts). They build on lib/ only.',
+      from: { path: '^renderer/src/', pathNot: '^renderer/src/(main\\.tsx|platform/)' },
+      to: { path: '^renderer/src/platform/' },
+    },
+    {
+      name: 'renderer-platforms-use-lib-only',
+      severity: 'error',
+      from: { path: '^renderer/src/platform/' },
+      to: { path: '^renderer/src/', pathNot: '^renderer/src/(lib|platform)/' },
+    },
+    {
       name: 'testkit-uses-public-entries',
       severity: 'error',
       comment: 'The test kit starts real parts through the folders they come from, their entries.',

@@ -1,27 +1,18 @@
-import { useEffect } from 'react';
 import { PatchbayScreen } from '../patchbay/PatchbayScreen.js';
 import { RoomScreen } from '../room/RoomScreen.js';
 import { RoomsScreen } from '../rooms/RoomsScreen.js';
-import { useSession } from '../store/session.js';
+import { useSession } from '../store/context.js';
 import { ConnectScreen } from './ConnectScreen.js';
 import { DesktopDriver } from '../desktop/DesktopDriver.js';
-import { desktopBridge, servingHub } from './platform.js';
-import { useRoute } from './router.js';
+import { PlatformPeg } from '../lib/platform.js';
+import { useRoute } from '../lib/router.js';
 import { Shell } from './Shell.js';
 
 export function App() {
-  const restore = useSession((s) => s.restore);
-
-  useEffect(() => {
-    const hub = servingHub();
-    if (hub) void restore(hub);
-    else useSession.setState({ phase: 'signed-out' });
-  }, [restore]);
-
-  const desktop = desktopBridge() !== undefined;
+  const desktop = PlatformPeg.get().desktop;
   return (
     <>
-      {desktop && <DesktopDriver />}
+      {desktop && <DesktopDriver bridge={desktop} />}
       <Screens />
     </>
   );

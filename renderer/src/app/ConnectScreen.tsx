@@ -1,20 +1,26 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useSession } from '../store/session.js';
 import { HostPanel } from '../desktop/HostPanel.js';
 import { JoinPanel } from '../desktop/JoinPanel.js';
-import { useDesktop } from '../store/desktop.js';
-import { desktopBridge, servingHub } from './platform.js';
+import { PlatformPeg } from '../lib/platform.js';
+import { useDesktop, useSession } from '../store/context.js';
 
 /** Hub address, then sign in or create an account. Errors show inline, next to the form. */
 export function ConnectScreen() {
-  const { busy, error, origin, signIn } = useSession(
-    useShallow((s) => ({ busy: s.busy, error: s.error, origin: s.origin, signIn: s.signIn })),
+  const { busy, error, origin, signIn, leaveHub } = useSession(
+    useShallow((s) => ({
+      busy: s.busy,
+      error: s.error,
+      origin: s.origin,
+      signIn: s.signIn,
+      leaveHub: s.leaveHub,
+    })),
   );
-  const desktop = desktopBridge() !== undefined;
+  const platform = PlatformPeg.get();
+  const choosesHubs = platform.choosesHubs;
   const hosting = useDesktop((s) => s.host.state !== 'stopped');
   const [mode, setMode] = useState<'login' | 'register'>('login');
-  const [hub, setHub] = useState(origin ?? servingHub() ?? '');
+  const [hub, setHub] = useState(origin ?? platform.servingHub ?? '');
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const ids = { hub: useId(), user: useId(), pass: useId(), err: useId(), hint: useId() };
@@ -25,7 +31,7 @@ export function ConnectScreen() {
   };
 
   // Desktop, no hub chosen yet: host one, or open a friend's link.
-  if (desktop && !origin)
+  if (choosesHubs && !origin)
     return (
       <main className="connect desktop-start">
         <Brand />
@@ -37,7 +43,7 @@ export function ConnectScreen() {
   return (
     <main className="connect">
       <Brand />
-      {desktop && hosting && <HostPanel compact />}
+      {choosesHubs && hosting && <HostPanel compact />}
       <form
         className="card connect-card"
         onSubmit={submit}
@@ -73,14 +79,10 @@ export function ConnectScreen() {
           autoComplete="url"
         />
         <p id={ids.hint} className="hint">
-          {desktop ? (
+          {choosesHubs ? (
             <>
               Its certificate is pinned.{' '}
-              <button
-                type="button"
-                className="linklike"
-                onClick={() => useSession.setState({ origin: null, error: null })}
-              >
+              <button type="button" className="linklike" onClick={leaveHub}>
                 Choose another hub
               </button>
             </>

@@ -1,17 +1,21 @@
 import type { ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { HostPanel } from '../desktop/HostPanel.js';
-import { useDesktop } from '../store/desktop.js';
-import { useSession } from '../store/session.js';
-import { desktopBridge } from './platform.js';
-import { navigate } from './router.js';
+import { PlatformPeg } from '../lib/platform.js';
+import { navigate } from '../lib/router.js';
+import { useDesktop, useSession } from '../store/context.js';
 
 /** The top bar (brand, who is signed in, sign out) around every signed-in screen. */
 export function Shell({ children }: { children: ReactNode }) {
-  const { user, origin, signOut } = useSession(
-    useShallow((s) => ({ user: s.user, origin: s.origin, signOut: s.signOut })),
+  const { user, origin, signOut, leaveHub } = useSession(
+    useShallow((s) => ({
+      user: s.user,
+      origin: s.origin,
+      signOut: s.signOut,
+      leaveHub: s.leaveHub,
+    })),
   );
-  const desktop = desktopBridge() !== undefined;
+  const choosesHubs = PlatformPeg.get().choosesHubs;
   const hosting = useDesktop((s) => s.host.state !== 'stopped');
   return (
     <div className="shell">
@@ -34,22 +38,8 @@ export function Shell({ children }: { children: ReactNode }) {
         <span className="whoami">
           Signed in as <strong>{user?.username}</strong>
         </span>
-        {desktop && (
-          <button
-            type="button"
-            className="ghost"
-            onClick={() => {
-              useSession.getState().socket?.close();
-              useSession.setState({
-                phase: 'signed-out',
-                origin: null,
-                client: null,
-                api: null,
-                socket: null,
-                user: null,
-              });
-            }}
-          >
+        {choosesHubs && (
+          <button type="button" className="ghost" onClick={leaveHub}>
             Switch hub
           </button>
         )}
@@ -57,7 +47,7 @@ export function Shell({ children }: { children: ReactNode }) {
           Sign out
         </button>
       </header>
-      {desktop && hosting && <HostPanel compact />}
+      {choosesHubs && hosting && <HostPanel compact />}
       {children}
     </div>
   );

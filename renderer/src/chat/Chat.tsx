@@ -1,6 +1,6 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { ChatMessage } from '../../../protocol/api.js';
-import { useRoom } from '../store/room.js';
+import { useRoom } from '../store/context.js';
 
 const time = (iso: string) =>
   new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

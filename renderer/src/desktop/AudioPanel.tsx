@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { BufferPreset } from '../../../protocol/ipc.js';
-import { useDesktop } from '../store/desktop.js';
+import { useDesktop } from '../store/context.js';
 
 const PRESETS: [BufferPreset, string][] = [
   ['tight', 'Tight: lowest latency, for a wired LAN'],

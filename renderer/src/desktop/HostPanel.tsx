@@ -1,7 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { HostStatus } from '../../../protocol/ipc.js';
 import { CopyButton } from '../room/CopyButton.js';
-import { useDesktop } from '../store/desktop.js';
+import { useDesktop } from '../store/context.js';
 
 const STATE_TEXT = {
   stopped: 'Not hosting.',

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useDesktop } from '../store/desktop.js';
 import { PinChangedCard } from './PinChangedCard.js';
+import { useDesktop } from '../store/context.js';
 
 /** Join by link: paste, check the certificate, trust on first use; remembered hubs. */
 export function JoinPanel() {

@@ -1,8 +1,7 @@
 import { useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Member } from '../../../protocol/api.js';
-import { useDesktop } from '../store/desktop.js';
-import { useVoice } from '../store/voice.js';
+import { useDesktop, useVoice } from '../store/context.js';
 import { VoiceEngine } from '../voice/engine.js';
 
 /** The voice channel: mute, push-to-talk, deafen, input meter, and one row per player. */

@@ -2,7 +2,7 @@ import { useId, useMemo, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { JackPort } from '../../../protocol/api.js';
 import { canConnect, portsOf } from '../store/graphModel.js';
-import { useRoom } from '../store/room.js';
+import { useRoom } from '../store/context.js';
 
 /**
  * The patchbay without a mouse: pick an output and an input to connect, and a Disconnect

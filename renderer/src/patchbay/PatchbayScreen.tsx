@@ -13,9 +13,9 @@ import {
 import '@xyflow/react/dist/style.css';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { navigate } from '../app/router.js';
+import { navigate } from '../lib/router.js';
 import { canConnect, graphToFlow, type ClientNode, type PatchEdge } from '../store/graphModel.js';
-import { useRoom } from '../store/room.js';
+import { useRoom } from '../store/context.js';
 import { ClientNodeView } from './ClientNodeView.js';
 import { PatchList } from './PatchList.js';
 

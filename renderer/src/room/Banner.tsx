@@ -1,5 +1,5 @@
 import type { Banner as BannerT } from '../store/roomModel.js';
-import { useRoom } from '../store/room.js';
+import { useRoom } from '../store/context.js';
 
 /** Room news: expiring (warning), closed, expired or removed (the room is over), and the rest. */
 export function Banner({ banner }: { banner: BannerT }) {

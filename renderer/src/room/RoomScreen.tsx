@@ -2,16 +2,15 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { JoinAnswer, Member, RoomDetail } from '../../../protocol/api.js';
 import { PATCH_MODE_MEANING, PATCH_MODES } from '../../../protocol/rules.js';
-import { navigate } from '../app/router.js';
-import { useNow } from '../app/useNow.js';
 import { Chat } from '../chat/Chat.js';
-import { useRoom } from '../store/room.js';
-import { formatDuration } from '../store/rooms.js';
-import { useSession } from '../store/session.js';
-import { desktopBridge } from '../app/platform.js';
 import { AudioPanel } from '../desktop/AudioPanel.js';
-import { connectAudio } from '../desktop/DesktopDriver.js';
+import { useConnectAudio } from '../desktop/DesktopDriver.js';
 import { VoicePanel } from '../desktop/VoicePanel.js';
+import { PlatformPeg } from '../lib/platform.js';
+import { navigate } from '../lib/router.js';
+import { useNow } from '../lib/useNow.js';
+import { useRoom, useSession } from '../store/context.js';
+import { formatDuration } from '../store/rooms.js';
 import { Banner } from './Banner.js';
 import { CopyButton } from './CopyButton.js';
 
@@ -20,6 +19,8 @@ export function RoomScreen({ roomId }: { roomId: string }) {
     useShallow((s) => ({ view: s.view, join: s.join, actionError: s.actionError, open: s.open })),
   );
   const me = useSession((s) => s.user);
+  const connectsAudio = PlatformPeg.get().connectsAudio;
+  const connectAudio = useConnectAudio();
   useEffect(() => {
     void open(roomId);
   }, [open, roomId]);
@@ -60,7 +61,7 @@ export function RoomScreen({ roomId }: { roomId: string }) {
             {isHost && <HostControls detail={detail} />}
           </div>
           <div className="col">
-            {desktopBridge() && (isMember || isHost) && join && (
+            {connectsAudio && (isMember || isHost) && join && (
               <>
                 <AudioPanel onReconnect={() => void connectAudio()} />
                 <VoicePanel members={view.members} me={me?.id} isHost={isHost} />
@@ -271,7 +272,7 @@ function ConnectionDetails({ join }: { join: JoinAnswer | null }) {
   return (
     <section className="card" aria-labelledby="conn-h">
       <h2 id="conn-h">Connection</h2>
-      {desktopBridge() ? (
+      {PlatformPeg.get().connectsAudio ? (
         // The app connects by itself (the Audio panel); these are for another JackTrip client.
         <details className="manual-connection">
           <summary>Connect another JackTrip client by hand</summary>

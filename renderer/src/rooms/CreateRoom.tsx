@@ -5,9 +5,8 @@ import {
   PATCH_MODES,
   type PatchMode,
 } from '../../../protocol/rules.js';
-import { navigate } from '../app/router.js';
-import { useRoom } from '../store/room.js';
-import { useRooms } from '../store/rooms.js';
+import { navigate } from '../lib/router.js';
+import { useRooms, useStores } from '../store/context.js';
 
 const DURATIONS = [
   [30, '30 minutes'],
@@ -20,6 +19,7 @@ const DURATIONS = [
 
 /** Create a room: you become its host, and join it straight away. */
 export function CreateRoom() {
+  const stores = useStores();
   const create = useRooms((s) => s.create);
   const error = useRooms((s) => s.error);
   const [name, setName] = useState('');
@@ -41,7 +41,7 @@ export function CreateRoom() {
       patch_mode: mode,
     });
     if (roomId) {
-      const room = useRoom.getState();
+      const room = stores.room.getState();
       await room.open(roomId);
       await room.joinRoom(passphrase || undefined);
       navigate({ name: 'room', roomId });

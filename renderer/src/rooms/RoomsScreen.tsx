@@ -1,10 +1,10 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RoomSummary } from '../../../protocol/api.js';
-import { navigate } from '../app/router.js';
-import { useNow } from '../app/useNow.js';
-import { useRoom } from '../store/room.js';
-import { formatDuration, timeLeft, useRooms } from '../store/rooms.js';
+import { navigate } from '../lib/router.js';
+import { useNow } from '../lib/useNow.js';
+import { useRooms, useStores } from '../store/context.js';
+import { formatDuration, timeLeft } from '../store/rooms.js';
 import { CreateRoom } from './CreateRoom.js';
 
 const REFRESH_MS = 4000;
@@ -75,13 +75,14 @@ function RoomRow({ room, left }: { room: RoomSummary; left: number }) {
   const [pass, setPass] = useState('');
   const [error, setError] = useState<string | null>(null);
   const passId = useId();
+  const stores = useStores();
   const full = room.participant_count >= room.max_participants;
 
   const join = async (passphrase?: string) => {
-    const store = useRoom.getState();
+    const store = stores.room.getState();
     await store.open(room.id);
     const ok = await store.joinRoom(passphrase);
-    const err = useRoom.getState().actionError;
+    const err = stores.room.getState().actionError;
     if (ok) navigate({ name: 'room', roomId: room.id });
     else setError(err);
   };

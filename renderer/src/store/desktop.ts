@@ -1,4 +1,4 @@
-import { create } from 'zustand';
+import { createStore } from 'zustand/vanilla';
 import type {
   BufferPreset,
   HostStatus,
@@ -9,12 +9,14 @@ import type {
   RecentRoom,
   VoiceStatus,
 } from '../../../protocol/ipc.js';
-import { desktopBridge } from '../app/platform.js';
-import { navigate } from '../app/router.js';
-import { useSession } from './session.js';
+import type { Route } from '../../../protocol/rules.js';
+import { formatError } from '../lib/errors.js';
+import type { DesktopBridge } from '../lib/platform.js';
+import { managed, type ManagedStore } from '../lib/store.js';
+import type { SessionStore } from './session.js';
 
 /** What the desktop app's main process reports: hosting, trust, JACK, jacktrip and voice. */
-interface DesktopState {
+export interface DesktopState {
   host: HostStatus;
   hubs: PinnedHub[];
   recentRooms: RecentRoom[];
@@ -29,7 +31,6 @@ interface DesktopState {
   voice: VoiceStatus | null;
   preset: BufferPreset;
   error: string | null;
-  init: () => () => void;
   toggleHost: () => Promise<void>;
   setUpnp: (enabled: boolean) => Promise<void>;
   openLink: (link: string) => Promise<void>;
@@ -42,166 +43,175 @@ interface DesktopState {
   setPreset: (p: BufferPreset) => void;
 }
 
-const bridge = () => {
-  const b = desktopBridge();
-  if (!b) throw new Error('not in the desktop app');
-  return b;
-};
+export type DesktopStore = ManagedStore<DesktopState>;
 
-/** What a failed call says: desktopApi throws an IpcError whose message is for the person. */
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+export interface DesktopDeps {
+  /** The desktop app's main process; none in a browser, where this store stays idle. */
+  bridge: DesktopBridge | undefined;
+  session: SessionStore;
+  navigate: (route: Route) => void;
+}
 
 /**
- * Back to the start screen, as "Switch hub" does. Its socket closes too: it would otherwise
- * keep reconnecting to that address with the token in its URL, whoever answers there later.
+ * The desktop app's side of things, as main reports it. Started, it follows main's status
+ * pushes and opened links; stopped, it stops following them.
  */
-function leaveHub(): void {
-  const s = useSession.getState();
-  if (!s.origin) return;
-  s.socket?.close();
-  useSession.setState({
-    phase: 'signed-out',
-    origin: null,
-    client: null,
-    api: null,
-    socket: null,
-    user: null,
+export function createDesktopStore(deps: DesktopDeps): DesktopStore {
+  const { session, navigate } = deps;
+  const bridge = () => {
+    if (!deps.bridge) throw new Error('not in the desktop app');
+    return deps.bridge;
+  };
+  let offs: (() => void)[] = [];
+
+  const store = createStore<DesktopState>()((set, get) => {
+    const trusted = async (r: OpenResult): Promise<void> => {
+      if (r.status !== 'trusted') {
+        // A link the OS opened while a hub's screens show: its question, warning or error is
+        // on the join screen, so that comes forward (a trusted link switches hubs too).
+        session.getState().leaveHub();
+        set({ pending: r, opening: false });
+        return;
+      }
+      set({ pending: null, opening: false });
+      await session.getState().open(r.hub.origin);
+      if (r.room_id) navigate({ name: 'room', roomId: r.room_id });
+      const list = await bridge().invoke('hubs.list');
+      set({ hubs: list.hubs, recentRooms: list.recent_rooms });
+    };
+
+    return {
+      host: { state: 'stopped', upnp: true },
+      hubs: [],
+      recentRooms: [],
+      pending: null,
+      opening: false,
+      jack: null,
+      jacktrip: null,
+      voice: null,
+      preset: 'normal',
+      error: null,
+
+      async toggleHost() {
+        const b = bridge();
+        set({ error: null });
+        try {
+          const running = get().host.state === 'running';
+          const s = await b.invoke(running ? 'host.stop' : 'host.start');
+          set({ host: s });
+          // The host's own app joins its hub like any player, over loopback, pinned.
+          if (s.state === 'running' && s.local_url && s.fingerprint)
+            await get().openLink(`${s.local_url}/#fp=${s.fingerprint}`);
+        } catch (err) {
+          set({ error: formatError(err) });
+        }
+      },
+
+      async setUpnp(enabled) {
+        set({ error: null });
+        try {
+          set({ host: await bridge().invoke('host.setUpnp', { enabled }) });
+        } catch (err) {
+          set({ error: formatError(err) });
+        }
+      },
+
+      async openLink(link) {
+        set({ opening: true, pending: null, error: null });
+        try {
+          await trusted(await bridge().invoke('hubs.open', { link }));
+        } catch (err) {
+          set({ opening: false, error: formatError(err) });
+        }
+      },
+
+      async trustPending() {
+        const p = get().pending;
+        if (p?.status !== 'needs-trust') return;
+        set({ opening: true });
+        try {
+          const r = await bridge().invoke('hubs.trust', {
+            origin: p.origin,
+            fingerprint: p.fingerprint,
+          });
+          await trusted(r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r);
+        } catch (err) {
+          set({ opening: false, error: formatError(err) });
+        }
+      },
+
+      async repinPending() {
+        const p = get().pending;
+        if (p?.status !== 'pin-changed') return;
+        session.getState().leaveHub();
+        set({ opening: true });
+        try {
+          const r = await bridge().invoke('hubs.repin', {
+            origin: p.origin,
+            fingerprint: p.presented,
+            replaces: p.pinned,
+          });
+          await trusted(r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r);
+        } catch (err) {
+          set({ opening: false, error: formatError(err) });
+        }
+      },
+
+      dismissPending() {
+        set({ pending: null });
+      },
+
+      async refreshJack() {
+        set({ jack: await bridge().invoke('jack.status') });
+      },
+
+      async startJack(device) {
+        set({ error: null });
+        try {
+          set({ jack: await bridge().invoke('jack.start', { device }) });
+        } catch (err) {
+          set({ error: formatError(err) });
+        }
+      },
+
+      setPreset(p) {
+        set({ preset: p });
+      },
+    };
+  });
+
+  return managed(store, {
+    start() {
+      const b = deps.bridge;
+      if (!b) return;
+      offs = [
+        b.on('host.status', (s) => store.setState({ host: s })),
+        b.on('jack.status', (s) => store.setState({ jack: s })),
+        b.on('jacktrip.status', (s) => store.setState({ jacktrip: s })),
+        b.on('voice.status', (s) => store.setState({ voice: s })),
+        b.on('link.open', ({ link }) => void store.getState().openLink(link)),
+      ];
+      void Promise.all([
+        b.invoke('host.status'),
+        b.invoke('hubs.list'),
+        b.invoke('jack.status'),
+        b.invoke('jacktrip.status'),
+        b.invoke('voice.status'),
+      ]).then(([host, list, jack, jacktrip, voice]) => {
+        if (offs.length)
+          store.setState({
+            host,
+            hubs: list.hubs,
+            recentRooms: list.recent_rooms,
+            jack,
+            jacktrip,
+            voice,
+          });
+      });
+    },
+    stop() {
+      offs.forEach((off) => off());
+      offs = [];
+    },
   });
 }
-
-async function trusted(r: OpenResult, set: (p: Partial<DesktopState>) => void): Promise<void> {
-  if (r.status !== 'trusted') {
-    // A link the OS opened while a hub's screens show: its question, warning or error is on
-    // the join screen, so that comes forward (a trusted link switches hubs too).
-    leaveHub();
-    set({ pending: r, opening: false });
-    return;
-  }
-  set({ pending: null, opening: false });
-  await useSession.getState().openHub(r.hub.origin);
-  if (r.room_id) navigate({ name: 'room', roomId: r.room_id });
-  const list = await bridge().invoke('hubs.list');
-  set({ hubs: list.hubs, recentRooms: list.recent_rooms });
-}
-
-export const useDesktop = create<DesktopState>()((set, get) => ({
-  host: { state: 'stopped', upnp: true },
-  hubs: [],
-  recentRooms: [],
-  pending: null,
-  opening: false,
-  jack: null,
-  jacktrip: null,
-  voice: null,
-  preset: 'normal',
-  error: null,
-
-  init() {
-    const b = bridge();
-    const offs = [
-      b.on('host.status', (s) => set({ host: s })),
-      b.on('jack.status', (s) => set({ jack: s })),
-      b.on('jacktrip.status', (s) => set({ jacktrip: s })),
-      b.on('voice.status', (s) => set({ voice: s })),
-      b.on('link.open', ({ link }) => void get().openLink(link)),
-    ];
-    void Promise.all([
-      b.invoke('host.status'),
-      b.invoke('hubs.list'),
-      b.invoke('jack.status'),
-      b.invoke('jacktrip.status'),
-      b.invoke('voice.status'),
-    ]).then(([host, list, jack, jacktrip, voice]) =>
-      set({ host, hubs: list.hubs, recentRooms: list.recent_rooms, jack, jacktrip, voice }),
-    );
-    return () => offs.forEach((off) => off());
-  },
-
-  async toggleHost() {
-    const b = bridge();
-    set({ error: null });
-    try {
-      const running = get().host.state === 'running';
-      const s = await b.invoke(running ? 'host.stop' : 'host.start');
-      set({ host: s });
-      // The host's own app joins its hub like any player, over loopback, pinned.
-      if (s.state === 'running' && s.local_url && s.fingerprint)
-        await get().openLink(`${s.local_url}/#fp=${s.fingerprint}`);
-    } catch (err) {
-      set({ error: message(err) });
-    }
-  },
-
-  async setUpnp(enabled) {
-    set({ error: null });
-    try {
-      set({ host: await bridge().invoke('host.setUpnp', { enabled }) });
-    } catch (err) {
-      set({ error: message(err) });
-    }
-  },
-
-  async openLink(link) {
-    set({ opening: true, pending: null, error: null });
-    try {
-      await trusted(await bridge().invoke('hubs.open', { link }), set);
-    } catch (err) {
-      set({ opening: false, error: message(err) });
-    }
-  },
-
-  async trustPending() {
-    const p = get().pending;
-    if (p?.status !== 'needs-trust') return;
-    set({ opening: true });
-    try {
-      const r = await bridge().invoke('hubs.trust', {
-        origin: p.origin,
-        fingerprint: p.fingerprint,
-      });
-      await trusted(r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r, set);
-    } catch (err) {
-      set({ opening: false, error: message(err) });
-    }
-  },
-
-  async repinPending() {
-    const p = get().pending;
-    if (p?.status !== 'pin-changed') return;
-    leaveHub();
-    set({ opening: true });
-    try {
-      const r = await bridge().invoke('hubs.repin', {
-        origin: p.origin,
-        fingerprint: p.presented,
-        replaces: p.pinned,
-      });
-      await trusted(r.status === 'trusted' && p.room_id ? { ...r, room_id: p.room_id } : r, set);
-    } catch (err) {
-      set({ opening: false, error: message(err) });
-    }
-  },
-
-  dismissPending() {
-    set({ pending: null });
-  },
-
-  async refreshJack() {
-    set({ jack: await bridge().invoke('jack.status') });
-  },
-
-  async startJack(device) {
-    set({ error: null });
-    try {
-      set({ jack: await bridge().invoke('jack.start', { device }) });
-    } catch (err) {
-      set({ error: message(err) });
-    }
-  },
-
-  setPreset(p) {
-    set({ preset: p });
-  },
-}));
-
-export { message as bridgeErrorMessage };

@@ -1,15 +1,17 @@
 import type { XYPosition } from '@xyflow/react';
-import { create } from 'zustand';
+import { createStore } from 'zustand/vanilla';
 import type { JoinAnswer, WsServerMessage } from '../../../protocol/api.js';
 import { isPatchMode } from '../../../protocol/rules.js';
+import { formatError } from '../lib/errors.js';
+import { managed, type ManagedStore } from '../lib/store.js';
 import { edgeId } from './graphModel.js';
 import { emptyRoomView, reduceRoom, type RoomView } from './roomModel.js';
-import { apiOrThrow, handleAuthLoss } from './rooms.js';
-import { describeError, useSession } from './session.js';
+import { apiOf } from './rooms.js';
+import type { SessionStore } from './session.js';
 
 export type PatchRequestState = { op: 'connect' | 'disconnect'; error?: string };
 
-interface RoomState {
+export interface RoomState {
   view: RoomView | null;
   /** The last join answer: the JackTrip credentials this player connects with. */
   join: JoinAnswer | null;
@@ -37,7 +39,7 @@ interface RoomState {
   dismissBanner: () => void;
 }
 
-let unlisten: (() => void) | undefined;
+export type RoomStore = ManagedStore<RoomState>;
 
 /** Settles pending patch requests that the new graph fulfils. */
 function settlePending(
@@ -55,141 +57,158 @@ function settlePending(
   return changed ? next : pending;
 }
 
-export const useRoom = create<RoomState>()((set, get) => {
-  const onMessage = (m: WsServerMessage) => {
-    const { view, pending } = get();
-    if (!view) return;
-    const next = reduceRoom(view, m);
-    if (next === view) return;
-    // For `npm run bench` (patchbay-first-render): when the first graph arrived.
-    if (m.type === 'graph' && view.graphVersion === 0) performance.mark('backline:graph');
-    set({
-      view: next,
-      pending: m.type === 'graph' ? settlePending(pending, next) : pending,
-    });
-  };
+/**
+ * The room on screen: its state from the hub's WebSocket, chat, patch requests and the
+ * patchbay's layout. Stopped, it stops following the room.
+ */
+export function createRoomStore(deps: { session: SessionStore }): RoomStore {
+  const { session } = deps;
+  /** Stops following the room's messages on the session's socket. */
+  let unlisten: (() => void) | undefined;
 
-  const run = async (fn: () => Promise<unknown>) => {
-    set({ busy: true, actionError: null });
-    try {
-      await fn();
-      set({ busy: false });
-      return true;
-    } catch (err) {
-      handleAuthLoss(err);
-      set({ busy: false, actionError: describeError(err) });
-      return false;
-    }
-  };
+  const store = createStore<RoomState>()((set, get) => {
+    const onMessage = (m: WsServerMessage) => {
+      const { view, pending } = get();
+      if (!view) return;
+      const next = reduceRoom(view, m);
+      if (next === view) return;
+      set({
+        view: next,
+        pending: m.type === 'graph' ? settlePending(pending, next) : pending,
+      });
+    };
 
-  return {
-    view: null,
-    join: null,
-    pending: {},
-    positions: {},
-    selectedEdges: new Set(),
-    actionError: null,
-    busy: false,
+    const run = async (fn: () => Promise<unknown>) => {
+      set({ busy: true, actionError: null });
+      try {
+        await fn();
+        set({ busy: false });
+        return true;
+      } catch (err) {
+        set({ busy: false, actionError: formatError(err) });
+        return false;
+      }
+    };
 
-    async open(roomId) {
-      const socket = useSession.getState().socket;
-      if (get().view?.roomId !== roomId) {
+    return {
+      view: null,
+      join: null,
+      pending: {},
+      positions: {},
+      selectedEdges: new Set(),
+      actionError: null,
+      busy: false,
+
+      async open(roomId) {
+        const socket = session.getState().socket;
+        if (get().view?.roomId !== roomId) {
+          get().closeView();
+          set({
+            view: emptyRoomView(roomId),
+            positions: {},
+            pending: {},
+            selectedEdges: new Set(),
+          });
+        }
+        try {
+          const detail = await apiOf(session).room(roomId);
+          set((s) => ({ view: s.view ? { ...s.view, detail, members: detail.members } : s.view }));
+          if (socket && get().view?.roomId === roomId && (detail.you.member || detail.you.host)) {
+            unlisten?.();
+            unlisten = socket.onMessage(onMessage);
+            socket.subscribe(roomId);
+          }
+        } catch (err) {
+          set((s) => ({ view: s.view ? { ...s.view, error: formatError(err) } : s.view }));
+        }
+      },
+
+      closeView() {
+        const v = get().view;
+        if (v) session.getState().socket?.unsubscribe(v.roomId);
+        unlisten?.();
+        unlisten = undefined;
+        set({ view: null, join: null, actionError: null });
+      },
+
+      async joinRoom(passphrase) {
+        const v = get().view;
+        if (!v) return false;
+        return run(async () => {
+          const answer = await apiOf(session).join(v.roomId, passphrase);
+          set({ join: answer });
+          await get().open(v.roomId);
+        });
+      },
+
+      async leave() {
+        const v = get().view;
+        if (!v) return;
+        await run(() => apiOf(session).leave(v.roomId));
         get().closeView();
-        set({ view: emptyRoomView(roomId), positions: {}, pending: {}, selectedEdges: new Set() });
-      }
-      try {
-        const detail = await apiOrThrow().room(roomId);
-        set((s) => ({ view: s.view ? { ...s.view, detail, members: detail.members } : s.view }));
-        if (socket && (detail.you.member || detail.you.host)) {
-          unlisten?.();
-          unlisten = socket.onMessage(onMessage);
-          socket.subscribe(roomId);
+      },
+
+      async sendChat(body) {
+        const v = get().view;
+        if (!v || !body.trim()) return false;
+        // Over HTTP so the sender hears about a refusal (rate limit, too long) right here;
+        // the message itself arrives back over the WebSocket like everyone else's.
+        return run(() => apiOf(session).chat(v.roomId, body));
+      },
+
+      async hostAction(action, arg) {
+        const v = get().view;
+        if (!v) return;
+        const api = apiOf(session);
+        const id = v.roomId;
+        await run(async () => {
+          if (action === 'lock' || action === 'unlock') await api.lock(id, action === 'lock');
+          else if (action === 'close') await api.close(id);
+          else if (action === 'kick' && arg !== undefined) await api.kick(id, arg);
+          else if (action === 'ban' && arg !== undefined) await api.ban(id, arg);
+          else if (action === 'mode' && isPatchMode(arg)) await api.patchMode(id, arg);
+          if (action === 'lock' || action === 'unlock' || action === 'mode') {
+            const detail = await api.room(id);
+            set((s) => ({ view: s.view ? { ...s.view, detail } : s.view }));
+          }
+        });
+      },
+
+      async patch(op, source, dest) {
+        const v = get().view;
+        if (!v) return;
+        const id = edgeId(source, dest);
+        set((s) => ({ pending: { ...s.pending, [id]: { op } } }));
+        try {
+          // The hub answers once JACK has made the change; the edge itself is drawn (or
+          // removed) only when the graph update arrives over the WebSocket.
+          await apiOf(session)[op](v.roomId, source, dest);
+          // A no-op (already so) brings no graph update: settle against the graph we have.
+          set((s) => ({ pending: s.view ? settlePending(s.pending, s.view) : s.pending }));
+        } catch (err) {
+          set((s) => ({ pending: { ...s.pending, [id]: { op, error: formatError(err) } } }));
         }
-      } catch (err) {
-        handleAuthLoss(err);
-        set((s) => ({ view: s.view ? { ...s.view, error: describeError(err) } : s.view }));
-      }
-    },
+      },
 
-    closeView() {
-      const v = get().view;
-      if (v) useSession.getState().socket?.unsubscribe(v.roomId);
-      unlisten?.();
-      unlisten = undefined;
-      set({ view: null, join: null, actionError: null });
-    },
+      setPositions(p) {
+        set((s) => ({ positions: { ...s.positions, ...p } }));
+      },
+      resetLayout() {
+        set({ positions: {} });
+      },
+      selectEdges(ids) {
+        set({ selectedEdges: ids });
+      },
+      dismissBanner() {
+        set((s) => ({ view: s.view ? { ...s.view, banner: null } : s.view }));
+      },
+    };
+  });
 
-    async joinRoom(passphrase) {
-      const v = get().view;
-      if (!v) return false;
-      return run(async () => {
-        const answer = await apiOrThrow().join(v.roomId, passphrase);
-        set({ join: answer });
-        await get().open(v.roomId);
-      });
+  return managed(store, {
+    start() {},
+    stop() {
+      store.getState().closeView();
     },
-
-    async leave() {
-      const v = get().view;
-      if (!v) return;
-      await run(() => apiOrThrow().leave(v.roomId));
-      get().closeView();
-    },
-
-    async sendChat(body) {
-      const v = get().view;
-      if (!v || !body.trim()) return false;
-      // Over HTTP so the sender hears about a refusal (rate limit, too long) right here;
-      // the message itself arrives back over the WebSocket like everyone else's.
-      return run(() => apiOrThrow().chat(v.roomId, body));
-    },
-
-    async hostAction(action, arg) {
-      const v = get().view;
-      if (!v) return;
-      const api = apiOrThrow();
-      const id = v.roomId;
-      await run(async () => {
-        if (action === 'lock' || action === 'unlock') await api.lock(id, action === 'lock');
-        else if (action === 'close') await api.close(id);
-        else if (action === 'kick' && arg !== undefined) await api.kick(id, arg);
-        else if (action === 'ban' && arg !== undefined) await api.ban(id, arg);
-        else if (action === 'mode' && isPatchMode(arg)) await api.patchMode(id, arg);
-        if (action === 'lock' || action === 'unlock' || action === 'mode') {
-          const detail = await api.room(id);
-          set((s) => ({ view: s.view ? { ...s.view, detail } : s.view }));
-        }
-      });
-    },
-
-    async patch(op, source, dest) {
-      const v = get().view;
-      if (!v) return;
-      const id = edgeId(source, dest);
-      set((s) => ({ pending: { ...s.pending, [id]: { op } } }));
-      try {
-        // The hub answers once JACK has made the change; the edge itself is drawn (or removed)
-        // only when the graph update arrives over the WebSocket.
-        await apiOrThrow()[op](v.roomId, source, dest);
-        // A no-op (already so) brings no graph update: settle against the graph we have.
-        set((s) => ({ pending: s.view ? settlePending(s.pending, s.view) : s.pending }));
-      } catch (err) {
-        handleAuthLoss(err);
-        set((s) => ({ pending: { ...s.pending, [id]: { op, error: describeError(err) } } }));
-      }
-    },
-
-    setPositions(p) {
-      set((s) => ({ positions: { ...s.positions, ...p } }));
-    },
-    resetLayout() {
-      set({ positions: {} });
-    },
-    selectEdges(ids) {
-      set({ selectedEdges: ids });
-    },
-    dismissBanner() {
-      set((s) => ({ view: s.view ? { ...s.view, banner: null } : s.view }));
-    },
-  };
-});
+  });
+}

@@ -1,9 +1,10 @@
-import { create } from 'zustand';
+import { createStore } from 'zustand/vanilla';
 import type { CreateRoomBody, RoomSummary } from '../../../protocol/api.js';
-import { ApiError } from '../transport/index.js';
-import { describeError, useSession } from './session.js';
+import { formatError } from '../lib/errors.js';
+import { managed, type ManagedStore } from '../lib/store.js';
+import type { SessionStore } from './session.js';
 
-interface RoomsState {
+export interface RoomsState {
   rooms: RoomSummary[];
   /** Date.now() of the last answer: time left counts down from it. */
   fetchedAt: number;
@@ -13,46 +14,66 @@ interface RoomsState {
   create: (body: Partial<CreateRoomBody> & { name: string }) => Promise<string | null>;
 }
 
-export function apiOrThrow() {
-  const api = useSession.getState().api;
+export type RoomsStore = ManagedStore<RoomsState>;
+
+/** The signed-in hub's API; a 401 on it ends the session by itself (the HTTP client's latch). */
+export function apiOf(session: SessionStore) {
+  const api = session.getState().api;
   if (!api) throw new Error('Not signed in');
   return api;
 }
 
-/** A 401 means the session is gone: the whole app goes back to the connect screen. */
-export function handleAuthLoss(err: unknown): void {
-  if (err instanceof ApiError && err.status === 401) useSession.getState().expired();
+/** The hub's room list. Stopped, answers still on their way are dropped. */
+export function createRoomsStore(deps: { session: SessionStore }): RoomsStore {
+  const { session } = deps;
+  let running = false;
+
+  const store = createStore<RoomsState>()((set) => {
+    const settle = (patch: Partial<RoomsState> | ((s: RoomsState) => Partial<RoomsState>)) => {
+      if (running) set(patch);
+    };
+    return {
+      rooms: [],
+      fetchedAt: 0,
+      loading: false,
+      error: null,
+
+      async refresh() {
+        set({ loading: true });
+        try {
+          const rooms = await apiOf(session).rooms();
+          settle({ rooms, fetchedAt: Date.now(), loading: false, error: null });
+        } catch (err) {
+          settle({ loading: false, error: formatError(err) });
+        }
+      },
+
+      async create(body) {
+        try {
+          const room = await apiOf(session).createRoom(body);
+          settle((s) => ({
+            rooms: [room, ...s.rooms.filter((r) => r.id !== room.id)],
+            error: null,
+          }));
+          return room.id;
+        } catch (err) {
+          settle({ error: formatError(err) });
+          return null;
+        }
+      },
+    };
+  });
+
+  return managed(store, {
+    start() {
+      running = true;
+    },
+    stop() {
+      running = false;
+      store.setState({ rooms: [], fetchedAt: 0, loading: false, error: null });
+    },
+  });
 }
-
-export const useRooms = create<RoomsState>()((set) => ({
-  rooms: [],
-  fetchedAt: 0,
-  loading: false,
-  error: null,
-
-  async refresh() {
-    set({ loading: true });
-    try {
-      const rooms = await apiOrThrow().rooms();
-      set({ rooms, fetchedAt: Date.now(), loading: false, error: null });
-    } catch (err) {
-      handleAuthLoss(err);
-      set({ loading: false, error: describeError(err) });
-    }
-  },
-
-  async create(body) {
-    try {
-      const room = await apiOrThrow().createRoom(body);
-      set((s) => ({ rooms: [room, ...s.rooms.filter((r) => r.id !== room.id)], error: null }));
-      return room.id;
-    } catch (err) {
-      handleAuthLoss(err);
-      set({ error: describeError(err) });
-      return null;
-    }
-  },
-}));
 
 /** Seconds left on a room, counted down locally from the last list answer. */
 export function timeLeft(room: RoomSummary, fetchedAt: number, now: number): number {

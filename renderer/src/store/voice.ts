@@ -1,9 +1,10 @@
-import { create } from 'zustand';
-import { desktopBridge } from '../app/platform.js';
+import { createStore } from 'zustand/vanilla';
+import { formatError } from '../lib/errors.js';
+import type { Platform } from '../lib/platform.js';
+import { managed, type ManagedStore } from '../lib/store.js';
 import { VoiceEngine, type VoiceLevels } from '../voice/engine.js';
-import { bridgeErrorMessage } from './desktop.js';
 
-interface VoiceState {
+export interface VoiceState {
   active: boolean;
   roomId: string | null;
   muted: boolean;
@@ -16,8 +17,9 @@ interface VoiceState {
   remoteMuted: Record<number, { muted: boolean; byHost: boolean }>;
   levels: VoiceLevels;
   error: string | null;
-  start: (origin: string, roomId: string) => Promise<void>;
-  stop: () => Promise<void>;
+  /** Joins a room's voice: the microphone, the relay through main, the speakers. */
+  join: (origin: string, roomId: string) => Promise<void>;
+  leave: () => Promise<void>;
   setMuted: (m: boolean) => Promise<void>;
   setDeafened: (d: boolean) => void;
   setPttKey: (code: string | null) => Promise<void>;
@@ -25,10 +27,9 @@ interface VoiceState {
   serverMute: (userId: number, muted: boolean) => Promise<void>;
 }
 
+export type VoiceStore = ManagedStore<VoiceState>;
+
 const PTT_KEY_STORAGE = 'backline.pttKey';
-let engine: VoiceEngine | undefined;
-let offs: (() => void)[] = [];
-let levelTimer: ReturnType<typeof setInterval> | undefined;
 
 const storedPtt = (): string | null => {
   try {
@@ -38,120 +39,137 @@ const storedPtt = (): string | null => {
   }
 };
 
-export const useVoice = create<VoiceState>()((set, get) => {
-  /** Frames leave only when unmuted and (with push-to-talk) while the key is held. */
-  const apply = async () => {
-    const { muted, pttKey, pttHeld, active } = get();
-    const sending = !muted && (pttKey === null || pttHeld);
-    engine?.setSending(sending);
-    if (active) await desktopBridge()?.invoke('voice.mute', { muted: !sending });
-  };
-  const isTyping = (e: KeyboardEvent) =>
-    e.target instanceof HTMLElement &&
-    (e.target.tagName === 'INPUT' || e.target.tagName === 'TEXTAREA' || e.target.isContentEditable);
-  const onKey = (e: KeyboardEvent) => {
-    const { pttKey, pttHeld } = get();
-    if (!pttKey || e.code !== pttKey || isTyping(e)) return;
-    const held = e.type === 'keydown';
-    if (held === pttHeld) return;
-    set({ pttHeld: held });
-    void apply();
-  };
+/**
+ * Voice in a room, where the platform has it (the desktop app). Stopped, it leaves the room's
+ * voice and releases the microphone, the key listeners and the level timer.
+ */
+export function createVoiceStore(deps: { platform: Platform }): VoiceStore {
+  const bridge = deps.platform.desktop;
+  let engine: VoiceEngine | undefined;
+  let offs: (() => void)[] = [];
+  let levelTimer: ReturnType<typeof setInterval> | undefined;
 
-  return {
-    active: false,
-    roomId: null,
-    muted: false,
-    deafened: false,
-    pttKey: storedPtt(),
-    pttHeld: false,
-    volumes: {},
-    remoteMuted: {},
-    levels: { input: 0, speakers: {}, framesDecoded: {} },
-    error: null,
+  const store = createStore<VoiceState>()((set, get) => {
+    /** Frames leave only when unmuted and (with push-to-talk) while the key is held. */
+    const apply = async () => {
+      const { muted, pttKey, pttHeld, active } = get();
+      const sending = !muted && (pttKey === null || pttHeld);
+      engine?.setSending(sending);
+      if (active) await bridge?.invoke('voice.mute', { muted: !sending });
+    };
+    const isTyping = (e: KeyboardEvent) =>
+      e.target instanceof HTMLElement &&
+      (e.target.tagName === 'INPUT' ||
+        e.target.tagName === 'TEXTAREA' ||
+        e.target.isContentEditable);
+    const onKey = (e: KeyboardEvent) => {
+      const { pttKey, pttHeld } = get();
+      if (!pttKey || e.code !== pttKey || isTyping(e)) return;
+      const held = e.type === 'keydown';
+      if (held === pttHeld) return;
+      set({ pttHeld: held });
+      void apply();
+    };
 
-    async start(origin, roomId) {
-      const bridge = desktopBridge();
-      if (!bridge) return;
-      if (get().active && get().roomId === roomId) return;
-      await get().stop();
-      set({ active: true, roomId, error: null });
-      engine = new VoiceEngine(bridge);
-      engine.setDeafened(get().deafened);
-      for (const [id, v] of Object.entries(get().volumes)) engine.setVolume(Number(id), v);
-      offs = [
-        bridge.on('voice.frame', (f) => engine?.receive(f.speaker, f.data, f.timestamp)),
-        bridge.on('voice.mute', (m) =>
-          set((s) => ({
-            remoteMuted: { ...s.remoteMuted, [m.user_id]: { muted: m.muted, byHost: m.by_host } },
-          })),
-        ),
-        bridge.on('voice.toggleMute', () => void get().setMuted(!get().muted)),
-      ];
-      window.addEventListener('keydown', onKey);
-      window.addEventListener('keyup', onKey);
-      levelTimer = setInterval(() => {
-        if (engine) set({ levels: engine.levels() });
-      }, 100);
-      try {
-        const status = await bridge.invoke('voice.join', { origin, room_id: roomId });
-        if (status.state === 'failed') throw new Error(status.message);
-        await engine.startCapture();
+    return {
+      active: false,
+      roomId: null,
+      muted: false,
+      deafened: false,
+      pttKey: storedPtt(),
+      pttHeld: false,
+      volumes: {},
+      remoteMuted: {},
+      levels: { input: 0, speakers: {}, framesDecoded: {} },
+      error: null,
+
+      async join(origin, roomId) {
+        if (!bridge) return;
+        if (get().active && get().roomId === roomId) return;
+        await get().leave();
+        set({ active: true, roomId, error: null });
+        const e = (engine = new VoiceEngine(bridge));
+        e.setDeafened(get().deafened);
+        for (const [id, v] of Object.entries(get().volumes)) e.setVolume(Number(id), v);
+        offs = [
+          bridge.on('voice.frame', (f) => engine?.receive(f.speaker, f.data, f.timestamp)),
+          bridge.on('voice.mute', (m) =>
+            set((s) => ({
+              remoteMuted: { ...s.remoteMuted, [m.user_id]: { muted: m.muted, byHost: m.by_host } },
+            })),
+          ),
+          bridge.on('voice.toggleMute', () => void get().setMuted(!get().muted)),
+        ];
+        window.addEventListener('keydown', onKey);
+        window.addEventListener('keyup', onKey);
+        levelTimer = setInterval(() => {
+          if (engine) set({ levels: engine.levels() });
+        }, 100);
+        try {
+          const status = await bridge.invoke('voice.join', { origin, room_id: roomId });
+          if (status.state === 'failed') throw new Error(status.message);
+          await e.startCapture();
+          await apply();
+        } catch (err) {
+          set({ error: formatError(err) });
+        }
+      },
+
+      async leave() {
+        offs.forEach((off) => off());
+        offs = [];
+        globalThis.removeEventListener?.('keydown', onKey);
+        globalThis.removeEventListener?.('keyup', onKey);
+        clearInterval(levelTimer);
+        levelTimer = undefined;
+        const e = engine;
+        engine = undefined;
+        const wasActive = get().active;
+        set({ active: false, roomId: null, remoteMuted: {} });
+        await e?.close();
+        if (wasActive) await bridge?.invoke('voice.leave').catch(() => {});
+      },
+
+      async setMuted(muted) {
+        set({ muted });
         await apply();
-      } catch (err) {
-        set({ error: bridgeErrorMessage(err) });
-      }
-    },
+      },
 
-    async stop() {
-      offs.forEach((off) => off());
-      offs = [];
-      window.removeEventListener('keydown', onKey);
-      window.removeEventListener('keyup', onKey);
-      clearInterval(levelTimer);
-      const e = engine;
-      engine = undefined;
-      const wasActive = get().active;
-      set({ active: false, roomId: null, remoteMuted: {} });
-      await e?.close();
-      if (wasActive)
-        await desktopBridge()
-          ?.invoke('voice.leave')
-          .catch(() => {});
-    },
+      setDeafened(deafened) {
+        set({ deafened });
+        engine?.setDeafened(deafened);
+      },
 
-    async setMuted(muted) {
-      set({ muted });
-      await apply();
-    },
+      async setPttKey(code) {
+        try {
+          if (code) globalThis.localStorage?.setItem(PTT_KEY_STORAGE, code);
+          else globalThis.localStorage?.removeItem(PTT_KEY_STORAGE);
+        } catch {
+          // Storage off: the choice lasts for this session only.
+        }
+        set({ pttKey: code, pttHeld: false });
+        await apply();
+      },
 
-    setDeafened(deafened) {
-      set({ deafened });
-      engine?.setDeafened(deafened);
-    },
+      setVolume(userId, v) {
+        set((s) => ({ volumes: { ...s.volumes, [userId]: v } }));
+        engine?.setVolume(userId, v);
+      },
 
-    async setPttKey(code) {
-      try {
-        if (code) globalThis.localStorage?.setItem(PTT_KEY_STORAGE, code);
-        else globalThis.localStorage?.removeItem(PTT_KEY_STORAGE);
-      } catch {
-        // Storage off: the choice lasts for this session only.
-      }
-      set({ pttKey: code, pttHeld: false });
-      await apply();
-    },
+      async serverMute(userId, muted) {
+        try {
+          await bridge?.invoke('voice.serverMute', { user_id: userId, muted });
+        } catch (err) {
+          set({ error: formatError(err) });
+        }
+      },
+    };
+  });
 
-    setVolume(userId, v) {
-      set((s) => ({ volumes: { ...s.volumes, [userId]: v } }));
-      engine?.setVolume(userId, v);
+  return managed(store, {
+    start() {},
+    stop() {
+      void store.getState().leave();
     },
-
-    async serverMute(userId, muted) {
-      try {
-        await desktopBridge()?.invoke('voice.serverMute', { user_id: userId, muted });
-      } catch (err) {
-        set({ error: bridgeErrorMessage(err) });
-      }
-    },
-  };
-});
+  });
+}

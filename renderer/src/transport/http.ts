@@ -1,11 +1,7 @@
 import type { WsTicket } from '../../../protocol/api.js';
+import type { HubAuth } from '../lib/platform.js';
 
-/**
- * The one way the renderer talks to a hub over HTTPS. In a browser served by the hub, the
- * session rides in the hub's HttpOnly cookie and scripts never hold the token; in the desktop
- * app, main hands over a bearer token through IPC (issue E) and it goes in a header.
- */
-export type HubAuth = { kind: 'cookie' } | { kind: 'bearer'; token: string };
+export type { HubAuth };
 
 export class ApiError extends Error {
   constructor(
@@ -35,10 +31,26 @@ export function normaliseHubUrl(input: string): string {
   return url.origin;
 }
 
+export interface HubClientOptions {
+  /**
+   * Called once, on the first 401 answer: the session this client carries has ended (signed
+   * out elsewhere, revoked, expired). The request still rejects with its ApiError.
+   */
+  onUnauthorized?: () => void;
+}
+
+/**
+ * The one way the renderer talks to a hub over HTTPS. In a browser served by the hub, the
+ * session rides in the hub's HttpOnly cookie and scripts never hold the token; in the desktop
+ * app, main hands over a bearer token through IPC and it goes in a header.
+ */
 export class HubClient {
+  private unauthorized = false;
+
   constructor(
     readonly origin: string,
     private readonly auth: HubAuth,
+    private readonly options: HubClientOptions = {},
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -66,6 +78,10 @@ export class HubClient {
       json = undefined;
     }
     if (!res.ok) {
+      if (res.status === 401 && !this.unauthorized) {
+        this.unauthorized = true;
+        this.options.onUnauthorized?.();
+      }
       const err = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
       const retry = Number(res.headers.get('retry-after'));
       throw new ApiError(

@@ -1,3 +1,9 @@
 export { hubApi, type HubApi } from './api.js';
-export { ApiError, HubClient, normaliseHubUrl, type HubAuth } from './http.js';
+export {
+  ApiError,
+  HubClient,
+  normaliseHubUrl,
+  type HubAuth,
+  type HubClientOptions,
+} from './http.js';
 export { HubSocket, parseServerMessage, type SocketStatus } from './socket.js';

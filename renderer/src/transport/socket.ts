@@ -58,8 +58,9 @@ export class HubSocket {
 
   /** Sends when open; otherwise false (the caller shows it). */
   send(msg: WsClientMessage): boolean {
-    if (this.ws?.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(msg));
+    const ws = this.ws;
+    if (!ws || ws.readyState !== ws.OPEN) return false;
+    ws.send(JSON.stringify(msg));
     return true;
   }
 

@@ -2,7 +2,7 @@
 // voice session's MessagePort (main's RelayClient sends it over UDP); frames from main, on the
 // same port, decoded per speaker and played, each through its own gain. Levels feed the input
 // meter and the speaking indicators.
-import type { DesktopBridge } from '../app/platform.js';
+import type { DesktopBridge } from '../lib/platform.js';
 
 export const SAMPLE_RATE = 48000;
 const SPEAKING_RMS = 0.01;

@@ -5,7 +5,6 @@ import { parseRoute, routePath, type Route } from '../../../protocol/rules.js';
 export type { Route };
 
 const listeners = new Set<() => void>();
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
 
 export function navigate(route: Route): void {
   const path = routePath(route);
@@ -13,13 +12,15 @@ export function navigate(route: Route): void {
   listeners.forEach((l) => l());
 }
 
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  window.addEventListener('popstate', listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('popstate', listener);
+  };
+}
+
 export function useRoute(): Route {
-  const path = useSyncExternalStore(
-    (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    () => location.pathname,
-  );
-  return parseRoute(path);
+  return parseRoute(useSyncExternalStore(subscribe, () => location.pathname));
 }

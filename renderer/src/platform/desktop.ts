@@ -1,0 +1,32 @@
+import type { DesktopBridge, HubAuth, Platform } from '../lib/platform.js';
+
+/**
+ * The desktop app's window: main (through the preload's bridge) hosts a hub, pins hubs'
+ * certificates, keeps each hub's bearer token (encrypted), runs jacktrip and voice, and shows
+ * notifications. The page itself comes from the app, so it belongs to no hub.
+ */
+export class DesktopPlatform implements Platform {
+  readonly servingHub = undefined;
+  readonly choosesHubs = true;
+  readonly connectsAudio = true;
+
+  constructor(readonly desktop: DesktopBridge) {}
+
+  async savedSession(origin: string): Promise<HubAuth | null> {
+    const { token } = await this.desktop.invoke('session.get', { origin });
+    return token ? { kind: 'bearer', token } : null;
+  }
+
+  async keepSession(origin: string, token: string): Promise<HubAuth> {
+    await this.desktop.invoke('session.set', { origin, token });
+    return { kind: 'bearer', token };
+  }
+
+  async forgetSession(origin: string): Promise<void> {
+    await this.desktop.invoke('session.set', { origin, token: null }).catch(() => {});
+  }
+
+  notify(body: string): void {
+    void this.desktop.invoke('app.notify', { title: 'Backline', body: body.slice(0, 300) });
+  }
+}
