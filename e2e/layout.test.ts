@@ -11,10 +11,13 @@ import { startJamHub, type JamHub } from '../testkit/fixtures.js';
 import { Procs, startJackTripClient } from '../testkit/jack.js';
 import { launch, seriousA11y, shot } from './browser.js';
 
+// The three the issue names, then both ends of the range the layout supports.
 const SIZES = [
   { width: 390, height: 844, phone: true },
   { width: 768, height: 1024, phone: false },
   { width: 1440, height: 900, phone: false },
+  { width: 360, height: 740, phone: true },
+  { width: 2560, height: 1440, phone: false },
 ] as const;
 type Size = (typeof SIZES)[number];
 
@@ -168,7 +171,7 @@ describe('layout e2e: phone, tablet and desktop sizes, touch patching, keyboard,
         assert.ok(close.x >= 0 && close.x + close.width <= size.width, 'Close room on screen');
         await input.fill('On my way');
         await page.getByRole('button', { name: 'Send' }).click();
-        await page.getByTestId('chat-message').filter({ hasText: 'On my way' }).waitFor();
+        await page.getByTestId('chat-message').filter({ hasText: 'On my way' }).last().waitFor();
       }
       await check('room');
 
