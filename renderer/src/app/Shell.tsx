@@ -17,7 +17,10 @@ export function Shell({ children }: { children: ReactNode }) {
   const [menuOpen, setMenuOpen] = useState(false);
   return (
     <div className="shell">
-      <header className={menuOpen ? 'topbar menu-open' : 'topbar'}>
+      <header
+        className={menuOpen ? 'topbar menu-open' : 'topbar'}
+        onKeyDown={(e) => e.key === 'Escape' && setMenuOpen(false)}
+      >
         <a
           className="brand-link"
           href="/"
