@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { HostPanel } from '../desktop/HostPanel.js';
 import { PlatformPeg } from '../lib/platform.js';
@@ -17,9 +17,14 @@ export function Shell({ children }: { children: ReactNode }) {
   );
   const choosesHubs = PlatformPeg.get().choosesHubs;
   const hosting = useDesktop((s) => s.host.state !== 'stopped');
+  // Under 720 px the header folds: the brand and a Menu button, which shows the rest below.
+  const [menuOpen, setMenuOpen] = useState(false);
   return (
     <div className="shell">
-      <header className="topbar">
+      <header
+        className={menuOpen ? 'topbar menu-open' : 'topbar'}
+        onKeyDown={(e) => e.key === 'Escape' && setMenuOpen(false)}
+      >
         <a
           className="brand-link"
           href="/"
@@ -31,6 +36,14 @@ export function Shell({ children }: { children: ReactNode }) {
           <img src="/favicon.svg" alt="" width={24} height={24} />
           <span>Backline</span>
         </a>
+        <button
+          type="button"
+          className="ghost menu-toggle"
+          aria-expanded={menuOpen}
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
         <span className="hub-origin" title="The hub you are signed in to">
           {origin?.replace(/^https?:\/\//, '')}
         </span>

@@ -31,7 +31,7 @@ export const ClientNodeView = memo(function ClientNodeView({
               position={out ? Position.Right : Position.Left}
               className={`pb-handle kind-${p.kind}`}
               isConnectable={isConnectable}
-              aria-label={`${p.name} (${p.kind} ${out ? 'output' : 'input'})`}
+              title={`${p.name} (${p.kind} ${out ? 'output' : 'input'})`}
             />
           </li>
         ))}

@@ -8,7 +8,7 @@ import { useRoom } from '../store/context.js';
  * The patchbay without a mouse: pick an output and an input to connect, and a Disconnect
  * button per cord. It also shows requests still waiting for JACK, and refusals.
  */
-export function PatchList({ isHost }: { isHost: boolean }) {
+export function PatchList({ isHost, id: panelId }: { isHost: boolean; id?: string }) {
   const { view, pending, patch } = useRoom(
     useShallow((s) => ({ view: s.view, pending: s.pending, patch: s.patch })),
   );
@@ -26,7 +26,7 @@ export function PatchList({ isHost }: { isHost: boolean }) {
   };
 
   return (
-    <aside className="pb-side" aria-label="Connections">
+    <aside id={panelId} className="pb-side" aria-label="Connections">
       {isHost && (
         <form className="stack" onSubmit={submit}>
           <h2>Connect</h2>

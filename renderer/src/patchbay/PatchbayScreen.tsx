@@ -11,7 +11,7 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { navigate } from '../lib/router.js';
 import { canConnect, graphToFlow, type ClientNode, type PatchEdge } from '../store/graphModel.js';
@@ -28,6 +28,10 @@ export function PatchbayScreen({ roomId }: { roomId: string }) {
   }, [open, roomId]);
   const detail = view?.roomId === roomId ? view.detail : null;
   const isHost = detail?.you.host ?? false;
+  // Under 720 px the side panel becomes a sheet under the full-width canvas, folded by default.
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const sheetId = useId();
+  const cords = view?.graph?.connections.length ?? 0;
 
   return (
     <main className="patchbay-screen">
@@ -45,7 +49,7 @@ export function PatchbayScreen({ roomId }: { roomId: string }) {
         <h1>Patchbay{detail && <span className="pb-room">: {detail.name}</span>}</h1>
         <p className="hint" role="note">
           {isHost
-            ? 'Drag from an output to an input to connect. Select a cord and press Delete to disconnect.'
+            ? 'Drag from an output to an input, or tap one and then the other, to connect. Select a cord and press Delete, or Disconnect, to remove it.'
             : 'Only the host can patch. You are watching the room’s connections live.'}
         </p>
       </header>
@@ -63,7 +67,18 @@ export function PatchbayScreen({ roomId }: { roomId: string }) {
         <ReactFlowProvider>
           <Graph isHost={isHost} />
         </ReactFlowProvider>
-        <PatchList isHost={isHost} />
+        <div className={sheetOpen ? 'pb-sheet open' : 'pb-sheet'}>
+          <button
+            type="button"
+            className="pb-sheet-toggle"
+            aria-expanded={sheetOpen}
+            aria-controls={sheetId}
+            onClick={() => setSheetOpen((o) => !o)}
+          >
+            {isHost ? 'Connect and cords' : 'Cords'} ({cords})
+          </button>
+          <PatchList isHost={isHost} id={sheetId} />
+        </div>
       </div>
     </main>
   );
@@ -162,32 +177,43 @@ function Graph({ isHost }: { isHost: boolean }) {
     [patch],
   );
 
+  // Touch has no Delete key: a selected cord gets a Disconnect button in the toolbar.
+  const selected = model.edges.filter((e) => selectedEdges.has(e.id) && e.data);
+  const disconnectSelected = () => {
+    for (const e of selected) if (e.data) void patch('disconnect', e.data.source, e.data.dest);
+  };
+
   return (
     <div className="pb-canvas" data-testid="patchbay-canvas">
-      <ReactFlow<ClientNode, PatchEdge>
-        nodes={nodes}
-        edges={model.edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        isValidConnection={isValidConnection}
-        onBeforeDelete={onBeforeDelete}
-        nodesConnectable={isHost}
-        edgesFocusable
-        elementsSelectable
-        deleteKeyCode={isHost ? ['Delete', 'Backspace'] : null}
-        colorMode="dark"
-        fitView
-        minZoom={0.2}
-        maxZoom={2.5}
-        proOptions={{ hideAttribution: true }}
-        defaultEdgeOptions={{ interactionWidth: 24 }}
-      >
-        <Background gap={24} size={1} />
-        <Controls showInteractive={false} position="bottom-left" />
-        <MiniMap pannable zoomable nodeClassName={(n) => `mm-${(n as ClientNode).data.role}`} />
-      </ReactFlow>
+      <div className="pb-flow">
+        <ReactFlow<ClientNode, PatchEdge>
+          nodes={nodes}
+          edges={model.edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          isValidConnection={isValidConnection}
+          onBeforeDelete={onBeforeDelete}
+          nodesConnectable={isHost}
+          edgesFocusable
+          elementsSelectable
+          deleteKeyCode={isHost ? ['Delete', 'Backspace'] : null}
+          colorMode="dark"
+          fitView
+          zoomOnPinch
+          panOnDrag
+          connectOnClick
+          minZoom={0.2}
+          maxZoom={2.5}
+          proOptions={{ hideAttribution: true }}
+          defaultEdgeOptions={{ interactionWidth: 24 }}
+        >
+          <Background gap={24} size={1} />
+          <Controls showInteractive={false} position="bottom-left" />
+          <MiniMap pannable zoomable nodeClassName={(n) => `mm-${(n as ClientNode).data.role}`} />
+        </ReactFlow>
+      </div>
       <div className="pb-toolbar">
         <button
           type="button"
@@ -206,6 +232,11 @@ function Graph({ isHost }: { isHost: boolean }) {
         >
           Fit view
         </button>
+        {isHost && selected.length > 0 && (
+          <button type="button" className="danger small" onClick={disconnectSelected}>
+            Disconnect {selected.length === 1 ? 'cord' : `${selected.length} cords`}
+          </button>
+        )}
       </div>
     </div>
   );
