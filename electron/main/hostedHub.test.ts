@@ -90,6 +90,21 @@ describe('a hosted hub that crashes', () => {
         assert.equal(again.port, first.port, 'the same port: the share link still works');
         assert.notEqual(restarted.pid, firstPid);
         assert.equal((await restarted.stop()).state, 'stopped');
+
+        // A stop while a restart waits its turn cancels it: no new hub is booted to be stopped.
+        const patient = make({
+          ...HOSTED_HUB_RESTARTS,
+          maxTries: 1,
+          initialMs: 600_000,
+          maxMs: 600_000,
+        });
+        assert.equal((await patient.start()).state, 'running');
+        const waiting = next(patient, 'starting');
+        process.kill(patient.pid!, 'SIGKILL');
+        await waiting;
+        // (A stop that sat out the 10 min wait would run past this test's timeout.)
+        assert.equal((await patient.stop()).state, 'stopped');
+        assert.equal(patient.pid, undefined, 'no hub was booted');
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

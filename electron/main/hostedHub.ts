@@ -141,6 +141,8 @@ export class HostedHub extends SafeEmitter<HostedHubEvents> {
   private log: WriteStream | undefined;
   private tail: string[] = [];
   private readonly restarts: RestartPolicy;
+  /** Ends the wait of a pending restart: a stop must not boot a new hub only to stop it. */
+  private cancelRestart: (() => void) | undefined;
 
   constructor(private readonly options: HostedHubOptions) {
     super();
@@ -195,6 +197,7 @@ export class HostedHub extends SafeEmitter<HostedHubEvents> {
   }
 
   stop(): Promise<HostStatus> {
+    this.cancelRestart?.();
     if (this.starting) return this.starting.then(() => this.stop());
     if (!this.proc) return Promise.resolve(this.st);
     this.stopping ??= (async () => {
@@ -248,8 +251,19 @@ export class HostedHub extends SafeEmitter<HostedHubEvents> {
 
   /** Tries the crashed hub again after `wait`, and again while the restart policy allows. */
   private async relaunch(port: number, wait: number): Promise<HostStatus> {
-    // A timer that keeps the process alive: the restart is pending work.
-    await new Promise((r) => setTimeout(r, wait));
+    // A timer that keeps the process alive: the restart is pending work (unless a stop comes).
+    const cancelled = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), wait);
+      this.cancelRestart = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+    this.cancelRestart = undefined;
+    if (cancelled) {
+      this.set({ state: 'stopped', upnp: this.upnp });
+      return this.st;
+    }
     const s = await this.launch(port);
     if (s.state !== 'failed') return s;
     const next = this.restarts.failed();

@@ -48,6 +48,9 @@ export interface JackControlOptions {
 
 export class JackControl {
   private owned: Child | undefined;
+  /** A start under way (close waits for it, so a jackd started meanwhile is stopped too). */
+  private starting: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly options: JackControlOptions = {}) {}
 
@@ -99,18 +102,37 @@ export class JackControl {
       device === 'dummy'
         ? jackdArgs({ name, period })
         : ['-n', name, '-d', 'alsa', '-d', device, '-r', '48000', '-p', String(period), '-n', '2'];
-    // The hub's own "start jackd and wait until a client can connect" (its rooms use it too).
+    const op = this.launch(name, args, device);
+    this.starting = op;
     try {
-      this.owned = await startJackd({ name, args });
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new Error(`JACK did not start on ${device}: ${why}`, { cause: err });
+      await op;
+    } finally {
+      if (this.starting === op) this.starting = undefined;
     }
     return this.status();
   }
 
-  /** Stops the server this app started (if any); leaves anyone else's alone. */
+  private async launch(name: string, args: string[], device: string): Promise<void> {
+    if (this.closed) throw new Error('JACK was not started: the app is closing');
+    // The hub's own "start jackd and wait until a client can connect" (its rooms use it too).
+    let child: Child;
+    try {
+      child = await startJackd({ name, args });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new Error(`JACK did not start on ${device}: ${why}`, { cause: err });
+    }
+    if (this.closed) {
+      await stopChild(child, 3000);
+      throw new Error('JACK was stopped: the app closed while it started');
+    }
+    this.owned = child;
+  }
+
+  /** Stops the server this app started (if any), also one still starting; leaves anyone else's alone. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.starting?.catch(() => {});
     const c = this.owned;
     this.owned = undefined;
     if (c) await stopChild(c, 3000);

@@ -149,7 +149,11 @@ describe('IPC router', () => {
           close: () => port1.close(),
         };
       },
-      (data, timestamp) => sent.push({ data: [...data], timestamp }),
+      (data, timestamp) => {
+        // As the relay client does with a frame it refuses.
+        if (data[0] === 66) throw new RangeError('refused by the relay client');
+        sent.push({ data: [...data], timestamp });
+      },
     );
     session.open();
     const page = pages[0]!;
@@ -157,6 +161,10 @@ describe('IPC router', () => {
     page.postMessage(encodeOutgoing({ data: Uint8Array.of(1, 2, 3), timestamp: 0xfffffffe }));
     page.postMessage('AAAA');
     page.postMessage(Uint8Array.of(1));
+    // Larger than one Opus packet: dropped by the codec; refused by `send`: dropped, no throw.
+    page.postMessage(encodeOutgoing({ data: new Uint8Array(1276), timestamp: 1 }));
+    page.postMessage(encodeOutgoing({ data: Uint8Array.of(66), timestamp: 2 }));
+    page.postMessage(encodeOutgoing({ data: Uint8Array.of(4), timestamp: 3 }));
     session.deliver({ speaker: 7, seq: 9, timestamp: 480, host: true, data: Uint8Array.of(5) });
     assert.deepEqual(decodeIncoming(await heard), {
       speaker: 7,
@@ -166,7 +174,10 @@ describe('IPC router', () => {
       data: Uint8Array.of(5),
     });
     await delay(50);
-    assert.deepEqual(sent, [{ data: [1, 2, 3], timestamp: 0xfffffffe }]);
+    assert.deepEqual(sent, [
+      { data: [1, 2, 3], timestamp: 0xfffffffe },
+      { data: [4], timestamp: 3 },
+    ]);
     // A new session gets a new port; the old one is closed.
     session.open();
     assert.equal(pages.length, 2);
@@ -572,6 +583,20 @@ describe('the local JACK server', () => {
       await jack.close();
       assert.equal((await jack.status()).running, false, 'the server the app started is stopped');
       await jack.close();
+    },
+  );
+
+  it(
+    'closing while a start is under way stops the server that start brings up',
+    { timeout: 60_000 },
+    async () => {
+      const jack = new JackControl({ server: `bltt-jc2-${process.pid}` });
+      const starting = jack.start('dummy');
+      await delay(100); // jackd is spawned, not yet answering
+      await jack.close();
+      await assert.rejects(starting, /app closed while it started|app is closing/);
+      assert.equal((await jack.status()).running, false, 'no jackd left behind');
+      await assert.rejects(jack.start('dummy'), /app is closing/);
     },
   );
 });

@@ -31,7 +31,13 @@ export class VoicePortSession {
     this.end = end;
     end.onMessage((message) => {
       const f = decodeOutgoing(message);
-      if (f && this.end === end) this.send(f.data, f.timestamp);
+      if (!f || this.end !== end) return;
+      // A frame the relay client refuses must not become an uncaught error in main.
+      try {
+        this.send(f.data, f.timestamp);
+      } catch {
+        /* dropped, like a frame that does not decode */
+      }
     });
   }
 

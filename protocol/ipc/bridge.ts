@@ -43,7 +43,7 @@ export interface DesktopApi {
 
 /** The part of a MessagePort this uses (the DOM's, in the page). */
 export interface VoicePortLike {
-  postMessage(message: unknown, transfer: ArrayBuffer[]): void;
+  postMessage(message: unknown): void;
   onmessage: ((e: { data: unknown }) => void) | null;
   close(): void;
 }
@@ -113,8 +113,9 @@ export function desktopApi(preload: BacklineBridge, win: PortWindow): DesktopApi
     on,
     sendVoice(frame) {
       if (!port) return false;
-      const bytes = encodeOutgoing(frame);
-      port.postMessage(bytes, [bytes.buffer as ArrayBuffer]);
+      // Copied, not transferred: main's end is Electron's MessagePortMain, which loses a message
+      // whose ArrayBuffer was transferred (the data arrives as null). A frame is ~100 bytes.
+      port.postMessage(encodeOutgoing(frame));
       return true;
     },
   };

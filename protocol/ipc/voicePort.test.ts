@@ -25,6 +25,13 @@ describe('the voice port codec', () => {
       assert.equal(decodeOutgoing(bad), undefined);
       assert.equal(decodeIncoming(bad), undefined);
     }
+    // A microphone frame can't be larger than one Opus packet (1275 bytes) plus its header.
+    const big = encodeOutgoing({ data: new Uint8Array(1275), timestamp: 1 });
+    assert.equal(decodeOutgoing(big)!.data.byteLength, 1275);
+    assert.equal(
+      decodeOutgoing(encodeOutgoing({ data: new Uint8Array(1276), timestamp: 1 })),
+      undefined,
+    );
   });
 });
 

@@ -6,7 +6,9 @@
 // Renderer → main (the microphone): [u32 timestamp][opus bytes]
 // Main → renderer (a speaker):      [u8 flags][u32 speaker][u32 seq][u32 timestamp][opus bytes]
 // Big-endian, as the relay's own wire format (docs/relay-protocol.md). A message that is not a
-// Uint8Array or ArrayBuffer of at least the header's size decodes to undefined and is dropped.
+// Uint8Array or ArrayBuffer of at least the header's size, or a microphone frame larger than
+// one Opus packet may be, decodes to undefined and is dropped.
+import { MAX_OPUS_BYTES } from '../relay/codec.js';
 
 /** One encoded Opus frame from the microphone; `timestamp` in 48 kHz ticks (32-bit). */
 export interface OutgoingVoiceFrame {
@@ -53,7 +55,8 @@ export function encodeOutgoing(f: OutgoingVoiceFrame): Uint8Array {
 
 export function decodeOutgoing(msg: unknown): OutgoingVoiceFrame | undefined {
   const b = bytesOf(msg);
-  if (!b || b.byteLength < OUT_HEADER) return undefined;
+  if (!b || b.byteLength < OUT_HEADER || b.byteLength > OUT_HEADER + MAX_OPUS_BYTES)
+    return undefined;
   return { timestamp: getU32(b, 0), data: b.subarray(OUT_HEADER) };
 }
 
