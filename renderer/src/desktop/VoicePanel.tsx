@@ -64,21 +64,21 @@ export function VoicePanel({
           {unsupported}
         </p>
       )}
-      {byHand && !unsupported && (
-        <button
-          type="button"
-          aria-pressed={v.active}
-          onClick={() => void (v.active ? v.leave() : origin && v.join(origin, roomId))}
-        >
-          {v.active ? 'Turn voice off' : 'Turn voice on'}
-        </button>
-      )}
       {v.error && (
         <p className="error" role="alert">
           {v.error}
         </p>
       )}
       <div className="voice-controls">
+        {byHand && !unsupported && (
+          <button
+            type="button"
+            aria-pressed={v.active}
+            onClick={() => void (v.active ? v.leave() : origin && v.join(origin, roomId))}
+          >
+            {v.active ? 'Turn voice off' : 'Turn voice on'}
+          </button>
+        )}
         <button
           type="button"
           aria-pressed={v.muted}

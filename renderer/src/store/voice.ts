@@ -113,13 +113,20 @@ export function createVoiceStore(deps: {
             status: (status) => set({ status }),
           }),
         ];
-        window.addEventListener('keydown', onKey);
-        window.addEventListener('keyup', onKey);
+        globalThis.addEventListener?.('keydown', onKey);
+        globalThis.addEventListener?.('keyup', onKey);
         levelTimer = setInterval(() => {
           if (engine) set({ levels: engine.levels() });
         }, 100);
         try {
-          await link.join(origin, roomId);
+          try {
+            await link.join(origin, roomId);
+          } catch (err) {
+            // In a browser the player turns voice on by hand: a failed join is off again, with
+            // the reason. The desktop app keeps its session; main reports the state.
+            if (!deps.platform.connectsAudio) await get().leave();
+            throw err;
+          }
           await e.startCapture();
           await apply();
         } catch (err) {
