@@ -187,11 +187,12 @@ describe('store factories', () => {
     session.stop();
   });
 
-  it('voice: without the desktop app there is nothing to join; stop is safe twice', async () => {
-    const voice = createVoiceStore({ platform: new WebPlatform(hub.origin) });
+  it('voice: in a browser signed in nowhere, joining fails and says why; stop is safe twice', async () => {
+    const voice = createVoiceStore({ platform: new WebPlatform(hub.origin), hub: () => null });
     voice.start();
     await voice.getState().join(hub.origin, 'r1');
     assert.equal(voice.getState().active, false);
+    assert.match(voice.getState().error ?? '', /Voice could not start: not signed in/);
     voice.stop();
     voice.stop();
     assert.equal(voice.getState().active, false);

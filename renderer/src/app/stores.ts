@@ -19,7 +19,7 @@ export function createStores(platform: Platform): AppStores {
   const session = createSessionStore({ platform });
   const rooms = createRoomsStore({ session });
   const room = createRoomStore({ session });
-  const voice = createVoiceStore({ platform });
+  const voice = createVoiceStore({ platform, hub: () => session.getState().client });
   const desktop = createDesktopStore({ bridge: platform.desktop, session, navigate });
   const order = [session, rooms, room, voice, desktop];
   return {

@@ -1,18 +1,25 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Member } from '../../../protocol/api.js';
-import { useDesktop, useVoice } from '../store/context.js';
+import { PlatformPeg } from '../lib/platform.js';
+import { useDesktop, useSession, useVoice } from '../store/context.js';
 import { VoiceEngine } from '../voice/engine.js';
 
-/** The voice channel: mute, push-to-talk, deafen, input meter, and one row per player. */
+/**
+ * The voice channel: mute, push-to-talk, deafen, input meter, and one row per player. The
+ * desktop app joins voice with the room's audio; in a browser the player turns it on here
+ * (the microphone is asked for then) and it ends with the panel.
+ */
 export function VoicePanel({
   members,
   me,
   isHost,
+  roomId,
 }: {
   members: Member[];
   me?: number;
   isHost: boolean;
+  roomId: string;
 }) {
   const v = useVoice(
     useShallow((s) => ({
@@ -30,9 +37,17 @@ export function VoicePanel({
       setPttKey: s.setPttKey,
       setVolume: s.setVolume,
       serverMute: s.serverMute,
+      join: s.join,
+      leave: s.leave,
+      status: s.status,
     })),
   );
-  const status = useDesktop((s) => s.voice);
+  const byHand = !PlatformPeg.get().connectsAudio;
+  const origin = useSession((s) => s.origin);
+  const status = useDesktop((s) => s.voice) ?? v.status;
+  const unsupported = byHand ? VoiceEngine.unsupported() : null;
+  const { leave } = v;
+  useEffect(() => (byHand ? () => void leave() : undefined), [byHand, leave]);
   const [choosingKey, setChoosingKey] = useState(false);
   const ids = { meter: useId() };
   const inputPct = Math.min(100, Math.round(Math.sqrt(v.levels.input) * 140));
@@ -44,12 +59,26 @@ export function VoicePanel({
         {status?.message ?? 'Voice is off.'}
         {serverMuted && <strong> The host muted you.</strong>}
       </p>
+      {unsupported && (
+        <p className="error" role="alert" data-voice-unsupported="">
+          {unsupported}
+        </p>
+      )}
       {v.error && (
         <p className="error" role="alert">
           {v.error}
         </p>
       )}
       <div className="voice-controls">
+        {byHand && !unsupported && (
+          <button
+            type="button"
+            aria-pressed={v.active}
+            onClick={() => void (v.active ? v.leave() : origin && v.join(origin, roomId))}
+          >
+            {v.active ? 'Turn voice off' : 'Turn voice on'}
+          </button>
+        )}
         <button
           type="button"
           aria-pressed={v.muted}

@@ -1,4 +1,5 @@
 import type { DesktopApi } from '../../../protocol/ipcClient.js';
+import type { VoiceHub, VoiceLink } from './voice.js';
 
 /**
  * How requests to a hub are authenticated: in a browser, the hub's HttpOnly session cookie
@@ -38,6 +39,11 @@ export interface Platform {
   forgetSession(origin: string): Promise<void>;
   /** A system notification where there are such (the desktop app); nothing in a browser. */
   notify(body: string): void;
+  /**
+   * How this platform carries a room's voice: over main's UDP relay client (the desktop app),
+   * or over the hub's /ws/voice (a browser), for the signed-in hub that `hub` returns.
+   */
+  voiceLink(hub: () => VoiceHub | null): VoiceLink;
 }
 
 let current: Platform | undefined;

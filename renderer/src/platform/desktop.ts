@@ -1,4 +1,6 @@
 import type { DesktopBridge, HubAuth, Platform } from '../lib/platform.js';
+import type { VoiceLink } from '../lib/voice.js';
+import { DesktopVoiceLink } from './desktopVoice.js';
 
 /**
  * The desktop app's window: main (through the preload's bridge) hosts a hub, pins hubs'
@@ -28,5 +30,9 @@ export class DesktopPlatform implements Platform {
 
   notify(body: string): void {
     void this.desktop.invoke('app.notify', { title: 'Backline', body: body.slice(0, 300) });
+  }
+
+  voiceLink(): VoiceLink {
+    return new DesktopVoiceLink(this.desktop);
   }
 }

@@ -1,11 +1,14 @@
 import type { HubAuth, Platform } from '../lib/platform.js';
+import type { VoiceHub, VoiceLink } from '../lib/voice.js';
+import { WebVoiceLink } from './webVoice.js';
 
 const COOKIE: HubAuth = { kind: 'cookie' };
 
 /**
  * A browser page that a hub served: that hub is the only one, and its HttpOnly session cookie
  * is the login (the page keeps nothing). No hosting, no local audio: the room shows how to
- * connect a JackTrip client by hand.
+ * connect a JackTrip client by hand. Voice (talkback) goes over the hub's /ws/voice, once the
+ * player turns it on.
  */
 export class WebPlatform implements Platform {
   readonly choosesHubs = false;
@@ -28,4 +31,8 @@ export class WebPlatform implements Platform {
   }
 
   notify(): void {}
+
+  voiceLink(hub: () => VoiceHub | null): VoiceLink {
+    return new WebVoiceLink(hub);
+  }
 }

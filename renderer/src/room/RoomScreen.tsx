@@ -64,8 +64,11 @@ export function RoomScreen({ roomId }: { roomId: string }) {
             {connectsAudio && (isMember || isHost) && join && (
               <>
                 <AudioPanel onReconnect={() => void connectAudio()} />
-                <VoicePanel members={view.members} me={me?.id} isHost={isHost} />
+                <VoicePanel members={view.members} me={me?.id} isHost={isHost} roomId={roomId} />
               </>
+            )}
+            {!connectsAudio && (isMember || isHost) && (
+              <VoicePanel members={view.members} me={me?.id} isHost={isHost} roomId={roomId} />
             )}
             {isMember || isHost ? (
               <Chat messages={view.chat} me={me?.id} />

@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla';
 import { formatError } from '../lib/errors.js';
 import type { Platform } from '../lib/platform.js';
+import type { VoiceHub, VoiceLinkStatus } from '../lib/voice.js';
 import { managed, type ManagedStore } from '../lib/store.js';
 import { VoiceEngine, type VoiceLevels } from '../voice/engine.js';
 
@@ -17,7 +18,10 @@ export interface VoiceState {
   remoteMuted: Record<number, { muted: boolean; byHost: boolean }>;
   levels: VoiceLevels;
   error: string | null;
-  /** Joins a room's voice: the microphone, the relay through main, the speakers. */
+  /** The session's state where the link reports it itself (a browser); the desktop app's is
+   * main's (desktop store). */
+  status: VoiceLinkStatus | null;
+  /** Joins a room's voice: the relay through the platform's link, the microphone, the speakers. */
   join: (origin: string, roomId: string) => Promise<void>;
   leave: () => Promise<void>;
   setMuted: (m: boolean) => Promise<void>;
@@ -40,11 +44,15 @@ const storedPtt = (): string | null => {
 };
 
 /**
- * Voice in a room, where the platform has it (the desktop app). Stopped, it leaves the room's
- * voice and releases the microphone, the key listeners and the level timer.
+ * Voice in a room, over the platform's voice link (the desktop app: main's UDP relay client; a
+ * browser: the hub's /ws/voice for the signed-in hub that `hub` returns). Stopped, it leaves
+ * the room's voice and releases the microphone, the key listeners and the level timer.
  */
-export function createVoiceStore(deps: { platform: Platform }): VoiceStore {
-  const bridge = deps.platform.desktop;
+export function createVoiceStore(deps: {
+  platform: Platform;
+  hub?: () => VoiceHub | null;
+}): VoiceStore {
+  const link = deps.platform.voiceLink(deps.hub ?? (() => null));
   let engine: VoiceEngine | undefined;
   let offs: (() => void)[] = [];
   let levelTimer: ReturnType<typeof setInterval> | undefined;
@@ -55,7 +63,7 @@ export function createVoiceStore(deps: { platform: Platform }): VoiceStore {
       const { muted, pttKey, pttHeld, active } = get();
       const sending = !muted && (pttKey === null || pttHeld);
       engine?.setSending(sending);
-      if (active) await bridge?.invoke('voice.mute', { muted: !sending });
+      if (active) await link.setMuted(!sending);
     };
     const isTyping = (e: KeyboardEvent) =>
       e.target instanceof HTMLElement &&
@@ -82,32 +90,43 @@ export function createVoiceStore(deps: { platform: Platform }): VoiceStore {
       remoteMuted: {},
       levels: { input: 0, speakers: {}, framesDecoded: {} },
       error: null,
+      status: null,
 
       async join(origin, roomId) {
-        if (!bridge) return;
         if (get().active && get().roomId === roomId) return;
         await get().leave();
         set({ active: true, roomId, error: null });
-        const e = (engine = new VoiceEngine(bridge));
+        const e = (engine = new VoiceEngine(link));
         e.setDeafened(get().deafened);
         for (const [id, v] of Object.entries(get().volumes)) e.setVolume(Number(id), v);
         offs = [
-          bridge.on('voice.frame', (f) => engine?.receive(f.speaker, f.data, f.timestamp)),
-          bridge.on('voice.mute', (m) =>
-            set((s) => ({
-              remoteMuted: { ...s.remoteMuted, [m.user_id]: { muted: m.muted, byHost: m.by_host } },
-            })),
-          ),
-          bridge.on('voice.toggleMute', () => void get().setMuted(!get().muted)),
+          link.listen({
+            frame: (f) => engine?.receive(f.speaker, f.data, f.timestamp),
+            mute: (m) =>
+              set((s) => ({
+                remoteMuted: {
+                  ...s.remoteMuted,
+                  [m.user_id]: { muted: m.muted, byHost: m.by_host },
+                },
+              })),
+            toggleMute: () => void get().setMuted(!get().muted),
+            status: (status) => set({ status }),
+          }),
         ];
-        window.addEventListener('keydown', onKey);
-        window.addEventListener('keyup', onKey);
+        globalThis.addEventListener?.('keydown', onKey);
+        globalThis.addEventListener?.('keyup', onKey);
         levelTimer = setInterval(() => {
           if (engine) set({ levels: engine.levels() });
         }, 100);
         try {
-          const status = await bridge.invoke('voice.join', { origin, room_id: roomId });
-          if (status.state === 'failed') throw new Error(status.message);
+          try {
+            await link.join(origin, roomId);
+          } catch (err) {
+            // In a browser the player turns voice on by hand: a failed join is off again, with
+            // the reason. The desktop app keeps its session; main reports the state.
+            if (!deps.platform.connectsAudio) await get().leave();
+            throw err;
+          }
           await e.startCapture();
           await apply();
         } catch (err) {
@@ -125,9 +144,9 @@ export function createVoiceStore(deps: { platform: Platform }): VoiceStore {
         const e = engine;
         engine = undefined;
         const wasActive = get().active;
-        set({ active: false, roomId: null, remoteMuted: {} });
+        set({ active: false, roomId: null, remoteMuted: {}, status: null });
         await e?.close();
-        if (wasActive) await bridge?.invoke('voice.leave').catch(() => {});
+        if (wasActive) await link.leave().catch(() => {});
       },
 
       async setMuted(muted) {
@@ -158,7 +177,7 @@ export function createVoiceStore(deps: { platform: Platform }): VoiceStore {
 
       async serverMute(userId, muted) {
         try {
-          await bridge?.invoke('voice.serverMute', { user_id: userId, muted });
+          await link.serverMute(userId, muted);
         } catch (err) {
           set({ error: formatError(err) });
         }

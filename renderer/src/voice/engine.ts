@@ -1,8 +1,9 @@
-// Voice in the renderer: the microphone, encoded to Opus with WebCodecs, handed to main over the
-// voice session's MessagePort (main's RelayClient sends it over UDP); frames from main, on the
-// same port, decoded per speaker and played, each through its own gain. Levels feed the input
+// Voice in the renderer: the microphone, encoded to Opus with WebCodecs, handed to the platform's
+// voice link (the desktop app: main's RelayClient over UDP, through the voice MessagePort; a
+// browser: the hub's /ws/voice); frames from the link decoded per speaker and played, each
+// through its own gain. Levels feed the input
 // meter and the speaking indicators.
-import type { DesktopBridge } from '../lib/platform.js';
+import type { VoiceLink } from '../lib/voice.js';
 
 export const SAMPLE_RATE = 48000;
 const SPEAKING_RMS = 0.01;
@@ -47,7 +48,17 @@ export class VoiceEngine {
   private deafened = false;
   private startTs = 0;
 
-  constructor(private readonly bridge: DesktopBridge) {}
+  constructor(private readonly link: Pick<VoiceLink, 'send'>) {}
+
+  /** Why this page cannot talk (no WebCodecs), or null when it can. */
+  static unsupported(): string | null {
+    const g = globalThis as Partial<Record<string, unknown>>;
+    if (g.AudioEncoder && g.AudioDecoder && g.MediaStreamTrackProcessor) return null;
+    return (
+      'Voice is not supported in this browser: it lacks WebCodecs audio (AudioEncoder and ' +
+      'AudioDecoder). Use a recent Chrome, Edge or Chromium, or the Backline desktop app.'
+    );
+  }
 
   get capturing(): boolean {
     return !!this.stream;
@@ -83,8 +94,8 @@ export class VoiceEngine {
   /** Opens the microphone and starts encoding. Throws a person-readable error. */
   async startCapture(): Promise<void> {
     if (this.stream) return;
-    if (typeof AudioEncoder === 'undefined' || typeof MediaStreamTrackProcessor === 'undefined')
-      throw new Error('This window cannot encode audio (WebCodecs is missing).');
+    const unsupported = VoiceEngine.unsupported();
+    if (unsupported) throw new Error(unsupported);
     let stream: MediaStream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({
@@ -92,8 +103,15 @@ export class VoiceEngine {
         video: false,
       });
     } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'NotAllowedError' || name === 'SecurityError')
+        throw new Error(
+          'Microphone access was refused, so you can listen but not talk. Allow the ' +
+            'microphone for this site (the icon in the address bar), then turn voice on again.',
+          { cause: err },
+        );
       throw new Error(
-        `The microphone is not available (${(err as Error).name}). Allow it, or pick another input.`,
+        `The microphone is not available (${name}). Allow it, or pick another input.`,
         { cause: err },
       );
     }
@@ -115,7 +133,7 @@ export class VoiceEngine {
         chunk.copyTo(data);
         // 48 kHz ticks since capture started, as the relay's 32-bit timestamp.
         const ts = Math.floor(((performance.now() - this.startTs) * SAMPLE_RATE) / 1000) >>> 0;
-        this.bridge.sendVoice({ data, timestamp: ts });
+        this.link.send({ data, timestamp: ts });
       },
       error: () => {
         this.reading = false;
