@@ -69,6 +69,11 @@ export class RoomSocketGateway {
     );
   }
 
+  /** Sends a message to every subscriber of the room (another service's room state: recording). */
+  announce(roomId: string, msg: WsServerMessage): void {
+    this.toRoom(roomId, msg);
+  }
+
   register(app: FastifyInstance): void {
     const handler = (ws: WebSocket, req: FastifyRequest) => this.accept(ws, req);
     app.get('/ws', { websocket: true, schema: { hide: true } }, handler);
