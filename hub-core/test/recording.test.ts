@@ -15,7 +15,7 @@ import type {
   RecordingStatus,
   RoomDetail,
 } from '../../protocol/api.js';
-import { startJamHub, type JamHub } from '../../testkit/fixtures.js';
+import { startJamHub, tempDir, type JamHub } from '../../testkit/fixtures.js';
 import {
   Procs,
   alive,
@@ -273,5 +273,74 @@ describe('recording limits', () => {
     const r = await t.api('alice', 'POST', `/rooms/${room.id}/recording`, { action: 'start' });
     assert.equal(r.status, 409);
     assert.match(r.text, /recording quota \(0 MB\) is used up/);
+  });
+});
+
+describe('recording on a disk that fills up', () => {
+  let t: JamHub;
+  const procs = new Procs();
+  const disk = tempDir('backline-recdisk-');
+  before(async () => {
+    // A 6 MB disk of its own (the test runs in a private mount namespace).
+    const m = await runTool(
+      'mount',
+      ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', disk.path],
+      process.env,
+    );
+    assert.equal(m.code, 0, m.stderr);
+    t = await startJamHub(['alice'], {
+      env: { HUB_RECORDING_MIN_FREE_MB: '1', HUB_RECORDINGS_DIR: join(disk.path, 'rec') },
+    });
+  });
+  after(async () => {
+    await procs.stopAll();
+    await t.close();
+    await runTool('umount', [disk.path], process.env);
+    disk.remove();
+  });
+
+  it('stops cleanly, keeps what was captured and tells the host why', async () => {
+    const cli = (await procs.server('cli')).name;
+    const room = await t.ok<RoomDetail>('alice', 'POST', '/rooms', {
+      name: 'Full disk',
+      patch_mode: 2,
+      max_participants: 2,
+    });
+    const j = await t.ok<JoinAnswer>('alice', 'POST', `/rooms/${room.id}/join`, {});
+    const c = startJackTripClient(procs, cli, {
+      host: j.jacktrip.host,
+      port: j.jacktrip.port,
+      remoteName: j.jacktrip.remote_name,
+      username: j.jacktrip.username,
+      password: j.jacktrip.password,
+    });
+    assert.equal(await c.outcome, 'connected');
+    const host = await TestSocket.open(
+      `${t.url.replace('https:', 'wss:')}/ws?token=${t.tokens.alice}`,
+      t.ca,
+    );
+    try {
+      host.send({ type: 'subscribe', room_id: room.id });
+      await host.next((m) => m.type === 'subscribed');
+      const r = (
+        await t.ok<RecordingStatus>('alice', 'POST', `/rooms/${room.id}/recording`, {
+          action: 'start',
+        })
+      ).recording!;
+      const stopped = await host.next(
+        (m) => m.type === 'recording' && m.state === 'stopped',
+        30_000,
+      );
+      assert.match(String(stopped.type === 'recording' && stopped.message), /disk is nearly full/);
+      const done = (await t.ok<RecordingList>('alice', 'GET', `/rooms/${room.id}/recordings`))
+        .recordings[0]!;
+      assert.equal(done.id, r.id);
+      assert.equal(done.stop_reason, 'disk_full');
+      const n = await frames(join(disk.path, 'rec', r.id, 'alice.wav'));
+      assert.ok(n > 48000, `alice.wav: ${n} frames`);
+      assert.equal(t.hub.recordings.pids.length, 0);
+    } finally {
+      host.close();
+    }
   });
 });

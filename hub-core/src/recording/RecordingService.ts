@@ -274,7 +274,8 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
     if (performance.now() - live.t0 >= maxMinutes * 60_000 || size >= WAV_LIMIT)
       reason = 'max_length';
     else if (this.usedBytes() >= quotaMb * MB) reason = 'quota';
-    else if (this.freeBytes() < minFreeMb * MB) reason = 'disk_full';
+    // Finishing writes the tracks beside the capture: keep room for as much again.
+    else if (this.freeBytes() < minFreeMb * MB + size) reason = 'disk_full';
     if (reason) void this.stop(roomId, reason);
   }
 
