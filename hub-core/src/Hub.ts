@@ -296,6 +296,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       );
       recordingRoutes(http, auth, recordings);
       recordings.on('message', (roomId, msg) => ws.announce(roomId, msg));
+      ws.subscribeExtras = (roomId) => recordings.liveMessages(roomId);
       ws.register(http);
       await http.ready();
       const sweepTimer = setInterval(() => {

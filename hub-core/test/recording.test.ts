@@ -134,6 +134,21 @@ describe('recording a room: capture, access, limits, crash and cleanup', () => {
     const told = await host.next((m) => m.type === 'recording', 10_000, mark);
     assert.equal(told.type === 'recording' && told.started_by, 'alice');
     assert.match(String(told.type === 'recording' && told.message), /alice started recording/);
+    // A player who opens the room during the recording is told at once, with who started it.
+    const late = await TestSocket.open(
+      `${t.url.replace('https:', 'wss:')}/ws?token=${t.tokens.bob}`,
+      t.ca,
+    );
+    try {
+      late.send({ type: 'subscribe', room_id: room.id });
+      const notice = await late.next((x) => x.type === 'recording', 10_000);
+      assert.match(
+        String(notice.type === 'recording' && notice.message),
+        /recorded \(started by alice\)/,
+      );
+    } finally {
+      late.close();
+    }
     await delay(1000);
     // Bob reconnects: new JACK ports, the same track.
     await stopChild(bob.child, 3000);

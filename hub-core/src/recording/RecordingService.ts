@@ -207,6 +207,15 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
     await rm(r.dir, { recursive: true, force: true });
   }
 
+  /** The notice a player subscribing to the room gets while it is being recorded. */
+  liveMessages(roomId: string): RecordingMessage[] {
+    const live = this.live.get(roomId);
+    if (!live || live.stopping) return [];
+    return [
+      this.message(live, 'recording', `This room is being recorded (started by ${live.startedBy})`),
+    ];
+  }
+
   /** PIDs of every running recorder (for tests and /health). */
   get pids(): number[] {
     return [...this.live.values()].flatMap((l) => l.recorder.pids);
@@ -319,14 +328,18 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
   }
 
   private announce(live: Live, state: RecordingMessage['state'], message: string): void {
-    this.safeEmit('message', live.roomId, {
+    this.safeEmit('message', live.roomId, this.message(live, state, message));
+  }
+
+  private message(live: Live, state: RecordingMessage['state'], message: string): RecordingMessage {
+    return {
       type: 'recording',
       room_id: live.roomId,
       state,
       started_by: live.startedBy,
       recording_id: live.id,
       message,
-    });
+    };
   }
 }
 
