@@ -141,6 +141,22 @@ describe('web UI e2e: two players, a private room, chat, the patchbay, a kick', 
       .getByRole('img', { name: 'audio connected', exact: true })
       .waitFor({ timeout: 20_000 });
 
+    // The host records the room: the guest sees REC and who started it, then the recording.
+    await host.page.getByRole('button', { name: 'Record', exact: true }).click();
+    await guest.page
+      .getByRole('status')
+      .filter({ hasText: /^● REC$/ })
+      .waitFor({ timeout: 10_000 });
+    await guest.page.getByText('hana started recording this room').waitFor();
+    await host.page.getByText(/^0:0[1-9] · /).waitFor({ timeout: 10_000 });
+    await host.page.getByRole('button', { name: 'Stop recording' }).click();
+    await guest.page
+      .getByRole('status')
+      .filter({ hasText: /^● REC$/ })
+      .waitFor({ state: 'detached' });
+    await guest.page.getByRole('link', { name: 'Download' }).waitFor({ timeout: 10_000 });
+    await guest.page.getByTestId('room-banner').getByRole('button', { name: 'Dismiss' }).click();
+
     // The host opens the patchbay: the client's ports appear as handles.
     await host.page.getByRole('link', { name: 'Patchbay' }).click();
     await host.page.waitForURL(new RegExp(`/patchbay/${roomId}$`));

@@ -6,5 +6,6 @@ export * from './api/auth.js';
 export * from './api/health.js';
 export * from './api/patchbay.js';
 export * from './api/reach.js';
+export * from './api/recording.js';
 export * from './api/rooms.js';
 export * from './api/voice.js';

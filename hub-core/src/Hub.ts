@@ -8,6 +8,7 @@ import { PasswordHasher, type PasswordHasherOptions } from './auth/passwords.js'
 import { systemClock, type Clock } from './clock.js';
 import type { HubConfig } from './config.js';
 import { openDatabase, type Db } from './db/open.js';
+import { RecordingsRepo } from './db/recordings.js';
 import { RoomsRepo } from './db/rooms.js';
 import { SessionsRepo } from './db/sessions.js';
 import { UsersRepo, type UserRow } from './db/users.js';
@@ -16,6 +17,7 @@ import { SafeEmitter } from './events.js';
 import { TeardownStack } from './process/TeardownStack.js';
 import { patchbayRoutes } from './http/patchbay.routes.js';
 import { PatchbayService } from './patchbay/PatchbayService.js';
+import { recordingRoutes } from './http/recording.routes.js';
 import { roomRoutes } from './http/rooms.routes.js';
 import { buildHttpApp } from './http/server.js';
 import { SocketRegistry } from './http/sockets.js';
@@ -27,6 +29,7 @@ import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
 import { Reachability } from './reach/Reachability.js';
+import { RecordingService } from './recording/RecordingService.js';
 import { isLocalClient } from './reach/state.js';
 import { ChatService } from './rooms/ChatService.js';
 import { DEFAULT_PASSPHRASE_LIMITS } from './rooms/limits.js';
@@ -65,6 +68,7 @@ interface Parts {
   sockets: SocketRegistry;
   relay: Relay;
   reach: Reachability;
+  recordings: RecordingService;
 }
 
 /**
@@ -99,6 +103,9 @@ export class Hub extends SafeEmitter<HubEvents> {
   }
   get relay(): Relay {
     return this.parts.relay;
+  }
+  get recordings(): RecordingService {
+    return this.parts.recordings;
   }
   /** The router's port mapping and whether friends on the internet can reach the hub. */
   get reach(): Reachability {
@@ -209,6 +216,26 @@ export class Hub extends SafeEmitter<HubEvents> {
         rooms.announceShutdown();
         rooms.dispose();
       }, 'rooms');
+      const recordings = new RecordingService(
+        new RecordingsRepo(db),
+        roomsRepo,
+        rooms,
+        supervisor,
+        {
+          dir: config.recordingsDir,
+          limits: {
+            maxMinutes: config.recordingMaxMinutes,
+            quotaMb: config.recordingQuotaMb,
+            minFreeMb: config.recordingMinFreeMb,
+          },
+          period: config.jackPeriod,
+          clock,
+          logger,
+        },
+      );
+      // Recordings stop (their files kept and finished) before the rooms' processes go.
+      teardown.defer(() => recordings.close(), 'recordings');
+      await recordings.recover();
       const chat = new ChatService(roomsRepo, rooms, clock);
       const patchbay = new PatchbayService(rooms, supervisor, logger);
       const sockets = teardown.use(new SocketRegistry(auth, clock, config.wsMaxPerUser), 'sockets');
@@ -267,6 +294,9 @@ export class Hub extends SafeEmitter<HubEvents> {
           ? relayRef.port
           : (reach.externalPort('UDP', relayRef.port) ?? relayRef.port),
       );
+      recordingRoutes(http, auth, recordings);
+      recordings.on('message', (roomId, msg) => ws.announce(roomId, msg));
+      ws.subscribeExtras = (roomId) => recordings.liveMessages(roomId);
       ws.register(http);
       await http.ready();
       const sweepTimer = setInterval(() => {
@@ -275,7 +305,18 @@ export class Hub extends SafeEmitter<HubEvents> {
       }, 10 * 60_000);
       sweepTimer.unref();
       teardown.defer(() => clearInterval(sweepTimer), 'session sweep');
-      const parts = { db, hasher, auth, supervisor, rooms, roomSockets: ws, sockets, relay, reach };
+      const parts = {
+        db,
+        hasher,
+        auth,
+        supervisor,
+        rooms,
+        roomSockets: ws,
+        sockets,
+        relay,
+        reach,
+        recordings,
+      };
       return new Hub(config, logger, http, certificate, parts, teardown.move());
     } catch (err) {
       await teardown.dispose().catch(() => undefined);

@@ -72,6 +72,14 @@ export interface HubConfig {
   upnp: boolean;
   /** Lease asked of the router per mapping, in seconds; renewed at half (HUB_UPNP_LEASE_SECONDS). Default 1800. */
   upnpLeaseSeconds: number;
+  /** Longest recording, in minutes (HUB_RECORDING_MAX_MINUTES). Default 180. */
+  recordingMaxMinutes: number;
+  /** Disk space all recordings may take, in MB (HUB_RECORDING_QUOTA_MB). Default 10240. */
+  recordingQuotaMb: number;
+  /** Free disk below which recording refuses to start or stops (HUB_RECORDING_MIN_FREE_MB). Default 512. */
+  recordingMinFreeMb: number;
+  /** Where recordings are kept (HUB_RECORDINGS_DIR). Default `<dataDir>/recordings`. */
+  recordingsDir: string;
 }
 
 /** This checkout's renderer build, the default web UI. */
@@ -297,6 +305,10 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     );
   }
   const upnpLeaseSeconds = int(env, 'HUB_UPNP_LEASE_SECONDS', 1800, 60, 86400);
+  const recordingMaxMinutes = int(env, 'HUB_RECORDING_MAX_MINUTES', 180, 1, 1440);
+  const recordingQuotaMb = int(env, 'HUB_RECORDING_QUOTA_MB', 10240, 0, 100_000_000);
+  const recordingMinFreeMb = int(env, 'HUB_RECORDING_MIN_FREE_MB', 512, 0, 100_000_000);
+  const recordingsDir = resolve(env.HUB_RECORDINGS_DIR?.trim() || join(dataDir, 'recordings'));
 
   return {
     host,
@@ -323,5 +335,9 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     corsOrigins,
     upnp,
     upnpLeaseSeconds,
+    recordingMaxMinutes,
+    recordingQuotaMb,
+    recordingMinFreeMb,
+    recordingsDir,
   };
 }

@@ -8,6 +8,7 @@ import {
 import { ROOM_ID_PATTERN } from '../rules/routes.js';
 import type { JackGraph } from './patchbay.js';
 import { PortName } from './patchbay.js';
+import type { RecordingMessage } from './recording.js';
 
 const utf8 = new TextEncoder();
 // Printable text: no control characters (a name is shown in lists and logs), and no invisible
@@ -184,5 +185,6 @@ export type WsServerMessage =
       expires_at?: string;
       patch_mode?: PatchMode;
     }
+  | RecordingMessage
   | { type: 'error'; code: string; message: string; room_id?: string }
   | { type: 'pong' };

@@ -4,6 +4,7 @@ import { hostAJam, linkToConnected } from './desktop.js';
 import { bcryptHealth, hubStartup, loginUnderRoomHashing } from './hub.js';
 import { kickToSilence } from './kick.js';
 import { hostReachable } from './reach.js';
+import { recordingCpu } from './recording.js';
 import { Results } from './lib.js';
 import { relayTalkers, relayThroughput } from './relay.js';
 import { relayLogins } from './relayLogins.js';
@@ -69,6 +70,11 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'voice-frame-ipc': {
     about: 'desktop: one voice frame between the page and main, both ways, before/after the port',
     run: voiceFrameIpc,
+  },
+  recording: {
+    about:
+      "recorder CPU with 2, 4 and 8 members over 30 s vs the room's jacktrip; xruns while recording",
+    run: recordingCpu,
   },
   'relay-logins': {
     about: "the relay's p99 delay with and without 50 logins at once",

@@ -18,7 +18,7 @@ import { Agent as HttpsAgent } from 'node:https';
 interface Joined {
   jacktrip: { host: string; port: number; remote_name: string; username: string; password: string };
 }
-const connectOpts = (j: Joined) => ({
+export const connectOpts = (j: Joined) => ({
   host: j.jacktrip.host,
   port: j.jacktrip.port,
   remoteName: j.jacktrip.remote_name,
@@ -28,7 +28,7 @@ const connectOpts = (j: Joined) => ({
 
 const api = hubApi;
 
-async function joinRoom(
+export async function joinRoom(
   hub: HubProcess,
   agent: Agent,
   roomId: unknown,
@@ -44,7 +44,7 @@ async function joinRoom(
   )) as unknown as Joined;
 }
 
-async function users(hub: HubProcess, agent: Agent, names: string[]): Promise<string[]> {
+export async function users(hub: HubProcess, agent: Agent, names: string[]): Promise<string[]> {
   const tokens: string[] = [];
   for (const n of names)
     tokens.push(
@@ -252,7 +252,7 @@ export async function roundTrip(results: Results): Promise<void> {
   }
 }
 
-const ticks = (pid: number): number => {
+export const ticks = (pid: number): number => {
   try {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     // utime, stime, cutime, cstime (fields 14-17): children reaped by the process count too.
@@ -262,7 +262,7 @@ const ticks = (pid: number): number => {
   }
 };
 
-function commOf(pid: number): string {
+export function commOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
@@ -270,7 +270,7 @@ function commOf(pid: number): string {
   }
 }
 
-async function childPids(pid: number): Promise<{ pid: number; comm: string }[]> {
+export async function childPids(pid: number): Promise<{ pid: number; comm: string }[]> {
   const r = await runTool('pgrep', ['-P', String(pid)], process.env, 3000);
   return r.stdout
     .split('\n')

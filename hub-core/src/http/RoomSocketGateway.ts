@@ -69,6 +69,17 @@ export class RoomSocketGateway {
     );
   }
 
+  /**
+   * Room state another service keeps, sent to each new subscriber after the chat history (a
+   * live recording: a player who arrives is told before their audio is captured).
+   */
+  subscribeExtras: (roomId: string) => WsServerMessage[] = () => [];
+
+  /** Sends a message to every subscriber of the room (another service's room state: recording). */
+  announce(roomId: string, msg: WsServerMessage): void {
+    this.toRoom(roomId, msg);
+  }
+
   register(app: FastifyInstance): void {
     const handler = (ws: WebSocket, req: FastifyRequest) => this.accept(ws, req);
     app.get('/ws', { websocket: true, schema: { hide: true } }, handler);
@@ -176,6 +187,7 @@ export class RoomSocketGateway {
             room_id: m.room_id,
             messages: this.chat.history(conn.user, m.room_id, 50),
           });
+          for (const extra of this.subscribeExtras(m.room_id)) send(conn.ws, extra);
           return;
         }
         case 'unsubscribe':

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JackGraph, JackPort } from '../../../protocol/api.js';
 import { toGraph } from './jackGraph.js';
-import { cordKey, meshCords, planWiring, sortPlayers, wireable } from './wiringPlan.js';
+import {
+  RECORDER_CLIENT,
+  cordKey,
+  meshCords,
+  planWiring,
+  sortPlayers,
+  wireable,
+} from './wiringPlan.js';
 
 /** A hub-side jacktrip client: receive_n carry what the player plays, send_n go to them. */
 function player(name: string, channels = 2): JackPort[] {
@@ -158,6 +165,33 @@ describe('the room wiring plan', () => {
     });
     assert.equal(to5.disconnect.length, 3);
     assert.deepEqual(to5.connect, []);
+  });
+
+  it('a patch mode change leaves the recorder’s cords alone (the recorder wires them)', () => {
+    const rec: JackPort[] = [1, 2].map((n) => ({
+      name: `${RECORDER_CLIENT}:input${n}`,
+      client: RECORDER_CLIENT,
+      type: 'audio',
+      direction: 'input',
+      physical: false,
+      connections: [],
+    }));
+    const g = graph(
+      [player('alice', 1), player('bob', 1), rec],
+      [
+        ['alice:receive_1', `${RECORDER_CLIENT}:input1`],
+        ['bob:receive_1', `${RECORDER_CLIENT}:input2`],
+        ['alice:receive_1', 'alice:send_1'],
+      ],
+    );
+    const plan = planWiring({
+      graph: g,
+      roster: { mode: 5, members: ['alice', 'bob'] },
+      order: order({}),
+      made: new Set(),
+      reset: true,
+    });
+    assert.deepEqual(plan.disconnect, [['alice:receive_1', 'alice:send_1']]);
   });
 
   it('leaves clients that are not players alone', () => {

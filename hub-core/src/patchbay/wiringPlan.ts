@@ -19,8 +19,15 @@ export interface Roster {
  */
 export const MESH_CHANNELS = 2;
 
+/**
+ * The JACK client of a room's recorder (jack_rec, recording/Recorder.ts). Its input ports are
+ * the hub's own: the wiring leaves its cords alone, and the recorder wires them itself.
+ */
+export const RECORDER_CLIENT = 'jackrec';
+
 export const cordKey = ([s, d]: Cord) => `${s}\n${d}`;
 export const clientOf = (port: string) => port.slice(0, port.indexOf(':'));
+const isRecorderCord = (c: Cord) => clientOf(c[1]) === RECORDER_CLIENT;
 
 export interface Players {
   /** Each member's kept client: their newest. */
@@ -110,7 +117,7 @@ export function planWiring(i: PlanInput): WiringPlan {
     (c) =>
       gone.has(clientOf(c[0])) ||
       gone.has(clientOf(c[1])) ||
-      (i.reset && !meshKeys.has(cordKey(c))),
+      (i.reset && !meshKeys.has(cordKey(c)) && !isRecorderCord(c)),
   );
   const meshConnected = mesh.filter(([s, d]) => isConnected(i.graph, s, d));
   const connect = mesh.filter(

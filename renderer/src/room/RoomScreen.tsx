@@ -10,6 +10,7 @@ import { PlatformPeg } from '../lib/platform.js';
 import { navigate } from '../lib/router.js';
 import { useNow } from '../lib/useNow.js';
 import { useRoom, useSession } from '../store/context.js';
+import { RecIndicator, RecordingPanel } from './RecordingPanel.js';
 import { formatDuration } from '../store/rooms.js';
 import { Banner } from './Banner.js';
 import { CopyButton } from './CopyButton.js';
@@ -59,6 +60,7 @@ export function RoomScreen({ roomId }: { roomId: string }) {
             <Participants members={view.members} isHost={isHost} me={me?.id} />
             {isMember || isHost ? <ConnectionDetails join={join} /> : <JoinCard detail={detail} />}
             {isHost && <HostControls detail={detail} />}
+            {(isMember || isHost) && !view.ended && <RecordingPanel isHost={isHost} />}
           </div>
           <div className="col">
             {connectsAudio && (isMember || isHost) && join && (
@@ -105,6 +107,7 @@ function RoomHeader(props: {
           <span className={left < 300 ? 'soon' : undefined}>{formatDuration(left)} left</span>
           {detail.private && <span className="badge">Private</span>}
           {detail.locked && <span className="badge warn">Locked</span>}
+          <RecIndicator />
         </p>
         <p className="meta">{mode}</p>
       </div>

@@ -1,6 +1,6 @@
 import type { XYPosition } from '@xyflow/react';
 import { createStore } from 'zustand/vanilla';
-import type { JoinAnswer, WsServerMessage } from '../../../protocol/api.js';
+import type { JoinAnswer, Recording, WsServerMessage } from '../../../protocol/api.js';
 import { isPatchMode } from '../../../protocol/rules.js';
 import { formatError } from '../lib/errors.js';
 import { managed, type ManagedStore } from '../lib/store.js';
@@ -22,6 +22,9 @@ export interface RoomState {
   selectedEdges: Set<string>;
   actionError: string | null;
   busy: boolean;
+  /** The room's live recording (elapsed, size) as last asked, and its finished recordings. */
+  liveRecording: Recording | null;
+  recordings: Recording[];
 
   open: (roomId: string) => Promise<void>;
   closeView: () => void;
@@ -37,6 +40,10 @@ export interface RoomState {
   resetLayout: () => void;
   selectEdges: (ids: Set<string>) => void;
   dismissBanner: () => void;
+  /** The host starts or stops recording the room. */
+  record: (action: 'start' | 'stop') => Promise<void>;
+  /** Asks the hub for the live recording and the room's recordings. */
+  refreshRecordings: () => Promise<void>;
 }
 
 export type RoomStore = ManagedStore<RoomState>;
@@ -98,6 +105,8 @@ export function createRoomStore(deps: { session: SessionStore }): RoomStore {
       selectedEdges: new Set(),
       actionError: null,
       busy: false,
+      liveRecording: null,
+      recordings: [],
 
       async open(roomId) {
         const socket = session.getState().socket;
@@ -201,6 +210,29 @@ export function createRoomStore(deps: { session: SessionStore }): RoomStore {
       },
       dismissBanner() {
         set((s) => ({ view: s.view ? { ...s.view, banner: null } : s.view }));
+      },
+      async record(action) {
+        const v = get().view;
+        if (!v) return;
+        await run(async () => {
+          const r = await apiOf(session).record(v.roomId, action);
+          set({ liveRecording: action === 'start' ? r.recording : null });
+          await get().refreshRecordings();
+        });
+      },
+      async refreshRecordings() {
+        const v = get().view;
+        if (!v) return;
+        try {
+          const api = apiOf(session);
+          const [live, list] = await Promise.all([
+            api.recordingStatus(v.roomId),
+            api.roomRecordings(v.roomId),
+          ]);
+          set({ liveRecording: live.recording, recordings: list.recordings });
+        } catch {
+          // Not a member (yet), or the room ended: nothing to show.
+        }
       },
     };
   });

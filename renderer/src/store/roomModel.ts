@@ -29,6 +29,8 @@ export interface RoomView {
   subscribed: boolean;
   /** The last error the hub sent about this room. */
   error: string | null;
+  /** The room is being recorded (the REC indicator), and who started it. */
+  recording: { id: string; startedBy: string } | null;
 }
 
 export const EMPTY_GRAPH: JackGraph = { clients: {}, connections: [] };
@@ -41,6 +43,7 @@ export function emptyRoomView(roomId: string, detail: RoomDetail | null = null):
     chat: [],
     graph: EMPTY_GRAPH,
     graphVersion: 0,
+    recording: null,
     banner: null,
     ended: false,
     subscribed: false,
@@ -83,6 +86,16 @@ export function reduceRoom(view: RoomView, message: WsServerMessage): RoomView {
       return { ...view, chat: mergeChat(view.chat, message.messages) };
     case 'error':
       return { ...view, error: message.message };
+    case 'recording':
+      // The hub's message is the consent notice: it names who started the recording.
+      return {
+        ...view,
+        recording:
+          message.state === 'recording'
+            ? { id: message.recording_id, startedBy: message.started_by }
+            : null,
+        banner: { tone: message.state === 'recording' ? 'warn' : 'info', text: message.message },
+      };
     case 'room_state': {
       const ended = ENDED_TEXT[message.state];
       if (ended !== undefined)

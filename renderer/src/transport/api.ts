@@ -5,6 +5,8 @@ import type {
   ChatMessage,
   CreateRoomBody,
   JoinAnswer,
+  RecordingList,
+  RecordingStatus,
   RoomDetail,
   RoomSummary,
 } from '../../../protocol/api.js';
@@ -49,6 +51,12 @@ export function hubApi(client: HubClient) {
       client.request<unknown>('POST', '/jack/connect', { room_id: roomId, source, dest }),
     disconnect: (roomId: string, source: string, dest: string) =>
       client.request<unknown>('POST', '/jack/disconnect', { room_id: roomId, source, dest }),
+    record: (roomId: string, action: 'start' | 'stop') =>
+      client.request<RecordingStatus>('POST', `/rooms/${id(roomId)}/recording`, { action }),
+    recordingStatus: (roomId: string) =>
+      client.request<RecordingStatus>('GET', `/rooms/${id(roomId)}/recording`),
+    roomRecordings: (roomId: string) =>
+      client.request<RecordingList>('GET', `/rooms/${id(roomId)}/recordings`),
   };
 }
 export type HubApi = ReturnType<typeof hubApi>;
