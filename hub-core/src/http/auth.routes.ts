@@ -17,6 +17,7 @@ import {
   ErrorBody,
 } from '../../../protocol/api.js';
 import { checkSameOrigin, clearedSessionCookie, cookieToken, setSessionCookie } from './cookies.js';
+import { bearerSecurity, errorResponses } from './responses.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,8 +43,8 @@ export function authOf(request: FastifyRequest): Authenticated {
   return request.auth;
 }
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 429: ErrorBody } as const;
-const bearer = [{ bearer: [] }];
+const errors = errorResponses(400, 401, 429);
+const bearer = bearerSecurity;
 
 /**
  * The caller's session token: the Authorization header first, else the web UI's session

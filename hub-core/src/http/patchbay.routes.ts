@@ -3,23 +3,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthService } from '../auth/AuthService.js';
 import { BadRequest } from '../errors.js';
 import type { PatchbayService } from '../patchbay/PatchbayService.js';
-import {
-  ErrorBody,
-  JackGraph,
-  PatchRequest,
-  PatchResult,
-  RoomQuery,
-} from '../../../protocol/api.js';
+import { JackGraph, PatchRequest, PatchResult, RoomQuery } from '../../../protocol/api.js';
 import { authOf, requireAuthHook } from './auth.routes.js';
+import { bearerSecurity, errorResponses } from './responses.js';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  503: ErrorBody,
-} as const;
+const errors = errorResponses(400, 401, 403, 404, 409, 503);
 
 /** The patchbay's HTTP face: the room's graph, connect and disconnect (patchbay/PatchbayService.ts). */
 export function patchbayRoutes(
@@ -29,7 +17,7 @@ export function patchbayRoutes(
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const onRequest = requireAuthHook(auth);
-  const base = { tags: ['patchbay'], security: [{ bearer: [] }] };
+  const base = { tags: ['patchbay'], security: bearerSecurity };
 
   r.get(
     '/jack/graph',

@@ -13,16 +13,10 @@ import {
   RoomParams,
 } from '../../../protocol/api.js';
 import { authOf, requireAuthHook } from './auth.routes.js';
+import { bearerSecurity, errorResponses } from './responses.js';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  503: ErrorBody,
-} as const;
-const security = [{ bearer: [] }];
+const errors = errorResponses(400, 401, 403, 404, 409, 503);
+const security = bearerSecurity;
 const tags = ['recording'];
 const RecordingParams = z.object({ id: RecordingId });
 

@@ -21,16 +21,10 @@ import {
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook } from './auth.routes.js';
+import { bearerSecurity, errorResponses } from './responses.js';
 
-const errors = {
-  400: ErrorBody,
-  401: ErrorBody,
-  403: ErrorBody,
-  404: ErrorBody,
-  409: ErrorBody,
-  429: ErrorBody,
-} as const;
-const security = [{ bearer: [] }];
+const errors = errorResponses(400, 401, 403, 404, 409, 429);
+const security = bearerSecurity;
 
 /** Rooms, membership, host controls and chat. Routes stay thin: parse, call a service, answer. */
 export function roomRoutes(

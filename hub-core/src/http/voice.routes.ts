@@ -13,6 +13,7 @@ import type { RoomService } from '../rooms/RoomService.js';
 import { authOf, requireAuthHook, upgradeAuth } from './auth.routes.js';
 import { hostOnly } from '../rooms/RoomService.js';
 import { CLOSE_SESSION_ENDED, type SocketRegistry } from './sockets.js';
+import { bearerSecurity } from './responses.js';
 
 /** Voice tokens for room members, and the WebSocket fallback of the UDP relay. */
 export function voiceRoutes(
@@ -32,7 +33,7 @@ export function voiceRoutes(
       onRequest: requireAuthHook(auth),
       schema: {
         tags: ['voice'],
-        security: [{ bearer: [] }],
+        security: bearerSecurity,
         summary: 'A short-lived signed token for the voice relay (members only)',
         params: RoomParams,
         response: { 200: VoiceToken, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
@@ -66,7 +67,7 @@ export function voiceRoutes(
       onRequest: requireAuthHook(auth),
       schema: {
         tags: ['voice'],
-        security: [{ bearer: [] }],
+        security: bearerSecurity,
         summary:
           "The room's voice relay counters (host only): packets received, forwarded and dropped, sessions",
         params: RoomParams,
