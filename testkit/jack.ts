@@ -145,26 +145,77 @@ export interface WavStat {
   freq: number;
 }
 
-/** RMS, peak and zero-crossing frequency of one channel (first 0.25 s trimmed), from sox. */
-export function wavStat(file: string, channel = 1): Promise<WavStat> {
-  return new Promise((resolve, reject) => {
+/**
+ * RMS and peak of one channel (first 0.25 s trimmed), from sox, and its frequency: the peak of
+ * its spectrum. Not sox's "rough frequency", which counts zero crossings: a dropout or a
+ * glitch on a loaded machine adds crossings, and a clean 240 Hz tone with a few gaps read as
+ * 303 Hz.
+ */
+export async function wavStat(file: string, channel = 1): Promise<WavStat> {
+  const err = await new Promise<string>((resolve, reject) => {
     const p = spawn('sox', [file, '-n', 'trim', '0.25', 'remix', String(channel), 'stat'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    let err = '';
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    let out = '';
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
     p.on('error', reject);
-    p.on('close', () => {
-      const num = (re: RegExp) => Number(re.exec(err)?.[1] ?? NaN);
-      const s = {
-        rms: num(/RMS\s+amplitude:\s+([\d.]+)/),
-        max: num(/Maximum amplitude:\s+([-\d.]+)/),
-        freq: num(/Rough\s+frequency:\s+(\d+)/),
-      };
-      if (Number.isNaN(s.rms)) reject(new Error(`sox stat failed: ${err.slice(0, 300)}`));
-      else resolve(s);
-    });
+    p.on('close', () => resolve(out));
   });
+  const num = (re: RegExp) => Number(re.exec(err)?.[1] ?? NaN);
+  const rms = num(/RMS\s+amplitude:\s+([\d.]+)/);
+  const max = num(/Maximum amplitude:\s+([-\d.]+)/);
+  if (Number.isNaN(rms)) throw new Error(`sox stat failed: ${err.slice(0, 300)}`);
+  return { rms, max, freq: await peakFrequency(file, channel) };
+}
+
+const SPECTRUM_RATE = 8000;
+
+/** The strongest frequency (1 Hz steps, 40 to 2000 Hz) in up to 2 s of one channel. */
+async function peakFrequency(file: string, channel: number): Promise<number> {
+  const raw = await new Promise<Buffer>((resolve, reject) => {
+    const p = spawn(
+      'sox',
+      [
+        file,
+        '-t',
+        'f32',
+        '-',
+        'trim',
+        '0.25',
+        '2',
+        'remix',
+        String(channel),
+        'rate',
+        String(SPECTRUM_RATE),
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const parts: Buffer[] = [];
+    p.stdout.on('data', (d: Buffer) => parts.push(d));
+    p.on('error', reject);
+    p.on('close', () => resolve(Buffer.concat(parts)));
+  });
+  const x = new Float32Array(raw.buffer, raw.byteOffset, Math.floor(raw.length / 4));
+  let best = 0;
+  let bestPower = 0;
+  for (let f = 40; f <= 2000; f++) {
+    // Goertzel: the power of one DFT bin.
+    const w = (2 * Math.PI * f) / SPECTRUM_RATE;
+    const c = 2 * Math.cos(w);
+    let s1 = 0;
+    let s2 = 0;
+    for (let i = 0; i < x.length; i++) {
+      const s0 = x[i]! + c * s1 - s2;
+      s2 = s1;
+      s1 = s0;
+    }
+    const power = s1 * s1 + s2 * s2 - c * s1 * s2;
+    if (power > bestPower) {
+      bestPower = power;
+      best = f;
+    }
+  }
+  return best;
 }
 
 /** A tone: RMS well above noise and the peak of jack_simple_client (0.2). */
