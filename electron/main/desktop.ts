@@ -9,6 +9,7 @@ import { HostedHub, nodeForker, type HubForker, type HostedHubOptions } from './
 import { handlerMap } from './ipc/handlers.js';
 import { IpcRouter, type SenderInfo } from './ipc/router.js';
 import { RendererPush } from './push.js';
+import { RecordingSaver, type ChooseSavePath } from './recordingSaver.js';
 import { JackControl } from './jack.js';
 import { JackTripClient } from './jacktripClient.js';
 import { SecretStore, plainCodec, type SecretCodec } from './secrets.js';
@@ -31,6 +32,8 @@ export interface DesktopOptions {
   host?: Partial<Omit<HostedHubOptions, 'forker' | 'dataDir' | 'logFile'>>;
   notify?: (title: string, body: string) => void;
   openExternal?: (url: string) => Promise<void> | void;
+  /** Asks where to save a recording (the shell: Electron's save dialog); none: saving is refused. */
+  chooseSavePath?: ChooseSavePath;
   probe?: (origin: string) => Promise<PeerCertificate>;
   /** Opens a voice session's MessagePort to the page (none: voice frames go nowhere). */
   openVoicePort?: VoicePortOpener;
@@ -83,6 +86,13 @@ export function createDesktop(options: DesktopOptions): Desktop {
     tokenOf: (origin) => secrets.get(origin),
   });
   teardown.defer(() => voice.leave(), 'voice leave');
+  const recordings = new RecordingSaver({
+    pinOf: (origin) => trust.pinned(origin),
+    tokenOf: (origin) => secrets.get(origin),
+    chooseSavePath: options.chooseSavePath,
+    onProgress: (p) => push.emit('recordings.progress', p),
+  });
+  teardown.defer(() => recordings.close(), 'recording saves stop');
   const voicePort = new VoicePortSession(options.openVoicePort, (data, timestamp) =>
     voice.send(data, timestamp),
   );
@@ -106,6 +116,7 @@ export function createDesktop(options: DesktopOptions): Desktop {
     voice,
     voicePort,
     secrets,
+    recordings,
     probe: options.probe ?? probeCertificate,
     notify: options.notify ?? (() => {}),
     openExternal: options.openExternal ?? (() => {}),

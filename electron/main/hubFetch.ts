@@ -1,9 +1,9 @@
-// Main's own HTTPS calls to a hub (voice tokens): only to a pinned hub, and only when the
+// Main's own HTTPS calls to a hub (voice tokens, recording downloads): only to a pinned hub, and only when the
 // certificate it presents is the pinned one. Self-signed hubs work without turning
 // verification off: the pinned certificate is the trust anchor, and the identity check is the
 // fingerprint (a LAN address is rarely among a self-signed certificate's names).
 import { X509Certificate } from 'node:crypto';
-import { request } from 'node:https';
+import { request, type RequestOptions } from 'node:https';
 import type { PeerCertificate as TlsPeerCertificate } from 'node:tls';
 
 export interface Pin {
@@ -31,6 +31,20 @@ function selfSigned(pem: string): boolean {
   }
 }
 
+/**
+ * TLS options for a request to a pinned hub: its own certificate as the trust anchor when it is
+ * self-signed, and the fingerprint as the identity check.
+ */
+export function pinnedTls(pin: Pin): Pick<RequestOptions, 'ca' | 'checkServerIdentity'> {
+  return {
+    ca: selfSigned(pin.cert_pem) ? [pin.cert_pem] : undefined,
+    checkServerIdentity: (_host: string, cert: TlsPeerCertificate) =>
+      cert.fingerprint256 === pin.fingerprint
+        ? undefined
+        : new Error(`the hub's certificate is not the pinned one (${cert.fingerprint256})`),
+  };
+}
+
 export function pinnedJson<T>(
   pin: Pin,
   method: 'GET' | 'POST',
@@ -45,11 +59,7 @@ export function pinnedJson<T>(
       url,
       {
         method,
-        ca: selfSigned(pin.cert_pem) ? [pin.cert_pem] : undefined,
-        checkServerIdentity: (_host: string, cert: TlsPeerCertificate) =>
-          cert.fingerprint256 === pin.fingerprint
-            ? undefined
-            : new Error(`the hub's certificate is not the pinned one (${cert.fingerprint256})`),
+        ...pinnedTls(pin),
         headers: {
           accept: 'application/json',
           ...(token ? { authorization: `Bearer ${token}` } : {}),

@@ -5,6 +5,7 @@ import type { HostedHub } from './hostedHub.js';
 import type { RendererPush } from './push.js';
 import type { JackControl } from './jack.js';
 import type { JackTripClient } from './jacktripClient.js';
+import type { RecordingSaver } from './recordingSaver.js';
 import type { SecretStore } from './secrets.js';
 import type { PeerCertificate, TrustStore } from './trust.js';
 import type { VoiceService } from './voice.js';
@@ -20,6 +21,8 @@ export interface DesktopServices {
   /** The voice session's MessagePort to the page (frames both ways). */
   voicePort: VoicePortSession;
   secrets: SecretStore;
+  /** Saves hubs' recordings where the person chooses. */
+  recordings: RecordingSaver;
   /** Reads the certificate a hub presents (TLS only, no request). */
   probe: (origin: string) => Promise<PeerCertificate>;
   /** An OS notification. */

@@ -25,6 +25,7 @@ export const INVOKE_CHANNELS = [
   'voice.status',
   'voice.mute',
   'voice.serverMute',
+  'recordings.save',
   'app.notify',
   'app.openExternal',
 ] as const;
@@ -35,6 +36,7 @@ export const PUSH_CHANNELS = [
   'jacktrip.status',
   'voice.status',
   'voice.mute',
+  'recordings.progress',
   'link.open',
   'voice.toggleMute',
 ] as const;

@@ -6,6 +6,7 @@
 // Environment-neutral: imports only zod and the hub API's schemas.
 import { z } from 'zod';
 import { ReachStatus } from '../api/reach.js';
+import { RecordingId } from '../api/recording.js';
 import { JackTripConnection, RoomId } from '../api/rooms.js';
 import type { InvokeChannel, PushChannel } from './channels.js';
 
@@ -156,6 +157,32 @@ export const VoiceStatus = z.object({
 });
 export type VoiceStatus = z.infer<typeof VoiceStatus>;
 
+/** What the page asks main to save: a finished recording of a pinned hub. */
+export const SaveRecordingRequest = z.object({
+  hub: HubOrigin,
+  recordingId: RecordingId,
+  /** For the file name the save dialog suggests: the room's name and the recording's start. */
+  room_name: z.string().max(200).optional(),
+  started_at: z.iso.datetime().optional(),
+});
+export type SaveRecordingRequest = z.infer<typeof SaveRecordingRequest>;
+
+/** The end of a save: the zip is complete at `path`, or the person cancelled the dialog. */
+export const SaveRecordingResult = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('saved'), path: z.string(), bytes: z.number().int().nonnegative() }),
+  z.object({ status: z.literal('cancelled') }),
+]);
+export type SaveRecordingResult = z.infer<typeof SaveRecordingResult>;
+
+/** How far a save has come: bytes on disk of the zip's total (a resumed save starts above 0). */
+export const SaveRecordingProgress = z.object({
+  hub: HubOrigin,
+  recordingId: RecordingId,
+  received: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+});
+export type SaveRecordingProgress = z.infer<typeof SaveRecordingProgress>;
+
 const Ok = z.object({ ok: z.literal(true) });
 const None = z.tuple([]);
 
@@ -217,6 +244,11 @@ export const invokeSchemas = {
     z.tuple([z.object({ user_id: z.number().int().positive(), muted: z.boolean() })]),
     Ok,
   ],
+  /**
+   * Saves a finished recording as a zip: main asks where (the save dialog), downloads it from
+   * the hub over the pinned connection with the saved token, and answers where it is.
+   */
+  'recordings.save': [z.tuple([SaveRecordingRequest]), SaveRecordingResult],
   'app.notify': [
     z.tuple([z.object({ title: z.string().min(1).max(100), body: z.string().max(300) })]),
     Ok,
@@ -232,6 +264,7 @@ export const pushSchemas = {
   'jacktrip.status': JackTripStatus,
   'voice.status': VoiceStatus,
   'voice.mute': z.object({ user_id: z.number().int(), muted: z.boolean(), by_host: z.boolean() }),
+  'recordings.progress': SaveRecordingProgress,
   /** A backline:// link the OS handed to the app (a second launch, or a click). */
   'link.open': z.object({ link: z.string() }),
   /** The tray's mute item. */

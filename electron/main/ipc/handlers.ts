@@ -3,6 +3,7 @@ import { appHandlers } from './app.js';
 import { audioHandlers } from './audio.js';
 import { hostHandlers } from './host.js';
 import { hubsHandlers } from './hubs.js';
+import { recordingsHandlers } from './recordings.js';
 import type { HandlerMap } from './types.js';
 import { voiceHandlers } from './voice.js';
 
@@ -16,6 +17,7 @@ export function handlerMap(s: DesktopServices): HandlerMap {
     ...hubsHandlers(s),
     ...audioHandlers(s),
     ...voiceHandlers(s),
+    ...recordingsHandlers(s),
     ...appHandlers(s),
   };
 }

@@ -6,6 +6,7 @@
 import {
   app,
   BrowserWindow,
+  dialog,
   Notification,
   protocol,
   safeStorage,
@@ -143,6 +144,17 @@ export function runShell(hooks: ShellHooks = {}): void {
           if (Notification.isSupported()) new Notification({ title, body }).show();
         },
         openExternal: (url) => shell.openExternal(url),
+        chooseSavePath: async ({ defaultName }) => {
+          const options = {
+            title: 'Save the recording',
+            defaultPath: join(app.getPath('downloads'), defaultName),
+            filters: [{ name: 'Zip archive', extensions: ['zip'] }],
+          };
+          const r = win
+            ? await dialog.showSaveDialog(win, options)
+            : await dialog.showSaveDialog(options);
+          return r.canceled || !r.filePath ? null : r.filePath;
+        },
         openVoicePort: voicePortOpener(() => win),
         host: { ...settings.host, env: { BACKLINE_WEB_ROOT: join(root, 'renderer', 'dist') } },
       });
