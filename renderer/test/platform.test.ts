@@ -132,3 +132,45 @@ describe('formatError', () => {
     assert.equal(formatError('text'), 'text');
   });
 });
+
+describe('saving a recording per platform', () => {
+  it('web: no saver; the page links the zip and the browser downloads it', () => {
+    assert.equal(new WebPlatform('https://hub').recordingSaver, undefined);
+  });
+
+  it("desktop: main saves it; the page hears this save's progress only, until it ends", async () => {
+    const listeners = new Set<(p: unknown) => void>();
+    const calls: unknown[] = [];
+    let finish: (reply: unknown) => void = () => {};
+    const preload = {
+      kind: 'desktop',
+      invoke(channel: string, args: unknown) {
+        calls.push([channel, args]);
+        return new Promise((r) => (finish = r));
+      },
+      on(channel: string, cb: (p: unknown) => void) {
+        assert.equal(channel, 'recordings.progress');
+        listeners.add(cb);
+        return () => listeners.delete(cb);
+      },
+    } as unknown as BacklineBridge;
+    const desktop = new DesktopPlatform(desktopApi(preload, WINDOW));
+    const seen: [number, number][] = [];
+    const req = { hub: 'https://a:1', recordingId: 'rec123' };
+    const saving = desktop.recordingSaver.save(req, (r, t) => seen.push([r, t]));
+    const push = (p: object) => listeners.forEach((cb) => cb(p));
+    push({ hub: 'https://a:1', recordingId: 'rec123', received: 10, total: 100 });
+    push({ hub: 'https://a:1', recordingId: 'other1', received: 50, total: 100 });
+    push({ hub: 'https://b:1', recordingId: 'rec123', received: 60, total: 100 });
+    finish({ ok: true, value: { status: 'saved', path: '/tmp/a.zip', bytes: 100 } });
+    assert.deepEqual(await saving, { status: 'saved', path: '/tmp/a.zip', bytes: 100 });
+    assert.deepEqual(calls, [['recordings.save', req]]);
+    assert.deepEqual(seen, [[10, 100]]);
+    assert.equal(listeners.size, 0, 'stops listening once the save ends');
+
+    const failing = desktop.recordingSaver.save(req, () => {});
+    finish({ ok: false, error: { code: 'failed', message: 'The disk is full' } });
+    await assert.rejects(failing, /The disk is full/);
+    assert.equal(listeners.size, 0);
+  });
+});

@@ -1,3 +1,4 @@
+import type { SaveRecordingRequest, SaveRecordingResult } from '../../../protocol/ipc.js';
 import type { DesktopApi } from '../../../protocol/ipcClient.js';
 import type { VoiceHub, VoiceLink } from './voice.js';
 
@@ -13,6 +14,18 @@ export type HubAuth = { kind: 'cookie' } | { kind: 'bearer'; token: string };
  * voice session's port.
  */
 export type DesktopBridge = DesktopApi;
+
+/**
+ * Saves a hub's finished recording where the person chooses (the desktop app's save dialog;
+ * main downloads it). Resolves where it went, or that the dialog was cancelled; rejects with
+ * why it failed, in words for the person.
+ */
+export interface RecordingSaver {
+  save(
+    req: SaveRecordingRequest,
+    onProgress: (received: number, total: number) => void,
+  ): Promise<SaveRecordingResult>;
+}
 
 /**
  * Where the renderer runs, chosen once at start-up (platform/choose.ts) and asked, never
@@ -37,6 +50,11 @@ export interface Platform {
   keepSession(origin: string, token: string): Promise<HubAuth>;
   /** The hub's session ended (signed out, expired): forgets what was kept. Never throws. */
   forgetSession(origin: string): Promise<void>;
+  /**
+   * How a finished recording is saved: with this (the desktop app's file dialog), or, where
+   * undefined (a browser), by the page's download link and the browser's own download.
+   */
+  readonly recordingSaver: RecordingSaver | undefined;
   /** A system notification where there are such (the desktop app); nothing in a browser. */
   notify(body: string): void;
   /**

@@ -14,6 +14,8 @@ export class WebPlatform implements Platform {
   readonly choosesHubs = false;
   readonly connectsAudio = false;
   readonly desktop = undefined;
+  /** The browser downloads a recording by its link, with the hub's cookie. */
+  readonly recordingSaver = undefined;
 
   constructor(readonly servingHub: string | undefined) {}
 

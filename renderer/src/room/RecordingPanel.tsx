@@ -1,6 +1,8 @@
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { Recording } from '../../../protocol/api.js';
-import { useRoom } from '../store/context.js';
+import { formatError } from '../lib/errors.js';
+import { PlatformPeg, type RecordingSaver } from '../lib/platform.js';
+import { useRoom, useSession } from '../store/context.js';
 
 const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
 const clock = (seconds: number) => {
@@ -28,6 +30,7 @@ export function RecordingPanel({ isHost }: { isHost: boolean }) {
   const busy = useRoom((s) => s.busy);
   const record = useRoom((s) => s.record);
   const refresh = useRoom((s) => s.refreshRecordings);
+  const saver = PlatformPeg.get().recordingSaver;
 
   useEffect(() => {
     void refresh();
@@ -66,13 +69,78 @@ export function RecordingPanel({ isHost }: { isHost: boolean }) {
             <li key={r.id}>
               {new Date(r.started_at).toLocaleString()} · {clock(r.elapsed_seconds)} ·{' '}
               {mb(r.size_bytes)} ·{' '}
-              <a href={`/recordings/${encodeURIComponent(r.id)}/download`} download>
-                Download
-              </a>
+              {saver ? (
+                <SaveRecording saver={saver} recording={r} />
+              ) : (
+                <a href={`/recordings/${encodeURIComponent(r.id)}/download`} download>
+                  Download
+                </a>
+              )}
             </li>
           ))}
         </ul>
       )}
     </section>
+  );
+}
+
+type SaveState =
+  | { phase: 'idle' }
+  | { phase: 'saving'; received: number; total: number }
+  | { phase: 'saved'; path: string }
+  | { phase: 'failed'; message: string };
+
+/** The desktop app's Save… button: main asks where, downloads, and reports its progress. */
+function SaveRecording({ saver, recording }: { saver: RecordingSaver; recording: Recording }) {
+  const hub = useSession((s) => s.origin);
+  const roomName = useRoom((s) => s.view?.detail?.name);
+  const [state, setState] = useState<SaveState>({ phase: 'idle' });
+
+  const save = async () => {
+    if (!hub) return;
+    setState({ phase: 'saving', received: 0, total: recording.size_bytes });
+    try {
+      const r = await saver.save(
+        {
+          hub,
+          recordingId: recording.id,
+          room_name: roomName,
+          started_at: recording.started_at,
+        },
+        (received, total) => setState({ phase: 'saving', received, total }),
+      );
+      setState(r.status === 'saved' ? { phase: 'saved', path: r.path } : { phase: 'idle' });
+    } catch (err) {
+      setState({ phase: 'failed', message: formatError(err) });
+    }
+  };
+
+  return (
+    <>
+      <button
+        type="button"
+        className="ghost"
+        disabled={state.phase === 'saving'}
+        onClick={() => void save()}
+      >
+        {state.phase === 'saving' ? 'Saving…' : 'Save…'}
+      </button>
+      {state.phase === 'saving' && (
+        <span className="meta" role="status">
+          <progress value={state.received} max={state.total || 1} aria-label="Saving" />{' '}
+          {mb(state.received)} of {mb(state.total)}
+        </span>
+      )}
+      {state.phase === 'saved' && (
+        <span className="meta" role="status">
+          Saved to {state.path}
+        </span>
+      )}
+      {state.phase === 'failed' && (
+        <span className="error" role="alert">
+          Not saved: {state.message}
+        </span>
+      )}
+    </>
   );
 }
