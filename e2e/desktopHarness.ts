@@ -186,6 +186,8 @@ export async function launchDesktopApp(
     /** How the hub process starts (e.g. inside a NAT-lab namespace). Default: fork. */
     forker?: HubForker;
     notify?: (title: string, body: string) => void;
+    /** The save dialog's stand-in: where a recording is saved (null: cancelled). */
+    chooseSavePath?: DesktopOptions['chooseSavePath'];
   },
 ): Promise<DesktopApp> {
   const userData = o.userData ?? mkdtempSync(join(tmpdir(), `backline-app-${o.name}-`));
@@ -218,6 +220,7 @@ export async function launchDesktopApp(
     host: o.host,
     forker: o.forker,
     notify: o.notify,
+    chooseSavePath: o.chooseSavePath,
     openVoicePort,
     log: () => {},
   });

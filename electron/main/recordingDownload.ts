@@ -99,6 +99,11 @@ export async function downloadRecording(o: DownloadOptions): Promise<number> {
     }
     if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
       throw new DownloadError(`This folder cannot be written to: the recording was not saved`);
+    if (code === 'ENOENT' || code === 'ENOTDIR')
+      throw new DownloadError(`The folder to save in does not exist: the recording was not saved`);
+    const syscall = (err as NodeJS.ErrnoException).syscall;
+    if (syscall && ['open', 'write', 'close', 'fsync'].includes(syscall))
+      throw new DownloadError(`The recording could not be written to disk (${code ?? syscall})`);
     if (o.signal?.aborted)
       throw new DownloadError(
         `Saving stopped at ${mb(received)} of ${mb(total)}; save to the same place again to continue`,

@@ -213,6 +213,13 @@ describe('saving a recording from main (real hub, real recording)', () => {
     assert.deepEqual(readdirSync(d), []);
   });
 
+  it('says so when the folder to save in is gone, and leaves nothing', async () => {
+    const d = freshDir();
+    const { s } = saver('alice', () => Promise.resolve(join(d, 'gone', 'x.zip')));
+    await assert.rejects(s.save(req()), /The folder to save in does not exist/);
+    assert.deepEqual(readdirSync(d), []);
+  });
+
   it('says so when the disk is too small, and leaves nothing', async (ctx) => {
     if (process.getuid?.() !== 0) return ctx.skip('mounting a small tmpfs needs root');
     const d = freshDir();

@@ -126,20 +126,20 @@ function SaveRecording({ saver, recording }: { saver: RecordingSaver; recording:
         {state.phase === 'saving' ? 'Saving…' : 'Save…'}
       </button>
       {state.phase === 'saving' && (
-        <span className="meta" role="status">
+        <div className="meta" role="status">
           <progress value={state.received} max={state.total || 1} aria-label="Saving" />{' '}
           {mb(state.received)} of {mb(state.total)}
-        </span>
+        </div>
       )}
       {state.phase === 'saved' && (
-        <span className="meta" role="status">
+        <div className="meta" role="status">
           Saved to {state.path}
-        </span>
+        </div>
       )}
       {state.phase === 'failed' && (
-        <span className="error" role="alert">
+        <div className="error" role="alert">
           Not saved: {state.message}
-        </span>
+        </div>
       )}
     </>
   );
