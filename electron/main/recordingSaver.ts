@@ -88,8 +88,9 @@ export class RecordingSaver {
       }
       return { status: 'saved', path, bytes: total };
     } catch (err) {
-      if (err instanceof DownloadError) throw new SaveError(err.message);
-      throw err;
+      if (err instanceof DownloadError || err instanceof SaveError)
+        throw new SaveError(err.message);
+      throw new SaveError(`The recording was not saved: ${(err as Error).message ?? String(err)}`);
     } finally {
       this.running.delete(key);
     }
