@@ -172,6 +172,17 @@ describe('saving a recording from main (real hub, real recording)', () => {
     assert.equal(a.progress[0]!.received, half, 'the save started where the .part stops');
     assert.equal(sha(readFileSync(path)), sha(oneShot));
 
+    // A complete .part (the app stopped before renaming it): nothing left to fetch.
+    const whole = join(d, 'whole.zip');
+    writeFileSync(`${whole}.part`, oneShot);
+    const c = saver('alice', () => Promise.resolve(whole));
+    assert.equal((await c.s.save(req())).status, 'saved');
+    assert.deepEqual(
+      c.progress.map((p) => p.received),
+      [oneShot.length],
+    );
+    assert.equal(sha(readFileSync(whole)), sha(oneShot));
+
     // A .part of something else (its first bytes differ) is not continued: started over.
     const other = join(d, 'other.zip');
     const foreign = Buffer.from(oneShot.subarray(0, half));

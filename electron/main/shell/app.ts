@@ -150,9 +150,11 @@ export function runShell(hooks: ShellHooks = {}): void {
             defaultPath: join(app.getPath('downloads'), defaultName),
             filters: [{ name: 'Zip archive', extensions: ['zip'] }],
           };
-          const r = win
-            ? await dialog.showSaveDialog(win, options)
-            : await dialog.showSaveDialog(options);
+          // A sheet on the window where there is one (the tray may have hidden it).
+          const r =
+            win && !win.isDestroyed()
+              ? await dialog.showSaveDialog(win, options)
+              : await dialog.showSaveDialog(options);
           return r.canceled || !r.filePath ? null : r.filePath;
         },
         openVoicePort: voicePortOpener(() => win),
