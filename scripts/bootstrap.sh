@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 declare -A NEED=(
   [jackd]=jackd2
   [jacktrip]=jacktrip
+  # a recorder candidate of issue H (the other, jack_rec, comes with jackd2)
+  [jack_capture]=jack-capture
   [chromium]=chromium
   [Xvfb]=xvfb
   [sox]=sox
