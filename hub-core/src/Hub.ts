@@ -34,6 +34,7 @@ import { isLocalClient } from './reach/state.js';
 import { ChatService } from './rooms/ChatService.js';
 import { DEFAULT_PASSPHRASE_LIMITS } from './rooms/limits.js';
 import { RoomService } from './rooms/RoomService.js';
+import { markStartup } from './startup.js';
 import {
   loadCertificateFiles,
   loadOrCreateSelfSigned,
@@ -126,6 +127,7 @@ export class Hub extends SafeEmitter<HubEvents> {
           : undefined;
     // JackTrip's own authentication always runs over TLS, even when the API does not.
     const jtCert = certificate ?? loadOrCreateSelfSigned(config.dataDir, [config.host]);
+    markStartup('tls');
 
     // The shutdown order, written once: every part is registered as it is made and stopped in
     // reverse, by close() or by a failed create. The relay and the HTTP app, made later than
@@ -135,14 +137,26 @@ export class Hub extends SafeEmitter<HubEvents> {
     );
     let relay: Relay | undefined;
     let app: FastifyInstance | undefined;
+    // The relay's worker thread loads while the rest is made; it is awaited before the first
+    // part that needs it, where a failed start is reported.
+    const relayStarting = Relay.create({
+      host: config.host === 'localhost' ? '127.0.0.1' : config.host,
+      port: config.relayPort,
+      limits: opts.relayLimits,
+    });
+    relayStarting.catch(() => undefined);
     try {
       const db = openDatabase(join(config.dataDir, 'hub.db'));
       teardown.defer(() => db.close(), 'database');
+      markStartup('migrations');
       const hasher = teardown.use(
         new PasswordHasher({ threads: opts.passwordThreads, ...opts.passwordQueue }),
         'password hasher',
       );
-      teardown.defer(() => relay?.close(), 'voice relay');
+      teardown.defer(
+        async () => (relay ?? (await relayStarting.catch(() => undefined)))?.close(),
+        'voice relay',
+      );
       // Stopped after the rooms: their blocks are unmapped first, then the hub's own ports.
       const reach = teardown.use(
         new Reachability({
@@ -177,12 +191,6 @@ export class Hub extends SafeEmitter<HubEvents> {
       supervisor.on('released', (roomId) => void reach.releaseBlock(roomId).catch(() => undefined));
       // Stops listening and lets in-flight requests finish.
       teardown.defer(() => app?.close(), 'http');
-      const relayRef = await Relay.create({
-        host: config.host === 'localhost' ? '127.0.0.1' : config.host,
-        port: config.relayPort,
-        limits: opts.relayLimits,
-      });
-      relay = relayRef;
       const users = new UsersRepo(db);
       const sessions = new SessionsRepo(db);
       const roomsRepo = new RoomsRepo(db);
@@ -252,6 +260,9 @@ export class Hub extends SafeEmitter<HubEvents> {
           }
         }
       };
+      const relayRef = await relayStarting;
+      relay = relayRef;
+      markStartup('relay');
       // The relay admits members only: keep its view of each room current.
       const syncRelay = (roomId: string) => {
         const a = rooms.accessList(roomId);
@@ -260,6 +271,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       rooms.on('participants', syncRelay);
       rooms.on('event', syncRelay);
       relayRef.on('died', (err) => logger.error({ err }, 'voice relay died'));
+      markStartup('services');
       const http = await buildHttpApp({
         logger,
         auth,
@@ -299,6 +311,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       ws.subscribeExtras = (roomId) => recordings.liveMessages(roomId);
       ws.register(http);
       await http.ready();
+      markStartup('http');
       const sweepTimer = setInterval(() => {
         const n = auth.sweep();
         if (n > 0) logger.info({ removed: n }, 'expired sessions removed');
@@ -320,6 +333,8 @@ export class Hub extends SafeEmitter<HubEvents> {
       return new Hub(config, logger, http, certificate, parts, teardown.move());
     } catch (err) {
       await teardown.dispose().catch(() => undefined);
+      // A failure before the relay's teardown step was registered (close() is idempotent).
+      await relayStarting.then((r) => r.close(), () => undefined);
       throw err;
     }
   }
@@ -334,6 +349,7 @@ export class Hub extends SafeEmitter<HubEvents> {
    */
   async listen(): Promise<string> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
+    markStartup('listen');
     const addr = this.app.server.address();
     const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
     const started = this.parts.reach

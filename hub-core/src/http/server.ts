@@ -1,5 +1,4 @@
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -19,6 +18,7 @@ import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
 import { webUiRoutes } from './webui.js';
 import { corsFor } from './cors.js';
+import { docsRoutes } from './docs.js';
 import { WS_MAX_PAYLOAD } from './RoomSocketGateway.js';
 
 export interface HttpOptions {
@@ -102,7 +102,6 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: false });
   await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
 
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -144,6 +143,7 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
     },
   );
+  docsRoutes(app);
   authRoutes(app, opts.auth, opts.tls !== undefined, opts.beforeAccountRemoval);
   webUiRoutes(app, opts.webRoot, opts.logger);
   return app;
