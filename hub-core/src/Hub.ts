@@ -19,6 +19,7 @@ import { patchbayRoutes } from './http/patchbay.routes.js';
 import { PatchbayService } from './patchbay/PatchbayService.js';
 import { recordingRoutes } from './http/recording.routes.js';
 import { roomRoutes } from './http/rooms.routes.js';
+import { HubMetrics } from './http/metrics.js';
 import { buildHttpApp } from './http/server.js';
 import { SocketRegistry } from './http/sockets.js';
 import { RoomSocketGateway } from './http/RoomSocketGateway.js';
@@ -35,11 +36,7 @@ import { ChatService } from './rooms/ChatService.js';
 import { DEFAULT_PASSPHRASE_LIMITS } from './rooms/limits.js';
 import { RoomService } from './rooms/RoomService.js';
 import { markStartup } from './startup.js';
-import {
-  loadCertificateFiles,
-  loadOrCreateSelfSigned,
-  type Certificate,
-} from './tls/certificate.js';
+import { hubCertificates, type Certificate } from './tls/certificate.js';
 import { VERSION } from './version.js';
 
 export interface HubOptions {
@@ -70,6 +67,7 @@ interface Parts {
   relay: Relay;
   reach: Reachability;
   recordings: RecordingService;
+  metrics: HubMetrics;
 }
 
 /**
@@ -119,14 +117,7 @@ export class Hub extends SafeEmitter<HubEvents> {
     const logger = opts.logger ?? createLogger(config.logLevel);
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-    const certificate =
-      config.tls.mode === 'files'
-        ? loadCertificateFiles(config.tls.certFile, config.tls.keyFile)
-        : config.tls.mode === 'generate'
-          ? loadOrCreateSelfSigned(config.dataDir, [config.host])
-          : undefined;
-    // JackTrip's own authentication always runs over TLS, even when the API does not.
-    const jtCert = certificate ?? loadOrCreateSelfSigned(config.dataDir, [config.host]);
+    const { api: certificate, jacktrip: jtCert } = hubCertificates(config);
     markStartup('tls');
 
     // The shutdown order, written once: every part is registered as it is made and stopped in
@@ -135,7 +126,6 @@ export class Hub extends SafeEmitter<HubEvents> {
     const teardown = new TeardownStack((err, step) =>
       logger.error({ err, step }, 'hub teardown step failed'),
     );
-    let relay: Relay | undefined;
     let app: FastifyInstance | undefined;
     // The relay's worker thread loads while the rest is made; it is awaited before the first
     // part that needs it, where a failed start is reported.
@@ -154,7 +144,7 @@ export class Hub extends SafeEmitter<HubEvents> {
         'password hasher',
       );
       teardown.defer(
-        async () => (relay ?? (await relayStarting.catch(() => undefined)))?.close(),
+        async () => (await relayStarting.catch(() => undefined))?.close(),
         'voice relay',
       );
       // Stopped after the rooms: their blocks are unmapped first, then the hub's own ports.
@@ -260,8 +250,8 @@ export class Hub extends SafeEmitter<HubEvents> {
           }
         }
       };
+      markStartup('services');
       const relayRef = await relayStarting;
-      relay = relayRef;
       markStartup('relay');
       // The relay admits members only: keep its view of each room current.
       const syncRelay = (roomId: string) => {
@@ -271,7 +261,21 @@ export class Hub extends SafeEmitter<HubEvents> {
       rooms.on('participants', syncRelay);
       rooms.on('event', syncRelay);
       relayRef.on('died', (err) => logger.error({ err }, 'voice relay died'));
-      markStartup('services');
+      const startedAt = Date.now();
+      const health = () => ({
+        users: users.count(),
+        active_sessions: sessions.countActive(clock()),
+        ...rooms.counts(),
+        websockets: sockets.size,
+      });
+      const metrics = new HubMetrics({
+        version: VERSION,
+        startedAt,
+        counts: health,
+        relayCounters: () => relayRef.counters,
+      });
+      teardown.defer(() => metrics.close(), 'metrics');
+      rooms.on('participants', (roomId, members) => metrics.participants(roomId, members));
       const http = await buildHttpApp({
         logger,
         auth,
@@ -284,13 +288,9 @@ export class Hub extends SafeEmitter<HubEvents> {
             }
           : undefined,
         trustProxy: config.trustProxy,
-        startedAt: Date.now(),
-        health: () => ({
-          users: users.count(),
-          active_sessions: sessions.countActive(clock()),
-          ...rooms.counts(),
-          websockets: sockets.size,
-        }),
+        startedAt,
+        health,
+        metrics,
         relayCounters: () => relayRef.counters,
         reachability: () => reach.summary(),
         webRoot: config.webRoot,
@@ -326,15 +326,19 @@ export class Hub extends SafeEmitter<HubEvents> {
         rooms,
         roomSockets: ws,
         sockets,
-        relay,
+        relay: relayRef,
         reach,
         recordings,
+        metrics,
       };
       return new Hub(config, logger, http, certificate, parts, teardown.move());
     } catch (err) {
       await teardown.dispose().catch(() => undefined);
       // A failure before the relay's teardown step was registered (close() is idempotent).
-      await relayStarting.then((r) => r.close(), () => undefined);
+      await relayStarting.then(
+        (r) => r.close(),
+        () => undefined,
+      );
       throw err;
     }
   }
@@ -350,6 +354,9 @@ export class Hub extends SafeEmitter<HubEvents> {
   async listen(): Promise<string> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
     markStartup('listen');
+    // prom-client loads a moment later, off the way to the first answers (or at the first
+    // GET /metrics, whichever comes first).
+    setTimeout(() => void this.parts.metrics.load().catch(() => undefined), 1000).unref();
     const addr = this.app.server.address();
     const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
     const started = this.parts.reach

@@ -4,14 +4,7 @@
 
 /** The steps of a start, in order. */
 export type StartupPhase =
-  | 'modules'
-  | 'tls'
-  | 'database'
-  | 'migrations'
-  | 'services'
-  | 'relay'
-  | 'http'
-  | 'listen';
+  'modules' | 'tls' | 'database' | 'migrations' | 'services' | 'relay' | 'http' | 'listen';
 
 const PREFIX = 'backline:startup:';
 

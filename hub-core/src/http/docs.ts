@@ -46,7 +46,10 @@ export function docsRoutes(app: FastifyInstance): void {
   });
 }
 
-function pick(headers: FastifyRequest['headers'], names: readonly string[]): Record<string, string> {
+function pick(
+  headers: FastifyRequest['headers'],
+  names: readonly string[],
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) {
     const v = headers[n];

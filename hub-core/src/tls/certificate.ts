@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type forgeModule from 'node-forge';
+import type { HubConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 
 export interface Certificate {
@@ -163,4 +164,22 @@ export function loadOrCreateSelfSigned(
     keyPath,
     generated: true,
   };
+}
+
+/**
+ * The hub's certificates: the API's (none with plain HTTP), and JackTrip's, which runs over TLS
+ * even when the API does not. Once the files exist this reads and checks them (a few ms); only
+ * a first run generates a pair.
+ */
+export function hubCertificates(config: Pick<HubConfig, 'tls' | 'dataDir' | 'host'>): {
+  api: Certificate | undefined;
+  jacktrip: Certificate;
+} {
+  const api =
+    config.tls.mode === 'files'
+      ? loadCertificateFiles(config.tls.certFile, config.tls.keyFile)
+      : config.tls.mode === 'generate'
+        ? loadOrCreateSelfSigned(config.dataDir, [config.host])
+        : undefined;
+  return { api, jacktrip: api ?? loadOrCreateSelfSigned(config.dataDir, [config.host]) };
 }
