@@ -356,7 +356,7 @@ export class Hub extends SafeEmitter<HubEvents> {
     markStartup('listen');
     // prom-client loads a moment later, off the way to the first answers (or at the first
     // GET /metrics, whichever comes first).
-    setTimeout(() => void this.parts.metrics.load().catch(() => undefined), 1000).unref();
+    this.parts.metrics.loadSoon(1000);
     const addr = this.app.server.address();
     const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
     const started = this.parts.reach

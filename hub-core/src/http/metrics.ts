@@ -59,6 +59,7 @@ export class HubMetrics {
   private readonly stopListening: () => void;
   /** Joins answered, by `room:user`, waiting for the player's connection: when (performance.now). */
   private readonly joins = new Map<string, number>();
+  private loadTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly sources: MetricsSources) {
     this.stopListening = onLatency((name, seconds) => this.observe(name, seconds));
@@ -87,10 +88,17 @@ export class HubMetrics {
     }
   }
 
-  /** Loads prom-client and builds the registry (once; the hub calls it after listening). */
+  /** Loads prom-client and builds the registry (once; at the first scrape at the latest). */
   load(): Promise<Loaded> {
     this.loading ??= this.build();
     return this.loading;
+  }
+
+  /** Loads prom-client `ms` from now, unless a scrape did first or the hub closed. */
+  loadSoon(ms: number): void {
+    clearTimeout(this.loadTimer);
+    this.loadTimer = setTimeout(() => void this.load().catch(() => undefined), ms);
+    this.loadTimer.unref();
   }
 
   /** The /metrics route, and the join timing (a hook on POST /rooms/:id/join). */
@@ -120,6 +128,7 @@ export class HubMetrics {
   }
 
   close(): void {
+    clearTimeout(this.loadTimer);
     this.stopListening();
     this.joins.clear();
   }
