@@ -354,9 +354,6 @@ export class Hub extends SafeEmitter<HubEvents> {
   async listen(): Promise<string> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
     markStartup('listen');
-    // prom-client loads a moment later, off the way to the first answers (or at the first
-    // GET /metrics, whichever comes first).
-    this.parts.metrics.loadSoon(1000);
     const addr = this.app.server.address();
     const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
     const started = this.parts.reach

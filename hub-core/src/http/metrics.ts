@@ -3,8 +3,9 @@
 // and three latency histograms (latency.ts says where each is observed). docs/metrics.md
 // explains each metric; docs/grafana-dashboard.json draws them.
 //
-// prom-client is loaded after the hub listens, not before (it costs a start some 40 ms):
-// observations made until then wait in a short list.
+// prom-client is loaded at the first scrape, not at start (loading it costs some 40 ms, and
+// blocks the event loop meanwhile): observations made until then wait in a list, and a list
+// half full loads it too.
 import type { FastifyInstance } from 'fastify';
 import type * as PromClient from 'prom-client';
 import type { Histogram, Registry } from 'prom-client';
@@ -39,7 +40,7 @@ const HISTOGRAMS: Record<LatencyName, { name: string; help: string; buckets: num
   },
 };
 
-/** Observations kept while prom-client loads; more are dropped. */
+/** Observations kept until prom-client is loaded; beyond this many they are dropped. */
 const MAX_EARLY = 10_000;
 /** A join not followed by a connection within this long is forgotten. */
 const JOIN_WAIT_MS = 60_000;
@@ -59,15 +60,19 @@ export class HubMetrics {
   private readonly stopListening: () => void;
   /** Joins answered, by `room:user`, waiting for the player's connection: when (performance.now). */
   private readonly joins = new Map<string, number>();
-  private loadTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly sources: MetricsSources) {
     this.stopListening = onLatency((name, seconds) => this.observe(name, seconds));
   }
 
   observe(name: LatencyName, seconds: number): void {
-    if (this.loaded) this.loaded.histograms[name].observe(seconds);
-    else if (this.early.length < MAX_EARLY) this.early.push([name, seconds]);
+    if (this.loaded) {
+      this.loaded.histograms[name].observe(seconds);
+      return;
+    }
+    if (this.early.length < MAX_EARLY) this.early.push([name, seconds]);
+    // Nobody scraped yet, but the list fills up: load now, while it still has room.
+    if (this.early.length >= MAX_EARLY / 2) void this.load().catch(() => undefined);
   }
 
   /** A join answered (200) at `at`: timed until the player's client shows in the room's graph. */
@@ -88,17 +93,10 @@ export class HubMetrics {
     }
   }
 
-  /** Loads prom-client and builds the registry (once; at the first scrape at the latest). */
+  /** Loads prom-client and builds the registry (once). */
   load(): Promise<Loaded> {
     this.loading ??= this.build();
     return this.loading;
-  }
-
-  /** Loads prom-client `ms` from now, unless a scrape did first or the hub closed. */
-  loadSoon(ms: number): void {
-    clearTimeout(this.loadTimer);
-    this.loadTimer = setTimeout(() => void this.load().catch(() => undefined), ms);
-    this.loadTimer.unref();
   }
 
   /** The /metrics route, and the join timing (a hook on POST /rooms/:id/join). */
@@ -128,7 +126,6 @@ export class HubMetrics {
   }
 
   close(): void {
-    clearTimeout(this.loadTimer);
     this.stopListening();
     this.joins.clear();
   }
