@@ -203,7 +203,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '^(\\.tsbuild|dist-electron|release|renderer/dist)/' },
+    exclude: { path: '^(\\.tsbuild|dist|dist-electron|release|renderer/dist)/' },
     // Type-only imports count: a circle or a layer crossed by types is still crossed.
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.base.json' },

@@ -14,6 +14,7 @@ export default tseslint.config(
       '.dependency-cruiser.cjs',
       'renderer/dist/',
       'dist-electron/',
+      'dist/',
       'release/',
       'e2e/screenshots/',
     ],

@@ -19,6 +19,7 @@ import { patchbayRoutes } from './http/patchbay.routes.js';
 import { PatchbayService } from './patchbay/PatchbayService.js';
 import { recordingRoutes } from './http/recording.routes.js';
 import { roomRoutes } from './http/rooms.routes.js';
+import { HubMetrics } from './http/metrics.js';
 import { buildHttpApp } from './http/server.js';
 import { SocketRegistry } from './http/sockets.js';
 import { RoomSocketGateway } from './http/RoomSocketGateway.js';
@@ -34,11 +35,8 @@ import { isLocalClient } from './reach/state.js';
 import { ChatService } from './rooms/ChatService.js';
 import { DEFAULT_PASSPHRASE_LIMITS } from './rooms/limits.js';
 import { RoomService } from './rooms/RoomService.js';
-import {
-  loadCertificateFiles,
-  loadOrCreateSelfSigned,
-  type Certificate,
-} from './tls/certificate.js';
+import { markStartup } from './startup.js';
+import { hubCertificates, type Certificate } from './tls/certificate.js';
 import { VERSION } from './version.js';
 
 export interface HubOptions {
@@ -69,6 +67,7 @@ interface Parts {
   relay: Relay;
   reach: Reachability;
   recordings: RecordingService;
+  metrics: HubMetrics;
 }
 
 /**
@@ -118,14 +117,8 @@ export class Hub extends SafeEmitter<HubEvents> {
     const logger = opts.logger ?? createLogger(config.logLevel);
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-    const certificate =
-      config.tls.mode === 'files'
-        ? loadCertificateFiles(config.tls.certFile, config.tls.keyFile)
-        : config.tls.mode === 'generate'
-          ? loadOrCreateSelfSigned(config.dataDir, [config.host])
-          : undefined;
-    // JackTrip's own authentication always runs over TLS, even when the API does not.
-    const jtCert = certificate ?? loadOrCreateSelfSigned(config.dataDir, [config.host]);
+    const { api: certificate, jacktrip: jtCert } = hubCertificates(config);
+    markStartup('tls');
 
     // The shutdown order, written once: every part is registered as it is made and stopped in
     // reverse, by close() or by a failed create. The relay and the HTTP app, made later than
@@ -133,16 +126,27 @@ export class Hub extends SafeEmitter<HubEvents> {
     const teardown = new TeardownStack((err, step) =>
       logger.error({ err, step }, 'hub teardown step failed'),
     );
-    let relay: Relay | undefined;
     let app: FastifyInstance | undefined;
+    // The relay's worker thread loads while the rest is made; it is awaited before the first
+    // part that needs it, where a failed start is reported.
+    const relayStarting = Relay.create({
+      host: config.host === 'localhost' ? '127.0.0.1' : config.host,
+      port: config.relayPort,
+      limits: opts.relayLimits,
+    });
+    relayStarting.catch(() => undefined);
     try {
       const db = openDatabase(join(config.dataDir, 'hub.db'));
       teardown.defer(() => db.close(), 'database');
+      markStartup('migrations');
       const hasher = teardown.use(
         new PasswordHasher({ threads: opts.passwordThreads, ...opts.passwordQueue }),
         'password hasher',
       );
-      teardown.defer(() => relay?.close(), 'voice relay');
+      teardown.defer(
+        async () => (await relayStarting.catch(() => undefined))?.close(),
+        'voice relay',
+      );
       // Stopped after the rooms: their blocks are unmapped first, then the hub's own ports.
       const reach = teardown.use(
         new Reachability({
@@ -177,12 +181,6 @@ export class Hub extends SafeEmitter<HubEvents> {
       supervisor.on('released', (roomId) => void reach.releaseBlock(roomId).catch(() => undefined));
       // Stops listening and lets in-flight requests finish.
       teardown.defer(() => app?.close(), 'http');
-      const relayRef = await Relay.create({
-        host: config.host === 'localhost' ? '127.0.0.1' : config.host,
-        port: config.relayPort,
-        limits: opts.relayLimits,
-      });
-      relay = relayRef;
       const users = new UsersRepo(db);
       const sessions = new SessionsRepo(db);
       const roomsRepo = new RoomsRepo(db);
@@ -252,6 +250,9 @@ export class Hub extends SafeEmitter<HubEvents> {
           }
         }
       };
+      markStartup('services');
+      const relayRef = await relayStarting;
+      markStartup('relay');
       // The relay admits members only: keep its view of each room current.
       const syncRelay = (roomId: string) => {
         const a = rooms.accessList(roomId);
@@ -260,6 +261,21 @@ export class Hub extends SafeEmitter<HubEvents> {
       rooms.on('participants', syncRelay);
       rooms.on('event', syncRelay);
       relayRef.on('died', (err) => logger.error({ err }, 'voice relay died'));
+      const startedAt = Date.now();
+      const health = () => ({
+        users: users.count(),
+        active_sessions: sessions.countActive(clock()),
+        ...rooms.counts(),
+        websockets: sockets.size,
+      });
+      const metrics = new HubMetrics({
+        version: VERSION,
+        startedAt,
+        counts: health,
+        relayCounters: () => relayRef.counters,
+      });
+      teardown.defer(() => metrics.close(), 'metrics');
+      rooms.on('participants', (roomId, members) => metrics.participants(roomId, members));
       const http = await buildHttpApp({
         logger,
         auth,
@@ -272,13 +288,9 @@ export class Hub extends SafeEmitter<HubEvents> {
             }
           : undefined,
         trustProxy: config.trustProxy,
-        startedAt: Date.now(),
-        health: () => ({
-          users: users.count(),
-          active_sessions: sessions.countActive(clock()),
-          ...rooms.counts(),
-          websockets: sockets.size,
-        }),
+        startedAt,
+        health,
+        metrics,
         relayCounters: () => relayRef.counters,
         reachability: () => reach.summary(),
         webRoot: config.webRoot,
@@ -299,6 +311,7 @@ export class Hub extends SafeEmitter<HubEvents> {
       ws.subscribeExtras = (roomId) => recordings.liveMessages(roomId);
       ws.register(http);
       await http.ready();
+      markStartup('http');
       const sweepTimer = setInterval(() => {
         const n = auth.sweep();
         if (n > 0) logger.info({ removed: n }, 'expired sessions removed');
@@ -313,13 +326,19 @@ export class Hub extends SafeEmitter<HubEvents> {
         rooms,
         roomSockets: ws,
         sockets,
-        relay,
+        relay: relayRef,
         reach,
         recordings,
+        metrics,
       };
       return new Hub(config, logger, http, certificate, parts, teardown.move());
     } catch (err) {
       await teardown.dispose().catch(() => undefined);
+      // A failure before the relay's teardown step was registered (close() is idempotent).
+      await relayStarting.then(
+        (r) => r.close(),
+        () => undefined,
+      );
       throw err;
     }
   }
@@ -334,6 +353,7 @@ export class Hub extends SafeEmitter<HubEvents> {
    */
   async listen(): Promise<string> {
     await this.app.listen({ host: this.config.host, port: this.config.port });
+    markStartup('listen');
     const addr = this.app.server.address();
     const https = addr && typeof addr === 'object' ? addr.port : this.config.port;
     const started = this.parts.reach

@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig, USAGE } from './config.js';
 import { ConfigError, DatabaseTooNewError } from './errors.js';
 import { Hub } from './Hub.js';
+import { markStartup, startupPhases } from './startup.js';
 import { isReachable, type ReachStatus } from '../../protocol/api.js';
 
 /** Exit codes: 0 clean shutdown, 1 runtime failure, 2 invalid configuration. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  markStartup('modules');
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(USAGE);
     return;
@@ -47,6 +49,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
 
   try {
     const url = await hub.listen();
+    hub.logger.debug({ startup_ms: startupPhases() }, 'startup timings');
     const lines = [`Backline hub listening on ${url}`];
     if (hub.fingerprint256)
       lines.push(`TLS certificate SHA-256 fingerprint: ${hub.fingerprint256}`);

@@ -66,7 +66,7 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `hub-core/src/cli.ts` as its own process, as `npm run hub` does, on a free port. */
+/** Starts `hub-core/src/cli.ts` as its own process under tsx (`npm run hub` runs it bundled), on a free port. */
 export function spawnHub(
   env: Record<string, string>,
   dataDir?: string,

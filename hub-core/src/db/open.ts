@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { DatabaseTooNewError } from '../errors.js';
+import { markStartup } from '../startup.js';
 import { migrations, type Migration } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -25,6 +26,7 @@ export function openDatabase(path: string, list: readonly Migration[] = migratio
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
+    markStartup('database');
     migrate(db, list);
     return db;
   } catch (err) {

@@ -1,5 +1,4 @@
 import fastifySwagger from '@fastify/swagger';
-import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
@@ -19,6 +18,8 @@ import { authRoutes } from './auth.routes.js';
 import { installErrorHandling } from './errors.js';
 import { webUiRoutes } from './webui.js';
 import { corsFor } from './cors.js';
+import { docsRoutes } from './docs.js';
+import type { HubMetrics } from './metrics.js';
 import { WS_MAX_PAYLOAD } from './RoomSocketGateway.js';
 
 export interface HttpOptions {
@@ -40,6 +41,8 @@ export interface HttpOptions {
   webRoot: string;
   /** Page origins allowed to call the API with a bearer token (HUB_CORS_ORIGINS). */
   corsOrigins: readonly string[];
+  /** GET /metrics (http/metrics.ts). */
+  metrics: HubMetrics;
   /** Undoes a user's part in the rest of the hub (their rooms) before DELETE /auth/me. */
   beforeAccountRemoval: (user: UserRow) => Promise<void>;
 }
@@ -102,7 +105,6 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: false });
   await app.register(fastifyWebsocket, { options: { maxPayload: WS_MAX_PAYLOAD } });
 
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -121,29 +123,9 @@ export async function buildHttpApp(opts: HttpOptions): Promise<FastifyInstance> 
       reachability: opts.reachability(),
     }),
   );
-  // Prometheus text format, for admins' scrapers: the same figures as /health.
-  app.get(
-    '/metrics',
-    { schema: { tags: ['hub'], summary: 'Prometheus metrics; no auth' } },
-    async (_req, reply) => {
-      const lines = [
-        '# HELP backline_info Hub version.',
-        '# TYPE backline_info gauge',
-        `backline_info{version="${opts.version}"} 1`,
-        '# TYPE backline_uptime_seconds gauge',
-        `backline_uptime_seconds ${((Date.now() - opts.startedAt) / 1000).toFixed(1)}`,
-      ];
-      for (const [k, v] of Object.entries(opts.health())) {
-        lines.push(`# TYPE backline_${k} gauge`, `backline_${k} ${v}`);
-      }
-      for (const [k, v] of Object.entries(opts.relayCounters())) {
-        const type = k === 'sessions' ? 'gauge' : 'counter';
-        const name = type === 'counter' ? `backline_relay_${k}_total` : `backline_relay_${k}`;
-        lines.push(`# TYPE ${name} ${type}`, `${name} ${v}`);
-      }
-      return reply.type('text/plain; version=0.0.4').send(lines.join('\n') + '\n');
-    },
-  );
+  // Prometheus text format, for admins' scrapers: the figures of /health and more.
+  opts.metrics.install(app);
+  docsRoutes(app);
   authRoutes(app, opts.auth, opts.tls !== undefined, opts.beforeAccountRemoval);
   webUiRoutes(app, opts.webRoot, opts.logger);
   return app;

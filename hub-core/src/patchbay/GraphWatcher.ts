@@ -10,6 +10,7 @@ import {
 import { Resource } from '../process/Resource.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import { parseJackLsp } from './jackGraph.js';
+import { observeLatency } from '../latency.js';
 
 /** Clients our own tools register for a moment; their comings and goings change nothing. */
 const TOOL_CLIENTS = new Set([
@@ -66,6 +67,8 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
   private evmon: Child | undefined;
   /** Snapshots taken (for benchmarks: the watcher's own cost). */
   snapshots = 0;
+  /** When the first JACK change not yet reported was seen (/metrics' patchbay reaction). */
+  private changeSeenAt: number | undefined;
 
   private constructor(readonly server: string) {
     super();
@@ -115,6 +118,7 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
   private onLine(line: string): void {
     const ev = parseEvmonLine(line);
     if (!ev) return;
+    this.changeSeenAt ??= performance.now();
     if (ev.kind === 'client') {
       if (isToolClient(ev.name)) return;
       this.safeEmit('client', { name: ev.name, registered: ev.registered });
@@ -140,6 +144,8 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
     try {
       do {
         this.dirty = false;
+        const seenAt = this.changeSeenAt;
+        this.changeSeenAt = undefined;
         const r = await runTool('jack_lsp', ['-c', '-p', '-t'], jackEnv(this.server), 5000);
         this.snapshots++;
         if (r.code !== 0 || this.closing) continue;
@@ -148,7 +154,9 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
         if (json !== this.currentJson) {
           this.current = g;
           this.currentJson = json;
-          this.safeEmit('graph', g);
+          this.safeEmit('graph', g); // its listeners send the room's WebSocket messages
+          if (seenAt !== undefined)
+            observeLatency('patchbay_reaction', (performance.now() - seenAt) / 1000);
         }
       } while (this.dirty && !this.closing);
     } finally {

@@ -5,7 +5,6 @@ import type { Logger } from '../log.js';
 import type { ReachState, ReachStatus, ReachSummary } from '../../../protocol/api.js';
 import { MappingRefused, type Gateway, type GatewayFinder, type MapProtocol } from './gateway.js';
 import { RouterLeases } from './leases.js';
-import { findGateway } from './natApi.js';
 import {
   buildStatus,
   classifyRouter,
@@ -14,6 +13,13 @@ import {
   ownPublicAddress,
   type RouterFacts,
 } from './state.js';
+
+/**
+ * The port-mapping library (natApi.ts), loaded on first use: a hub with mapping off never
+ * needs it, and loading it costs every start some 90 ms.
+ */
+const findGateway: GatewayFinder = async (timeoutMs) =>
+  (await import('./natApi.js')).findGateway(timeoutMs);
 
 export interface ReachabilityOptions {
   /** Map ports at all (HUB_UPNP). Can be changed later with setEnabled. */

@@ -9,6 +9,7 @@ import {
   type RoomVoiceCounters,
 } from './RelayCore.js';
 import { verifyVoiceToken } from './tokens.js';
+import { DelaySampler } from '../latency.js';
 
 export interface RelayWorkerData {
   host: string;
@@ -44,7 +45,7 @@ function sendTo(to: string, data: Uint8Array): void {
     return;
   }
   const i = to.lastIndexOf(':');
-  socket.send(data, Number(to.slice(i + 1)), to.slice(0, i));
+  socket.send(data, Number(to.slice(i + 1)), to.slice(0, i), delay.sent());
 }
 
 const core = new RelayCore((token) => verifyVoiceToken(wd.secret, token), sendTo, {
@@ -52,7 +53,13 @@ const core = new RelayCore((token) => verifyVoiceToken(wd.secret, token), sendTo
   ...wd.limits,
 });
 
-socket.on('message', (msg, rinfo) => core.handle(`${rinfo.address}:${rinfo.port}`, msg));
+// /metrics' relay delay: one packet in 64, from its arrival to its first copy sent.
+const delay = new DelaySampler('relay_delay', 64);
+socket.on('message', (msg, rinfo) => {
+  delay.arrived();
+  core.handle(`${rinfo.address}:${rinfo.port}`, msg);
+  delay.done();
+});
 socket.on('error', (err) =>
   port.postMessage({ t: 'error', message: err.message } satisfies FromWorker),
 );

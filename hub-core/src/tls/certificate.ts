@@ -1,8 +1,10 @@
 import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type forgeModule from 'node-forge';
+import type { HubConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 
 export interface Certificate {
@@ -23,8 +25,19 @@ export function fingerprintOf(certPem: string): string {
   return new X509Certificate(certPem).fingerprint256;
 }
 
+/**
+ * node-forge, loaded on first use: only a first run (no certificate yet) needs it, and loading
+ * it costs a start where the certificate exists some 40 ms.
+ */
+let forgeLoaded: typeof forgeModule | undefined;
+function loadForge(): typeof forgeModule {
+  forgeLoaded ??= createRequire(import.meta.url)('node-forge') as typeof forgeModule;
+  return forgeLoaded;
+}
+
 /** Creates a self-signed certificate for the hub: RSA-2048 from Node's crypto, signed by forge. */
 export function generateSelfSigned(names: readonly string[]): { certPem: string; keyPem: string } {
+  const forge = loadForge();
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const pubPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -151,4 +164,22 @@ export function loadOrCreateSelfSigned(
     keyPath,
     generated: true,
   };
+}
+
+/**
+ * The hub's certificates: the API's (none with plain HTTP), and JackTrip's, which runs over TLS
+ * even when the API does not. Once the files exist this reads and checks them (a few ms); only
+ * a first run generates a pair.
+ */
+export function hubCertificates(config: Pick<HubConfig, 'tls' | 'dataDir' | 'host'>): {
+  api: Certificate | undefined;
+  jacktrip: Certificate;
+} {
+  const api =
+    config.tls.mode === 'files'
+      ? loadCertificateFiles(config.tls.certFile, config.tls.keyFile)
+      : config.tls.mode === 'generate'
+        ? loadOrCreateSelfSigned(config.dataDir, [config.host])
+        : undefined;
+  return { api, jacktrip: api ?? loadOrCreateSelfSigned(config.dataDir, [config.host]) };
 }
