@@ -30,7 +30,7 @@ import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
 import { createLogger, type Logger } from './log.js';
 import { Reachability } from './reach/Reachability.js';
-import { RecordingService } from './recording/RecordingService.js';
+import { RecordingService, type RecordingServiceOptions } from './recording/RecordingService.js';
 import { isLocalClient } from './reach/state.js';
 import { ChatService } from './rooms/ChatService.js';
 import { DEFAULT_PASSPHRASE_LIMITS } from './rooms/limits.js';
@@ -52,6 +52,8 @@ export interface HubOptions {
   passwordQueue?: Pick<PasswordHasherOptions, 'maxQueued' | 'maxPerKey'>;
   /** Voice relay limits. Default: DEFAULT_RELAY_LIMITS (docs/relay-protocol.md). */
   relayLimits?: Partial<RelayLimits>;
+  /** Recording options beyond the config (the segment size, how often limits are checked). */
+  recording?: Pick<RecordingServiceOptions, 'segmentBytes' | 'checkEveryMs'>;
 }
 
 export type HubEvents = { closed: [] };
@@ -229,6 +231,7 @@ export class Hub extends SafeEmitter<HubEvents> {
           period: config.jackPeriod,
           clock,
           logger,
+          ...opts.recording,
         },
       );
       // Recordings stop (their files kept and finished) before the rooms' processes go.

@@ -17,7 +17,10 @@ export const Recording = z
     started_at: z.iso.datetime(),
     stopped_at: z.iso.datetime().nullable(),
     state: z.enum(['recording', 'done']),
-    /** Why it stopped: 'host', 'room_ended', 'max_length', 'disk_full', 'quota', 'recorder_died'. */
+    /**
+     * Why it stopped: 'host', 'room_ended', 'room_failed', 'max_length', 'disk_full', 'quota',
+     * 'recorder_died'.
+     */
     stop_reason: z.string().nullable(),
     elapsed_seconds: z.number(),
     size_bytes: z.number().int(),
@@ -37,12 +40,30 @@ export const RecordingList = z
   .meta({ id: 'RecordingList' });
 export type RecordingList = z.infer<typeof RecordingList>;
 
-/** What `session.json` in a recording's zip holds. */
+/**
+ * What `session.json` in a recording's zip holds. A recording is one or more parts (segments):
+ * a new part starts after a restart of the room's audio engine, and before a capture file would
+ * pass the WAV format's 4 GiB. Every player and the mix have one file per part.
+ */
 export interface RecordingSession {
   room: { id: string; name: string };
-  players: { username: string; file: string }[];
+  /** `file` is the first part's file; `files` every part's, in order. */
+  players: { username: string; file: string; files: string[] }[];
   mix: string;
+  mix_files: string[];
+  segments: {
+    /** 1-based; part n's files are named `<player> (part n).wav` from 2 on. */
+    part: number;
+    /** What began it: the recording's start, a roll-over before 4 GiB, a restart of the room. */
+    after: 'start' | 'rollover' | 'restart';
+    /** Where it starts, in seconds since the recording's first frame. */
+    start_seconds: number;
+    length_seconds: number;
+    /** How its start was found: first part, matching audio (to the frame), or measured time. */
+    placed_by: 'first' | 'content' | 'clock';
+  }[];
   started_at: string;
+  /** From the first frame to the last part's end (gaps included). */
   length_seconds: number;
   sample_rate: number;
   bit_depth: number;

@@ -25,9 +25,13 @@ export const MESH_CHANNELS = 2;
  */
 export const RECORDER_CLIENT = 'jackrec';
 
+/** A recorder's client: `jackrec`, or `jackrec-01`... when two run at once (JACK renames). */
+export const isRecorderClient = (client: string) =>
+  client === RECORDER_CLIENT || new RegExp(`^${RECORDER_CLIENT}-\\d+$`).test(client);
+
 export const cordKey = ([s, d]: Cord) => `${s}\n${d}`;
 export const clientOf = (port: string) => port.slice(0, port.indexOf(':'));
-const isRecorderCord = (c: Cord) => clientOf(c[1]) === RECORDER_CLIENT;
+const isRecorderCord = (c: Cord) => isRecorderClient(clientOf(c[1]));
 
 export interface Players {
   /** Each member's kept client: their newest. */

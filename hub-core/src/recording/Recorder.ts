@@ -3,9 +3,11 @@
 // Channels 2s+1 and 2s+2 are slot s's receive_1/receive_2 (what that member sends into the
 // room); the last two are the room mix, which JACK sums from every member's ports. A member
 // who is not connected leaves their channels silent; a reconnect (new ports) is wired to the
-// same slot, so the gap is silence and the track goes on.
+// same slot, so the gap is silence and the track goes on. A recording is one or more such
+// captures in a row (segments, see Capture.ts); two may run at once while one takes over.
+import { statSync } from 'node:fs';
 import { isConnected } from '../patchbay/jackGraph.js';
-import { RECORDER_CLIENT } from '../patchbay/wiringPlan.js';
+import { isRecorderClient } from '../patchbay/wiringPlan.js';
 import {
   delay,
   isRunning,
@@ -17,6 +19,7 @@ import {
 } from '../process/child.js';
 import { Resource } from '../process/Resource.js';
 import type { JackGraph } from '../../../protocol/api.js';
+import { wavLayout, type WavLayout } from './wav.js';
 
 /** Channels per member track (jacktrip's default channel count) and for the mix. */
 export const TRACK_CHANNELS = 2;
@@ -30,14 +33,20 @@ export interface RecorderOptions {
   maxSeconds: number;
   /** The recorder binary. Default `jack_rec`. */
   bin?: string;
+  /** JACK clients of other recorders running on the server (a new one gets another name). */
+  others?: readonly string[];
 }
 
-const input = (n: number) => `${RECORDER_CLIENT}:input${n}`;
 /** Placeholder source jack_rec connects at start (it needs one per channel); the hub cuts it. */
 const PLACEHOLDER = 'system:capture_1';
 
 export class Recorder extends Resource {
   private syncing: Promise<void> = Promise.resolve();
+  /** Its JACK client: `jackrec`, or `jackrec-01`... when another recorder has that name. */
+  client = '';
+  private layout: WavLayout | undefined;
+  /** performance.now() of the first frame in the file: the lowest estimate seen so far. */
+  private t0 = Infinity;
 
   private constructor(
     readonly options: RecorderOptions,
@@ -81,19 +90,68 @@ export class Recorder extends Resource {
       () => {},
     );
     const rec = new Recorder(options, child);
+    const last = `:input${channels}`;
     return Resource.launch(rec, async () => {
       for (let i = 0; i < 100 && isRunning(child); i++) {
-        const r = await runTool('jack_lsp', ['-c', input(channels)], env, 3000);
-        if (r.stdout.includes(PLACEHOLDER)) break;
+        if (!rec.client) {
+          const ports = (await runTool('jack_lsp', [], env, 3000)).stdout.split('\n');
+          const mine = ports.find(
+            (p) =>
+              p.endsWith(last) &&
+              isRecorderClient(p.slice(0, -last.length)) &&
+              !options.others?.includes(p.slice(0, -last.length)),
+          );
+          rec.client = mine?.slice(0, -last.length) ?? '';
+        }
+        if (rec.client) {
+          const r = await runTool('jack_lsp', ['-c', rec.input(channels)], env, 3000);
+          if (r.stdout.includes(PLACEHOLDER)) break;
+        }
         await delay(50);
       }
-      if (!isRunning(child)) throw new Error(`jack_rec did not start: ${child.tail().join(' | ')}`);
+      if (!isRunning(child) || !rec.client)
+        throw new Error(`jack_rec did not start: ${child.tail().join(' | ')}`);
       await Promise.all(
         Array.from({ length: channels }, (_, i) =>
-          runTool('jack_disconnect', [PLACEHOLDER, input(i + 1)], env, 5000),
+          runTool('jack_disconnect', [PLACEHOLDER, rec.input(i + 1)], env, 5000),
         ),
       );
+      rec.observe();
     });
+  }
+
+  private input(n: number): string {
+    return `${this.client}:input${n}`;
+  }
+
+  /** Bytes of its file so far. */
+  get bytes(): number {
+    try {
+      return statSync(this.options.file).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Estimates when its first frame was captured (performance.now() ms) from the frames on disk:
+   * now minus their duration. Writing lags capture, so the lowest estimate is the closest.
+   */
+  observe(): number {
+    const now = performance.now();
+    const size = this.bytes;
+    this.layout ??= wavLayout(this.options.file);
+    const l = this.layout;
+    if (l && size > l.dataStart) {
+      const frames = Math.floor((size - l.dataStart) / l.align);
+      this.t0 = Math.min(this.t0, now - (frames / l.sampleRate) * 1000);
+    }
+    return this.t0;
+  }
+
+  /** The first frame's time (performance.now() ms), once frames were seen; else undefined. */
+  get firstFrameAt(): number | undefined {
+    return Number.isFinite(this.t0) ? this.t0 : undefined;
   }
 
   /**
@@ -115,14 +173,14 @@ export class Recorder extends Resource {
       for (let n = 1; n <= TRACK_CHANNELS; n++) {
         const src = `${client}:receive_${n}`;
         if (!ports.has(src)) continue;
-        want.push([src, input(own[n - 1]!)], [src, input(mix[n - 1]!)]);
+        want.push([src, this.input(own[n - 1]!)], [src, this.input(mix[n - 1]!)]);
       }
     }
     const key = (c: readonly [string, string]) => `${c[0]}\n${c[1]}`;
     const wanted = new Set(want.map(key));
     const env = jackEnv(this.options.serverName);
     const cut = graph.connections.filter(
-      (c) => c[1].startsWith(`${RECORDER_CLIENT}:`) && !wanted.has(key(c)),
+      (c) => c[1].startsWith(`${this.client}:`) && !wanted.has(key(c)),
     );
     const make = want.filter(([s, d]) => !isConnected(graph, s, d));
     await Promise.all([

@@ -2,7 +2,7 @@
 // quota, free disk), stops it when the room ends or its audio goes away, finishes the files,
 // and says who may see, download and delete what.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync, statfsSync } from 'node:fs';
+import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isoFromMs, type Clock } from '../clock.js';
@@ -17,14 +17,9 @@ import { sortPlayers } from '../patchbay/wiringPlan.js';
 import type { RoomService } from '../rooms/RoomService.js';
 import { sendsPlayersAway } from '../rooms/events.js';
 import type { Recording, RecordingMessage } from '../../../protocol/api.js';
-import {
-  CAPTURE_FILE,
-  finishRecording,
-  readManifest,
-  writeSlots,
-  type SlotsFile,
-} from './finish.js';
-import { Recorder } from './Recorder.js';
+import { Capture } from './Capture.js';
+import { finishRecording, readManifest } from './finish.js';
+import { writeSlots, type SlotsFile } from './slots.js';
 import { StoredZip } from './zip.js';
 
 export interface RecordingLimits {
@@ -43,6 +38,11 @@ export interface RecordingServiceOptions {
   checkEveryMs?: number;
   /** The recorder binary. Default `jack_rec`. */
   recorderBin?: string;
+  /**
+   * A capture file rolls over to a new segment at this size. Default 3.5 GiB: a WAV's sizes
+   * are 32-bit, so it can't pass 4 GiB.
+   */
+  segmentBytes?: number;
 }
 
 export type RecordingEvents = { message: [string, RecordingMessage] };
@@ -52,7 +52,7 @@ interface Live {
   roomId: string;
   dir: string;
   startedBy: string;
-  recorder: Recorder;
+  capture: Capture;
   slots: SlotsFile;
   timer: NodeJS.Timeout;
   /** performance.now() at the start: lengths are real time, whatever clock stamps the rows. */
@@ -61,7 +61,9 @@ interface Live {
 }
 
 const MB = 1024 * 1024;
-/** A WAV's sizes are 32-bit: stop well before 4 GiB. */
+/** Where a segment rolls over by default. */
+export const SEGMENT_BYTES = 3.5 * 1024 * MB;
+/** A WAV's sizes are 32-bit: a segment that could not roll over stops the recording here. */
 const WAV_LIMIT = 4 * 1024 * MB - 64 * MB;
 
 export class RecordingService extends SafeEmitter<RecordingEvents> {
@@ -78,9 +80,12 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
     mkdirSync(o.dir, { recursive: true, mode: 0o700 });
     supervisor.on('graph', (roomId) => void this.rewire(roomId));
     supervisor.on('released', (roomId) => void this.stop(roomId, 'room_ended'));
-    supervisor.on('restarted', (roomId) => void this.stop(roomId, 'room_restarted'));
+    // The room's audio engine came back after a crash or a restart: the next segment starts.
+    supervisor.on('restarted', (roomId) => void this.resume(roomId));
+    supervisor.on('failed', (roomId) => void this.stop(roomId, 'room_failed'));
     rooms.on('event', (roomId, e) => {
-      if (sendsPlayersAway(e)) void this.stop(roomId, 'room_ended');
+      if (sendsPlayersAway(e))
+        void this.stop(roomId, e.kind === 'failed' ? 'room_failed' : 'room_ended');
     });
   }
 
@@ -111,17 +116,19 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
       period: this.o.period,
       slots: room.max_participants + 1,
       players: {},
+      segments: [],
     };
     await writeSlots(dir, slots);
     this.repo.insert({ id, room_id: roomId, started_by: user.id, started_at: startedAt, dir });
-    let recorder: Recorder;
+    let capture: Capture;
     try {
-      recorder = await Recorder.create({
-        serverName: rt.jack.name,
-        file: join(dir, CAPTURE_FILE),
-        slots: slots.slots,
+      capture = await Capture.start(rt, {
+        dir,
+        slots,
         maxSeconds: maxMinutes * 60 + 5,
+        segmentBytes: this.o.segmentBytes ?? SEGMENT_BYTES,
         bin: this.o.recorderBin,
+        wire: () => this.rewire(roomId),
       });
     } catch (err) {
       this.repo.remove(id);
@@ -134,13 +141,23 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
       roomId,
       dir,
       startedBy: user.username,
-      recorder,
+      capture,
       slots,
       timer,
       t0: performance.now(),
     };
     this.live.set(roomId, live);
-    recorder.on('died', () => void this.stop(roomId, 'recorder_died'));
+    capture.on('failed', () => void this.stop(roomId, 'recorder_died'));
+    capture.on('paused', () =>
+      this.announce(
+        live,
+        'recording',
+        "The room's audio engine stopped: the recording goes on once it is back",
+      ),
+    );
+    capture.on('warning', (err) =>
+      this.o.logger.warn({ err, recording: id }, 'recording could not roll over yet'),
+    );
     await this.rewire(roomId);
     this.announce(live, 'recording', `${user.username} started recording this room`);
     return this.view(this.repo.byId(id)!);
@@ -152,7 +169,7 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
     if (!live) return;
     live.stopping ??= (async () => {
       clearInterval(live.timer);
-      await live.recorder.close().catch(() => undefined);
+      await live.capture.close().catch(() => undefined);
       try {
         await this.finish(this.repo.byId(live.id)!, reason);
       } catch (err) {
@@ -218,7 +235,7 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
 
   /** PIDs of every running recorder (for tests and /health). */
   get pids(): number[] {
-    return [...this.live.values()].flatMap((l) => l.recorder.pids);
+    return [...this.live.values()].flatMap((l) => l.capture.pids);
   }
 
   /** Stops every recording, keeping what was captured (the hub's shutdown). */
@@ -271,17 +288,37 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
       clients.set(slot, client);
     }
     if (added) await writeSlots(live.dir, live.slots);
-    await live.recorder.sync(rt.graph, clients);
+    await live.capture.sync(rt, rt.graph, clients);
+  }
+
+  /** The room's audio engine is back: the recording goes on in a new segment. */
+  private async resume(roomId: string): Promise<void> {
+    const live = this.live.get(roomId);
+    const rt = this.supervisor.get(roomId);
+    if (!live || live.stopping || !rt) return;
+    try {
+      if (!(await live.capture.resume(rt))) return;
+      this.announce(
+        live,
+        'recording',
+        `The room's audio engine restarted: the recording goes on (part ${live.capture.segmentCount})`,
+      );
+    } catch (err) {
+      this.o.logger.error({ err, recording: live.id }, 'recording could not go on after a restart');
+      await this.stop(roomId, 'recorder_died');
+    }
   }
 
   private check(roomId: string): void {
     const live = this.live.get(roomId);
     if (!live || live.stopping) return;
+    live.capture.tick();
     const size = this.captureBytes(live);
     const { maxMinutes, quotaMb, minFreeMb } = this.o.limits;
     let reason: string | undefined;
-    if (performance.now() - live.t0 >= maxMinutes * 60_000 || size >= WAV_LIMIT)
-      reason = 'max_length';
+    if (performance.now() - live.t0 >= maxMinutes * 60_000) reason = 'max_length';
+    // A roll-over that could not start a recorder: stop before the WAV breaks.
+    else if (live.capture.currentBytes >= WAV_LIMIT) reason = 'max_length';
     else if (this.usedBytes() >= quotaMb * MB) reason = 'quota';
     // Finishing writes the tracks beside the capture: keep room for as much again.
     else if (this.freeBytes() < minFreeMb * MB + size) reason = 'disk_full';
@@ -289,11 +326,7 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
   }
 
   private captureBytes(live: Live): number {
-    try {
-      return statSync(join(live.dir, CAPTURE_FILE)).size;
-    } catch {
-      return 0;
-    }
+    return live.capture.bytes;
   }
 
   private usedBytes(): number {
@@ -355,6 +388,8 @@ function stopMessage(reason: string): string {
       return "The recording stopped: the hub's disk is nearly full; what was captured is kept";
     case 'recorder_died':
       return 'The recorder stopped unexpectedly; what was captured is kept';
+    case 'room_failed':
+      return "The room's audio engine could not be restarted: the recording stopped; what was captured is kept";
     default:
       return 'The recording stopped';
   }

@@ -1,33 +1,27 @@
-// Turns a capture into the result the players download: one file per member named after
-// them, the mix, a Reaper project and an Audacity list naming exactly those files, session.json,
-// and manifest.json (each file's size and CRC, so the zip is described without reading it).
+// Turns a capture into the result the players download: one file per member and segment named
+// after them, the mix, a Reaper project and an Audacity list naming exactly those files at their
+// places, session.json, and manifest.json (each file's size and CRC, so the zip is described
+// without reading it).
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordingSession } from '../../../protocol/api.js';
-import { MIX_FILE, audacityList, reaperProject, sessionJson, trackFileName } from './project.js';
+import { placeSegments } from './place.js';
+import {
+  MIX_NAME,
+  audacityList,
+  partFileName,
+  reaperProject,
+  sessionJson,
+  trackBaseName,
+  type ProjectTrack,
+} from './project.js';
 import { Recorder } from './Recorder.js';
-import { extractChannels, repairWav } from './wav.js';
+import { CAPTURE_FILE, SLOTS_FILE, type SegmentEntry, type SlotsFile } from './slots.js';
+import { extractChannels, repairWav, type WavInfo } from './wav.js';
 import { describeFile, type ZipEntry } from './zip.js';
 
-export const CAPTURE_FILE = 'capture.wav';
-export const SLOTS_FILE = 'slots.json';
 const MANIFEST = 'manifest.json';
-
-/** What the hub knows while recording, kept beside the capture (a crashed hub finishes from it). */
-export interface SlotsFile {
-  room: { id: string; name: string };
-  started_at: string;
-  period: number;
-  /** Member tracks reserved in the capture. */
-  slots: number;
-  /** username → slot, in the order they were given. */
-  players: Record<string, number>;
-}
-
-export async function writeSlots(dir: string, s: SlotsFile): Promise<void> {
-  await writeFile(join(dir, SLOTS_FILE), JSON.stringify(s));
-}
 
 /** Finishes a recording directory; answers its length in seconds and its size on disk. */
 export async function finishRecording(
@@ -35,40 +29,82 @@ export async function finishRecording(
   stopReason: string | null,
 ): Promise<{ seconds: number; bytes: number }> {
   const slots = JSON.parse(await readFile(join(dir, SLOTS_FILE), 'utf8')) as SlotsFile;
-  const capture = join(dir, CAPTURE_FILE);
-  if (!existsSync(capture)) return readManifestTotals(dir);
-  const info = repairWav(capture);
-  const seconds = info.frames / info.sampleRate;
-  const used = new Set<string>();
-  const players: RecordingSession['players'] = [];
-  for (const [username, slot] of Object.entries(slots.players)) {
-    let file = trackFileName(username);
-    while (used.has(file) || file === MIX_FILE) file = file.replace(/\.wav$/, '_.wav');
-    used.add(file);
-    players.push({ username, file });
-    await extractChannels(capture, join(dir, file), Recorder.channelsOf(slot));
+  const segs = (slots.segments ?? [{ file: CAPTURE_FILE, after: 'start' }]).filter((s) =>
+    existsSync(join(dir, s.file)),
+  );
+  if (segs.length === 0) return readManifestTotals(dir);
+  const read: { seg: SegmentEntry; info: WavInfo }[] = [];
+  for (const seg of segs) {
+    try {
+      read.push({ seg, info: repairWav(join(dir, seg.file)) });
+    } catch {
+      // A recorder that died before writing its header left nothing to keep.
+    }
   }
-  await extractChannels(capture, join(dir, MIX_FILE), Recorder.channelsOf(slots.slots));
-  const tracks = [...players.map((p) => p.file), MIX_FILE];
+  const withFrames = read.filter((r) => r.info.frames > 0);
+  const placed = placeSegments(
+    (f) => join(dir, f),
+    withFrames.length ? withFrames : read.slice(0, 1),
+  );
+  const rate = read[0]?.info.sampleRate ?? 48_000;
+
+  const used = new Set<string>([MIX_NAME]);
+  const tracks: (ProjectTrack & { slotChannels: number[]; username?: string })[] = [];
+  for (const [username, slot] of Object.entries(slots.players)) {
+    let base = trackBaseName(username);
+    while (used.has(base)) base += '_';
+    used.add(base);
+    tracks.push({ name: base, username, items: [], slotChannels: Recorder.channelsOf(slot) });
+  }
+  tracks.push({ name: MIX_NAME, items: [], slotChannels: Recorder.channelsOf(slots.slots) });
+  for (const [i, p] of placed.entries()) {
+    for (const t of tracks) {
+      const file = partFileName(t.name, i + 1);
+      await extractChannels(join(dir, p.file), join(dir, file), t.slotChannels, p.skip, p.frames);
+      t.items.push({ file, position: p.start / rate, length: p.frames / rate });
+    }
+  }
+  const last = placed.at(-1);
+  const seconds = last ? (last.start + last.frames) / rate : 0;
+  const mix = tracks.at(-1)!;
   const session: RecordingSession = {
     room: slots.room,
-    players,
-    mix: MIX_FILE,
+    players: tracks
+      .filter((t) => t.username !== undefined)
+      .map((t) => ({
+        username: t.username!,
+        file: t.items[0]?.file ?? partFileName(t.name, 1),
+        files: t.items.map((x) => x.file),
+      })),
+    mix: mix.items[0]?.file ?? partFileName(MIX_NAME, 1),
+    mix_files: mix.items.map((x) => x.file),
+    segments: placed.map((p, i) => ({
+      part: i + 1,
+      after: p.after,
+      start_seconds: p.start / rate,
+      length_seconds: p.frames / rate,
+      placed_by: p.placedBy,
+    })),
     started_at: slots.started_at,
     length_seconds: seconds,
-    sample_rate: info.sampleRate,
+    sample_rate: rate,
     bit_depth: 24,
     period_frames: slots.period,
-    period_ms: (slots.period / info.sampleRate) * 1000,
+    period_ms: (slots.period / rate) * 1000,
     stop_reason: stopReason,
   };
-  await writeFile(join(dir, 'session.rpp'), reaperProject(tracks, seconds, info.sampleRate));
+  await writeFile(join(dir, 'session.rpp'), reaperProject(tracks, rate));
   await writeFile(join(dir, 'session.lof'), audacityList(tracks));
   await writeFile(join(dir, 'session.json'), sessionJson(session));
-  const names = [...tracks, 'session.rpp', 'session.lof', 'session.json'];
+  const names = [
+    ...tracks.flatMap((t) => t.items.map((x) => x.file)),
+    'session.rpp',
+    'session.lof',
+    'session.json',
+  ];
   const entries = await Promise.all(names.map((n) => describeFile(n, join(dir, n))));
   await writeFile(join(dir, MANIFEST), JSON.stringify(entries));
-  await rm(capture);
+  for (const s of segs) await rm(join(dir, s.file), { force: true });
   return { seconds, bytes: entries.reduce((n, e) => n + e.size, 0) };
 }
 
