@@ -11,10 +11,16 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { navigate } from '../lib/router.js';
-import { canConnect, graphToFlow, type ClientNode, type PatchEdge } from '../store/graphModel.js';
+import {
+  canConnect,
+  graphToFlow,
+  type ClientNode,
+  type FlowView,
+  type PatchEdge,
+} from '../store/graphModel.js';
 import { useRoom } from '../store/context.js';
 import { ClientNodeView } from './ClientNodeView.js';
 import { PatchList } from './PatchList.js';
@@ -99,32 +105,39 @@ function Graph({ isHost }: { isHost: boolean }) {
   const flow = useReactFlow<ClientNode, PatchEdge>();
   const graph = view?.graph;
   const usernames = useMemo(() => view?.members.map((m) => m.username) ?? [], [view?.members]);
-  const model = useMemo(
-    () =>
-      graph
-        ? graphToFlow(graph, { usernames, positions, selected: selectedEdges })
-        : { nodes: [], edges: [] },
-    [graph, usernames, positions, selectedEdges],
-  );
+  // A graph change (a delta from the hub) rebuilds the view against the one drawn now: nodes
+  // and cords it did not touch stay the same objects, so React Flow redraws only the rest.
+  const drawn = useRef<FlowView | undefined>(undefined);
+  const model = useMemo(() => {
+    const next = graph
+      ? graphToFlow(graph, {
+          usernames,
+          positions,
+          selected: selectedEdges,
+          previous: drawn.current,
+        })
+      : { nodes: [], edges: [] };
+    drawn.current = next;
+    return next;
+  }, [graph, usernames, positions, selectedEdges]);
 
-  // React Flow measures nodes into this state; a new graph keeps what it measured.
-  const [nodes, setNodes] = useState<ClientNode[]>([]);
+  // React Flow keeps what it measured and selected in this state: an unchanged node keeps its
+  // state object, a changed one takes the new content with what was measured.
+  const [nodes, setNodes] = useState<ClientNode[]>(model.nodes);
+  const lastModel = useRef(model.nodes);
   useEffect(() => {
+    const before = new Map(lastModel.current.map((n) => [n.id, n]));
+    lastModel.current = model.nodes;
     setNodes((prev) => {
-      const old = new Map(prev.map((n) => [n.id, n]));
+      const state = new Map(prev.map((n) => [n.id, n]));
       return model.nodes.map((n) => {
-        const o = old.get(n.id);
-        return o
-          ? {
-              ...n,
-              measured: o.measured,
-              selected: o.selected,
-              position: positions[n.id] ?? n.position,
-            }
-          : n;
+        const o = state.get(n.id);
+        if (!o) return n;
+        if (before.get(n.id) === n) return o;
+        return { ...n, measured: o.measured, selected: o.selected };
       });
     });
-  }, [model.nodes, positions]);
+  }, [model.nodes]);
 
   const nodeCount = model.nodes.length;
   useEffect(() => {

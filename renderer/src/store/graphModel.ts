@@ -100,7 +100,9 @@ export interface FlowView {
 
 /**
  * Graph → nodes and edges. `positions` are where the user dragged nodes (else the automatic
- * layout); `selected` holds the ids of selected edges, kept across graph updates.
+ * layout); `selected` holds the ids of selected edges, kept across graph updates. With
+ * `previous` (the view drawn now), every node and edge that did not change is that view's own
+ * object, so a graph change redraws only what it touched.
  */
 export function graphToFlow(
   graph: JackGraph,
@@ -108,7 +110,20 @@ export function graphToFlow(
     usernames?: readonly string[];
     positions?: Readonly<Record<string, XYPosition>>;
     selected?: ReadonlySet<string>;
+    previous?: FlowView;
   } = {},
+): FlowView {
+  const fresh = buildFlow(graph, opts);
+  return opts.previous ? reuseUnchanged(opts.previous, fresh) : fresh;
+}
+
+function buildFlow(
+  graph: JackGraph,
+  opts: {
+    usernames?: readonly string[];
+    positions?: Readonly<Record<string, XYPosition>>;
+    selected?: ReadonlySet<string>;
+  },
 ): FlowView {
   const nodes = clientNodes(graph, opts.usernames ?? []);
   const auto = autoLayout(nodes);
@@ -136,6 +151,47 @@ export function graphToFlow(
     });
   }
   return { nodes, edges };
+}
+
+/** `next`, with the nodes and edges equal to `prev`'s replaced by `prev`'s own objects. */
+export function reuseUnchanged(prev: FlowView, next: FlowView): FlowView {
+  const oldNodes = new Map(prev.nodes.map((n) => [n.id, n]));
+  const oldEdges = new Map(prev.edges.map((e) => [e.id, e]));
+  let nodesSame = prev.nodes.length === next.nodes.length;
+  const nodes = next.nodes.map((n, i) => {
+    const o = oldNodes.get(n.id);
+    const keep = o && sameNode(o, n) ? o : n;
+    if (keep !== prev.nodes[i]) nodesSame = false;
+    return keep;
+  });
+  let edgesSame = prev.edges.length === next.edges.length;
+  const edges = next.edges.map((e, i) => {
+    const o = oldEdges.get(e.id);
+    const keep = o && o.selected === e.selected && o.className === e.className ? o : e;
+    if (keep !== prev.edges[i]) edgesSame = false;
+    return keep;
+  });
+  return { nodes: nodesSame ? prev.nodes : nodes, edges: edgesSame ? prev.edges : edges };
+}
+
+function sameNode(a: ClientNode, b: ClientNode): boolean {
+  const x = a.data;
+  const y = b.data;
+  return (
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    a.width === b.width &&
+    a.height === b.height &&
+    x.client === y.client &&
+    x.side === y.side &&
+    x.role === y.role &&
+    x.player === y.player &&
+    x.ports.length === y.ports.length &&
+    x.ports.every(
+      (p, i) =>
+        p.name === y.ports[i]!.name && p.label === y.ports[i]!.label && p.kind === y.ports[i]!.kind,
+    )
+  );
 }
 
 /** Whether a drag from `source` to `dest` may become a connection: output → input, same type. */
