@@ -15,6 +15,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react'
 import { useShallow } from 'zustand/react/shallow';
 import { navigate } from '../lib/router.js';
 import {
+  COLUMN_GAP,
   canConnect,
   graphToFlow,
   type ClientNode,
@@ -26,6 +27,18 @@ import { ClientNodeView } from './ClientNodeView.js';
 import { PatchList } from './PatchList.js';
 
 const nodeTypes = { client: ClientNodeView };
+
+/** Under this width (the phone layout's breakpoint) the columns sit closer and fit zooms less far out. */
+const NARROW = '(max-width: 899.98px)';
+/**
+ * Fit to view, but never so far out that names can't be read: a big room on a phone opens
+ * at this zoom, centred, and the rest is a pan away.
+ */
+const fitOptions = (narrow: boolean) => ({
+  padding: 0.15,
+  minZoom: narrow ? 0.6 : 0.3,
+  maxZoom: 1,
+});
 
 export function PatchbayScreen({ roomId }: { roomId: string }) {
   const { view, open } = useRoom(useShallow((s) => ({ view: s.view, open: s.open })));
@@ -107,6 +120,7 @@ function Graph({ isHost }: { isHost: boolean }) {
   const usernames = useMemo(() => view?.members.map((m) => m.username) ?? [], [view?.members]);
   // A graph change (a delta from the hub) rebuilds the view against the one drawn now: nodes
   // and cords it did not touch stay the same objects, so React Flow redraws only the rest.
+  const [narrow] = useState(() => window.matchMedia(NARROW).matches);
   const drawn = useRef<FlowView | undefined>(undefined);
   const model = useMemo(() => {
     const next = graph
@@ -114,12 +128,13 @@ function Graph({ isHost }: { isHost: boolean }) {
           usernames,
           positions,
           selected: selectedEdges,
+          columnGap: narrow ? COLUMN_GAP.narrow : COLUMN_GAP.wide,
           previous: drawn.current,
         })
       : { nodes: [], edges: [] };
     drawn.current = next;
     return next;
-  }, [graph, usernames, positions, selectedEdges]);
+  }, [graph, usernames, positions, selectedEdges, narrow]);
 
   // React Flow keeps what it measured and selected in this state: an unchanged node keeps its
   // state object, a changed one takes the new content with what was measured.
@@ -139,10 +154,15 @@ function Graph({ isHost }: { isHost: boolean }) {
     });
   }, [model.nodes]);
 
+  // The first fit is React Flow's own (the fitView prop: nodes have known sizes, so it happens
+  // on the first frame); a client arriving or leaving later fits again.
   const nodeCount = model.nodes.length;
+  const fitted = useRef(0);
   useEffect(() => {
-    if (nodeCount > 0) void flow.fitView({ padding: 0.15, duration: 0 });
-  }, [nodeCount, flow]);
+    if (nodeCount === 0) return;
+    if (fitted.current !== 0 && fitted.current !== nodeCount) void flow.fitView(fitOptions(narrow));
+    fitted.current = nodeCount;
+  }, [nodeCount, flow, narrow]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<ClientNode>[]) => {
@@ -214,6 +234,7 @@ function Graph({ isHost }: { isHost: boolean }) {
           deleteKeyCode={isHost ? ['Delete', 'Backspace'] : null}
           colorMode="dark"
           fitView
+          fitViewOptions={fitOptions(narrow)}
           zoomOnPinch
           panOnDrag
           connectOnClick
@@ -233,7 +254,7 @@ function Graph({ isHost }: { isHost: boolean }) {
           className="ghost small"
           onClick={() => {
             resetLayout();
-            setTimeout(() => void flow.fitView({ padding: 0.15 }), 0);
+            setTimeout(() => void flow.fitView(fitOptions(narrow)), 0);
           }}
         >
           Auto layout
@@ -241,7 +262,7 @@ function Graph({ isHost }: { isHost: boolean }) {
         <button
           type="button"
           className="ghost small"
-          onClick={() => void flow.fitView({ padding: 0.15 })}
+          onClick={() => void flow.fitView(fitOptions(narrow))}
         >
           Fit view
         </button>
