@@ -137,22 +137,23 @@ function Graph({ isHost }: { isHost: boolean }) {
   }, [graph, usernames, positions, selectedEdges, narrow]);
 
   // React Flow keeps what it measured and selected in this state: an unchanged node keeps its
-  // state object, a changed one takes the new content with what was measured.
+  // state object, a changed one takes the new content with what was measured. A new model is
+  // merged during this render (not in an effect after it), so it is drawn in the same pass.
   const [nodes, setNodes] = useState<ClientNode[]>(model.nodes);
-  const lastModel = useRef(model.nodes);
-  useEffect(() => {
-    const before = new Map(lastModel.current.map((n) => [n.id, n]));
-    lastModel.current = model.nodes;
-    setNodes((prev) => {
-      const state = new Map(prev.map((n) => [n.id, n]));
-      return model.nodes.map((n) => {
+  const [merged, setMerged] = useState(model.nodes);
+  if (merged !== model.nodes) {
+    const before = new Map(merged.map((n) => [n.id, n]));
+    const state = new Map(nodes.map((n) => [n.id, n]));
+    setMerged(model.nodes);
+    setNodes(
+      model.nodes.map((n) => {
         const o = state.get(n.id);
         if (!o) return n;
         if (before.get(n.id) === n) return o;
         return { ...n, measured: o.measured, selected: o.selected };
-      });
-    });
-  }, [model.nodes]);
+      }),
+    );
+  }
 
   // The first fit is React Flow's own (the fitView prop: nodes have known sizes, so it happens
   // on the first frame); a client arriving or leaving later fits again.
