@@ -121,6 +121,7 @@ function Graph({ isHost }: { isHost: boolean }) {
   // A graph change (a delta from the hub) rebuilds the view against the one drawn now: nodes
   // and cords it did not touch stay the same objects, so React Flow redraws only the rest.
   const [narrow] = useState(() => window.matchMedia(NARROW).matches);
+  const fit = useMemo(() => fitOptions(narrow), [narrow]);
   const drawn = useRef<FlowView | undefined>(undefined);
   const model = useMemo(() => {
     const next = graph
@@ -161,9 +162,9 @@ function Graph({ isHost }: { isHost: boolean }) {
   const fitted = useRef(0);
   useEffect(() => {
     if (nodeCount === 0) return;
-    if (fitted.current !== 0 && fitted.current !== nodeCount) void flow.fitView(fitOptions(narrow));
+    if (fitted.current !== 0 && fitted.current !== nodeCount) void flow.fitView(fit);
     fitted.current = nodeCount;
-  }, [nodeCount, flow, narrow]);
+  }, [nodeCount, flow, fit]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<ClientNode>[]) => {
@@ -235,7 +236,7 @@ function Graph({ isHost }: { isHost: boolean }) {
           deleteKeyCode={isHost ? ['Delete', 'Backspace'] : null}
           colorMode="dark"
           fitView
-          fitViewOptions={fitOptions(narrow)}
+          fitViewOptions={fit}
           zoomOnPinch
           panOnDrag
           connectOnClick
@@ -255,16 +256,12 @@ function Graph({ isHost }: { isHost: boolean }) {
           className="ghost small"
           onClick={() => {
             resetLayout();
-            setTimeout(() => void flow.fitView(fitOptions(narrow)), 0);
+            setTimeout(() => void flow.fitView(fit), 0);
           }}
         >
           Auto layout
         </button>
-        <button
-          type="button"
-          className="ghost small"
-          onClick={() => void flow.fitView(fitOptions(narrow))}
-        >
+        <button type="button" className="ghost small" onClick={() => void flow.fitView(fit)}>
           Fit view
         </button>
         {isHost && selected.length > 0 && (
