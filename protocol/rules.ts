@@ -4,3 +4,4 @@
 export * from './rules/patchMode.js';
 export * from './rules/players.js';
 export * from './rules/routes.js';
+export * from './rules/graphDelta.js';

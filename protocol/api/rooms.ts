@@ -6,6 +6,7 @@ import {
   type PatchMode,
 } from '../rules/patchMode.js';
 import { ROOM_ID_PATTERN } from '../rules/routes.js';
+import type { GraphDelta } from '../rules/graphDelta.js';
 import type { JackGraph } from './patchbay.js';
 import { PortName } from './patchbay.js';
 import type { RecordingMessage } from './recording.js';
@@ -173,7 +174,16 @@ export type WsClientMessage = z.infer<typeof WsClientMessage>;
 export type WsServerMessage =
   | { type: 'hello'; user: { id: number; username: string } }
   | { type: 'subscribed'; room_id: string }
-  | { type: 'graph'; room_id: string; data: JackGraph }
+  /**
+   * The room's whole graph (on subscribe, on `refresh`): `seq` names this version of it. A
+   * subscriber keeps it and applies the `graph_delta`s that follow.
+   */
+  | { type: 'graph'; room_id: string; data: JackGraph; seq: number }
+  /**
+   * A change to the graph whose version is `prev`, giving version `seq`. A subscriber whose
+   * graph is not version `prev` missed a change: it asks for the whole graph (`refresh`).
+   */
+  | { type: 'graph_delta'; room_id: string; seq: number; prev: number; delta: GraphDelta }
   | { type: 'participants'; room_id: string; members: Member[] }
   | { type: 'chat'; room_id: string; message: ChatMessage }
   | { type: 'chat_history'; room_id: string; messages: ChatMessage[] }

@@ -130,6 +130,96 @@ describe('graph → nodes and edges', () => {
     assert.deepEqual(after.nodes.find((n) => n.id === 'out:alice')!.position, { x: 5, y: 7 });
   });
 
+  it('a delta redraws only what it touched: other nodes and cords stay the same objects', () => {
+    const usernames = ['alice', 'bob'];
+    let v = reduceRoom(emptyRoomView('r1'), {
+      type: 'graph',
+      room_id: 'r1',
+      data: roomGraph([['alice:receive_1', 'bob_1:send_1']]),
+      seq: 1,
+    });
+    const before = graphToFlow(v.graph, { usernames });
+    // A cord is made: one new edge, every node kept.
+    v = reduceRoom(v, {
+      type: 'graph_delta',
+      room_id: 'r1',
+      seq: 2,
+      prev: 1,
+      delta: { connect: [['alice:receive_2', 'bob_1:send_1']] },
+    });
+    const after = graphToFlow(v.graph, { usernames, previous: before });
+    assert.equal(after.nodes, before.nodes, 'the same node list');
+    assert.equal(after.edges.length, 2);
+    assert.equal(after.edges[0], before.edges[0], 'the old cord is the same object');
+    // A player's client appears: its nodes are new, the others are kept.
+    const carol = [port('carol:receive_1', 'output'), port('carol:send_1', 'input')];
+    v = reduceRoom(v, {
+      type: 'graph_delta',
+      room_id: 'r1',
+      seq: 3,
+      prev: 2,
+      delta: { clients: { carol }, connect: [['carol:receive_1', 'alice:send_1']] },
+    });
+    const third = graphToFlow(v.graph, { usernames: [...usernames, 'carol'], previous: after });
+    const byId = new Map(after.nodes.map((n) => [n.id, n]));
+    const kept = third.nodes.filter((n) => byId.get(n.id) === n).map((n) => n.id);
+    // Nodes above the new player keep their place and object; the ones below it move down.
+    assert.deepEqual(kept, ['out:alice', 'in:alice', 'out:bob_1', 'in:bob_1']);
+    assert.ok(third.nodes.some((n) => n.id === 'out:carol'));
+    assert.equal(third.edges.length, 3);
+    // The client leaves: its nodes and cords go, the rest stay.
+    v = reduceRoom(v, {
+      type: 'graph_delta',
+      room_id: 'r1',
+      seq: 4,
+      prev: 3,
+      delta: { clients: { carol: null } },
+    });
+    const fourth = graphToFlow(v.graph, { usernames, previous: third });
+    assert.ok(!fourth.nodes.some((n) => n.data.client === 'carol'));
+    assert.deepEqual(
+      fourth.edges.map((e) => e.id),
+      after.edges.map((e) => e.id),
+    );
+    assert.equal(fourth.edges[0], before.edges[0]);
+  });
+
+  it('a delta for another version is not applied: the view asks for the whole graph', () => {
+    let v = reduceRoom(emptyRoomView('r1'), {
+      type: 'graph',
+      room_id: 'r1',
+      data: roomGraph([]),
+      seq: 5,
+    });
+    const missed = reduceRoom(v, {
+      type: 'graph_delta',
+      room_id: 'r1',
+      seq: 7,
+      prev: 6,
+      delta: { connect: [['alice:receive_1', 'bob_1:send_1']] },
+    });
+    assert.equal(missed.graphStale, true);
+    assert.equal(missed.graph, v.graph, 'the graph is left as it was');
+    // Later deltas wait for the whole graph too.
+    const later = reduceRoom(missed, {
+      type: 'graph_delta',
+      room_id: 'r1',
+      seq: 8,
+      prev: 7,
+      delta: { disconnect: [['alice:receive_1', 'bob_1:send_1']] },
+    });
+    assert.equal(later, missed);
+    v = reduceRoom(later, {
+      type: 'graph',
+      room_id: 'r1',
+      data: roomGraph([['alice:receive_1', 'bob_1:send_1']]),
+      seq: 8,
+    });
+    assert.equal(v.graphStale, false);
+    assert.equal(v.graph.connections.length, 1);
+    assert.deepEqual(v.graph.clients.alice![0]!.connections, ['bob_1:send_1']);
+  });
+
   it('allows output → input of the same type only, and not twice', () => {
     const g = roomGraph([['alice:receive_1', 'bob_1:send_1']]);
     assert.equal(canConnect(g, 'alice:receive_2', 'bob_1:send_1'), true);
@@ -224,8 +314,9 @@ describe('room view reducer', () => {
       v.chat.map((m) => m.id),
       [8, 9],
     );
-    v = reduceRoom(v, { type: 'graph', room_id: 'r1', data: roomGraph() });
+    v = reduceRoom(v, { type: 'graph', room_id: 'r1', data: roomGraph(), seq: 10 });
     assert.equal(v.graphVersion, 1);
+    assert.equal(v.graphSeq, 10);
     v = reduceRoom(v, { type: 'room_state', room_id: 'r1', state: 'locked', message: 'Locked' });
     assert.equal(v.detail!.locked, true);
     assert.equal(v.banner!.tone, 'info');

@@ -64,8 +64,9 @@ export class RoomSocketGateway {
     chat.on('message', (roomId, message) =>
       this.toRoom(roomId, { type: 'chat', room_id: roomId, message }),
     );
-    supervisor.on('graph', (roomId, data) =>
-      this.toRoom(roomId, { type: 'graph', room_id: roomId, data }),
+    // Each change goes out as a delta; a subscriber that missed one asks for the whole graph.
+    supervisor.on('graph', (roomId, _graph, change) =>
+      this.toRoom(roomId, { type: 'graph_delta', room_id: roomId, ...change }),
     );
   }
 
@@ -180,7 +181,7 @@ export class RoomSocketGateway {
           send(conn.ws, {
             type: 'graph',
             room_id: m.room_id,
-            data: this.patchbay.graph(conn.user, m.room_id),
+            ...this.patchbay.versionedGraph(conn.user, m.room_id),
           });
           send(conn.ws, {
             type: 'chat_history',
@@ -197,7 +198,7 @@ export class RoomSocketGateway {
           return send(conn.ws, {
             type: 'graph',
             room_id: m.room_id,
-            data: this.patchbay.graph(conn.user, m.room_id),
+            ...this.patchbay.versionedGraph(conn.user, m.room_id),
           });
         case 'chat':
           this.chat.post(conn.user, m.room_id, m.body);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { GraphWatcher } from '../patchbay/GraphWatcher.js';
+import { GraphWatcher, type GraphChange } from '../patchbay/GraphWatcher.js';
 import { playerClients } from '../patchbay/jackGraph.js';
 import { Resource } from '../process/Resource.js';
 import { TeardownStack } from '../process/TeardownStack.js';
@@ -33,7 +33,7 @@ export interface RuntimeOptions {
 
 export type RoomRuntimeEvents = {
   died: [Error];
-  graph: [JackGraph];
+  graph: [JackGraph, GraphChange];
   client: [{ name: string; registered: boolean }];
   jacktripline: [JackTripLineEvent];
 };
@@ -56,9 +56,9 @@ export class RoomRuntime extends Resource<RoomRuntimeEvents> {
     jack.on('died', die);
     jacktrip.on('died', die);
     watcher.on('died', die);
-    watcher.on('graph', (g) => {
+    watcher.on('graph', (g, change) => {
       this.workers.onGraph(playerClients(g), Object.keys(g.clients));
-      this.safeEmit('graph', g);
+      this.safeEmit('graph', g, change);
     });
     watcher.on('client', (c) => {
       this.workers.onClient(c.name, c.registered);

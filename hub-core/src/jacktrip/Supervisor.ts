@@ -8,6 +8,7 @@ import {
   type RestartPolicyOptions,
 } from '../process/RestartPolicy.js';
 import type { JackGraph } from '../../../protocol/api.js';
+import type { GraphChange } from '../patchbay/GraphWatcher.js';
 import type { PatchMode } from '../../../protocol/rules.js';
 import { CredsFile } from './credentials.js';
 import { reclaimJackSlotsLogged } from './jackSlots.js';
@@ -50,7 +51,7 @@ export type SupervisorEvents = {
   restarted: [string];
   /** The room could not be brought back; it is stopped. */
   failed: [string, Error];
-  graph: [string, JackGraph];
+  graph: [string, JackGraph, GraphChange];
   client: [string, { name: string; registered: boolean }];
   jacktripline: [string, JackTripLineEvent];
   /** The room's processes are stopped and its block is back in the pool. */
@@ -307,7 +308,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
         await rt.close();
         throw new Error('room stopped while starting');
       }
-      rt.on('graph', (g) => this.safeEmit('graph', roomId, g));
+      rt.on('graph', (g, change) => this.safeEmit('graph', roomId, g, change));
       rt.on('client', (c) => this.safeEmit('client', roomId, c));
       rt.on('jacktripline', (ev) => this.safeEmit('jacktripline', roomId, ev));
       rt.on('died', (err) => this.onDied(entry, rt, err));

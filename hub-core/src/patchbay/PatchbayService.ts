@@ -41,8 +41,14 @@ export class PatchbayService {
   }
 
   graph(user: UserRow, roomId: string): JackGraph {
+    return this.versionedGraph(user, roomId).data;
+  }
+
+  /** The graph and its version (0: the room is not live, its graph is empty). */
+  versionedGraph(user: UserRow, roomId: string): { data: JackGraph; seq: number } {
     this.rooms.requireMember(user, roomId);
-    return this.supervisor.get(roomId)?.graph ?? { clients: {}, connections: [] };
+    const w = this.supervisor.get(roomId)?.watcher;
+    return w ? { data: w.graph, seq: w.seq } : { data: { clients: {}, connections: [] }, seq: 0 };
   }
 
   async patch(user: UserRow, op: 'connect' | 'disconnect', req: PatchRequest) {

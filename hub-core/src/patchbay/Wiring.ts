@@ -177,8 +177,7 @@ export class Wiring {
       { roomId, cut: plan.disconnect.length, made: plan.connect.length },
       'room wiring reconciled',
     );
-    rt.watcher.refresh();
-    await rt.watcher.waitFor((g) => settled(g, plan.disconnect, plan.connect), SETTLE_MS);
+    await rt.watcher.settle((g) => settled(g, plan.disconnect, plan.connect), SETTLE_MS);
   }
 
   /**

@@ -1,18 +1,31 @@
 import type { JackGraph, JackPort } from '../../../protocol/api.js';
+import { normalizeGraph } from '../../../protocol/rules.js';
+import { portIdOfUuid } from './evmon.js';
+
+/** `jack_lsp -c -p -t` output read: the graph (canonical), and each port's JACK id where `-U` gave it. */
+export interface LspRead {
+  graph: JackGraph;
+  /** JACK port id → port name. */
+  ids: Map<number, string>;
+}
 
 /**
- * Parses `jack_lsp -c -p -t` output. Port names start at column 0; connections are indented
- * with three spaces; properties and the type follow on tab-indented lines.
+ * Parses `jack_lsp -c -p -t [-U]` output. Port names start at column 0; connections are
+ * indented with three spaces; the uuid, properties and the type follow on tab-indented lines.
  */
-export function parseJackLsp(text: string): JackGraph {
+export function readJackLsp(text: string): LspRead {
   const ports: JackPort[] = [];
+  const ids = new Map<number, string>();
   let cur: JackPort | undefined;
   for (const raw of text.split('\n')) {
     if (raw === '') continue;
     if (raw.startsWith('\t')) {
       if (!cur) continue;
       const l = raw.trim();
-      if (l.startsWith('properties:')) {
+      if (l.startsWith('uuid:')) {
+        const id = portIdOfUuid(l.slice('uuid:'.length).trim());
+        if (id !== undefined) ids.set(id, cur.name);
+      } else if (l.startsWith('properties:')) {
         const props = l
           .slice('properties:'.length)
           .split(',')
@@ -43,9 +56,15 @@ export function parseJackLsp(text: string): JackGraph {
     };
     ports.push(cur);
   }
-  return toGraph(ports);
+  return { graph: toGraph(ports), ids };
 }
 
+/** Parses `jack_lsp -c -p -t` output into the graph. */
+export function parseJackLsp(text: string): JackGraph {
+  return readJackLsp(text).graph;
+}
+
+/** Ports → the graph in its canonical form (protocol/rules: normalizeGraph). */
 export function toGraph(ports: readonly JackPort[]): JackGraph {
   const clients: Record<string, JackPort[]> = {};
   const connections: [string, string][] = [];
@@ -53,8 +72,7 @@ export function toGraph(ports: readonly JackPort[]): JackGraph {
     (clients[p.client] ??= []).push(p);
     if (p.direction === 'output') for (const c of p.connections) connections.push([p.name, c]);
   }
-  connections.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1));
-  return { clients, connections };
+  return normalizeGraph({ clients, connections });
 }
 
 export function findPort(g: JackGraph, name: string): JackPort | undefined {

@@ -38,8 +38,7 @@ export async function patch(
     jackEnv(watcher.server),
     5000,
   );
-  watcher.refresh();
-  const confirmed = await watcher.waitFor(
+  const confirmed = await watcher.settle(
     (graph) => isConnected(graph, source, dest) === want,
     3000,
   );

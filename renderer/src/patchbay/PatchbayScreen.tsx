@@ -11,15 +11,34 @@ import {
   type NodeChange,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useId, useMemo, useState } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { navigate } from '../lib/router.js';
-import { canConnect, graphToFlow, type ClientNode, type PatchEdge } from '../store/graphModel.js';
+import {
+  COLUMN_GAP,
+  canConnect,
+  graphToFlow,
+  type ClientNode,
+  type FlowView,
+  type PatchEdge,
+} from '../store/graphModel.js';
 import { useRoom } from '../store/context.js';
 import { ClientNodeView } from './ClientNodeView.js';
 import { PatchList } from './PatchList.js';
 
 const nodeTypes = { client: ClientNodeView };
+
+/** Under this width (the phone layout's breakpoint) the columns sit closer and fit zooms less far out. */
+const NARROW = '(max-width: 899.98px)';
+/**
+ * Fit to view, but never so far out that names can't be read: a big room on a phone opens
+ * at this zoom, centred, and the rest is a pan away.
+ */
+const fitOptions = (narrow: boolean) => ({
+  padding: 0.15,
+  minZoom: narrow ? 0.6 : 0.3,
+  maxZoom: 1,
+});
 
 export function PatchbayScreen({ roomId }: { roomId: string }) {
   const { view, open } = useRoom(useShallow((s) => ({ view: s.view, open: s.open })));
@@ -99,37 +118,53 @@ function Graph({ isHost }: { isHost: boolean }) {
   const flow = useReactFlow<ClientNode, PatchEdge>();
   const graph = view?.graph;
   const usernames = useMemo(() => view?.members.map((m) => m.username) ?? [], [view?.members]);
-  const model = useMemo(
-    () =>
-      graph
-        ? graphToFlow(graph, { usernames, positions, selected: selectedEdges })
-        : { nodes: [], edges: [] },
-    [graph, usernames, positions, selectedEdges],
-  );
+  // A graph change (a delta from the hub) rebuilds the view against the one drawn now: nodes
+  // and cords it did not touch stay the same objects, so React Flow redraws only the rest.
+  const [narrow] = useState(() => window.matchMedia(NARROW).matches);
+  const fit = useMemo(() => fitOptions(narrow), [narrow]);
+  const drawn = useRef<FlowView | undefined>(undefined);
+  const model = useMemo(() => {
+    const next = graph
+      ? graphToFlow(graph, {
+          usernames,
+          positions,
+          selected: selectedEdges,
+          columnGap: narrow ? COLUMN_GAP.narrow : COLUMN_GAP.wide,
+          previous: drawn.current,
+        })
+      : { nodes: [], edges: [] };
+    drawn.current = next;
+    return next;
+  }, [graph, usernames, positions, selectedEdges, narrow]);
 
-  // React Flow measures nodes into this state; a new graph keeps what it measured.
-  const [nodes, setNodes] = useState<ClientNode[]>([]);
-  useEffect(() => {
-    setNodes((prev) => {
-      const old = new Map(prev.map((n) => [n.id, n]));
-      return model.nodes.map((n) => {
-        const o = old.get(n.id);
-        return o
-          ? {
-              ...n,
-              measured: o.measured,
-              selected: o.selected,
-              position: positions[n.id] ?? n.position,
-            }
-          : n;
-      });
-    });
-  }, [model.nodes, positions]);
+  // React Flow keeps what it measured and selected in this state: an unchanged node keeps its
+  // state object, a changed one takes the new content with what was measured. A new model is
+  // merged during this render (not in an effect after it), so it is drawn in the same pass.
+  const [nodes, setNodes] = useState<ClientNode[]>(model.nodes);
+  const [merged, setMerged] = useState(model.nodes);
+  if (merged !== model.nodes) {
+    const before = new Map(merged.map((n) => [n.id, n]));
+    const state = new Map(nodes.map((n) => [n.id, n]));
+    setMerged(model.nodes);
+    setNodes(
+      model.nodes.map((n) => {
+        const o = state.get(n.id);
+        if (!o) return n;
+        if (before.get(n.id) === n) return o;
+        return { ...n, measured: o.measured, selected: o.selected };
+      }),
+    );
+  }
 
+  // The first fit is React Flow's own (the fitView prop: nodes have known sizes, so it happens
+  // on the first frame); a client arriving or leaving later fits again.
   const nodeCount = model.nodes.length;
+  const fitted = useRef(0);
   useEffect(() => {
-    if (nodeCount > 0) void flow.fitView({ padding: 0.15, duration: 0 });
-  }, [nodeCount, flow]);
+    if (nodeCount === 0) return;
+    if (fitted.current !== 0 && fitted.current !== nodeCount) void flow.fitView(fit);
+    fitted.current = nodeCount;
+  }, [nodeCount, flow, fit]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<ClientNode>[]) => {
@@ -201,6 +236,7 @@ function Graph({ isHost }: { isHost: boolean }) {
           deleteKeyCode={isHost ? ['Delete', 'Backspace'] : null}
           colorMode="dark"
           fitView
+          fitViewOptions={fit}
           zoomOnPinch
           panOnDrag
           connectOnClick
@@ -220,16 +256,12 @@ function Graph({ isHost }: { isHost: boolean }) {
           className="ghost small"
           onClick={() => {
             resetLayout();
-            setTimeout(() => void flow.fitView({ padding: 0.15 }), 0);
+            setTimeout(() => void flow.fitView(fit), 0);
           }}
         >
           Auto layout
         </button>
-        <button
-          type="button"
-          className="ghost small"
-          onClick={() => void flow.fitView({ padding: 0.15 })}
-        >
+        <button type="button" className="ghost small" onClick={() => void flow.fitView(fit)}>
           Fit view
         </button>
         {isHost && selected.length > 0 && (

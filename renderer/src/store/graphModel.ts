@@ -1,4 +1,4 @@
-import type { Edge, Node, XYPosition } from '@xyflow/react';
+import type { Edge, Node, NodeHandle, Position, XYPosition } from '@xyflow/react';
 import type { JackGraph, JackPort } from '../../../protocol/api.js';
 import { playerOf } from '../../../protocol/rules.js';
 
@@ -42,12 +42,37 @@ export function splitPort(name: string): { client: string; port: string } {
   return i < 0 ? { client: name, port: '' } : { client: name.slice(0, i), port: name.slice(i + 1) };
 }
 
-const NODE_HEADER = 44;
+// A node's geometry is fixed (styles.css gives the same sizes: .pb-node, .pb-title, .pb-ports,
+// .pb-port, .pb-handle), so React Flow draws nodes, handles and cords on the first frame, from
+// these numbers, with nothing to measure and no layout pass after one.
+export const NODE_WIDTH = 240;
+const BORDER = 1;
+const NODE_HEADER = 46;
+const PORTS_PAD = 6;
 const PORT_ROW = 28;
-const GAP = 28;
-export const COLUMN_X: Record<Side, number> = { out: 0, in: 480 };
+const HANDLE = 12;
+/** Vertical space between two nodes of a column. */
+const GAP = 24;
+/** Space between the sources' and the destinations' columns: room for the cords, less on a phone. */
+export const COLUMN_GAP = { wide: 200, narrow: 72 } as const;
 
-export const nodeHeight = (ports: number): number => NODE_HEADER + ports * PORT_ROW + 12;
+export const nodeHeight = (ports: number): number =>
+  2 * BORDER + NODE_HEADER + 2 * PORTS_PAD + ports * PORT_ROW;
+
+/** Where each port's handle sits in its node: on the right edge for outputs, the left for inputs. */
+export function handlesOf(side: Side, ports: readonly PortView[]): NodeHandle[] {
+  return ports.map((p, i) => ({
+    id: p.name,
+    type: side === 'out' ? 'source' : 'target',
+    // (React Flow's Position values; a type import keeps this model free of React Flow's code.)
+    position: (side === 'out' ? 'right' : 'left') as Position,
+    // Centred on the border: half outside the node (React Flow's handle transform).
+    x: side === 'out' ? NODE_WIDTH - BORDER - HANDLE / 2 : BORDER - HANDLE / 2,
+    y: BORDER + NODE_HEADER + PORTS_PAD + i * PORT_ROW + (PORT_ROW - HANDLE) / 2,
+    width: HANDLE,
+    height: HANDLE,
+  }));
+}
 
 const roleRank: Record<ClientRole, number> = { player: 0, other: 1, system: 2 };
 
@@ -66,12 +91,18 @@ export function clientNodes(graph: JackGraph, usernames: readonly string[]): Cli
         .filter((p) => p.direction === (side === 'out' ? 'output' : 'input'))
         .map((p) => ({ name: p.name, label: splitPort(p.name).port, kind: p.type }));
       if (mine.length === 0) continue;
+      const height = nodeHeight(mine.length);
       nodes.push({
         id: nodeId(side, client),
         type: 'client',
-        position: { x: COLUMN_X[side], y: 0 },
+        position: { x: 0, y: 0 },
         data: { client, side, role, player, ports: mine },
         ariaLabel: `${client} ${side === 'out' ? 'outputs' : 'inputs'}`,
+        width: NODE_WIDTH,
+        height,
+        // Known, not measured: React Flow shows the node and its cords at once.
+        measured: { width: NODE_WIDTH, height },
+        handles: handlesOf(side, mine),
       });
     }
   }
@@ -82,12 +113,16 @@ export function clientNodes(graph: JackGraph, usernames: readonly string[]): Cli
 }
 
 /** Automatic layout: two columns, sources left and destinations right, stacked in order. */
-export function autoLayout(nodes: readonly ClientNode[]): Record<string, XYPosition> {
+export function autoLayout(
+  nodes: readonly ClientNode[],
+  columnGap: number = COLUMN_GAP.wide,
+): Record<string, XYPosition> {
   const y: Record<Side, number> = { out: 0, in: 0 };
+  const x: Record<Side, number> = { out: 0, in: NODE_WIDTH + columnGap };
   const out: Record<string, XYPosition> = {};
   for (const n of nodes) {
     const side = n.data.side;
-    out[n.id] = { x: COLUMN_X[side], y: y[side] };
+    out[n.id] = { x: x[side], y: y[side] };
     y[side] += nodeHeight(n.data.ports.length) + GAP;
   }
   return out;
@@ -100,7 +135,9 @@ export interface FlowView {
 
 /**
  * Graph → nodes and edges. `positions` are where the user dragged nodes (else the automatic
- * layout); `selected` holds the ids of selected edges, kept across graph updates.
+ * layout); `selected` holds the ids of selected edges, kept across graph updates. With
+ * `previous` (the view drawn now), every node and edge that did not change is that view's own
+ * object, so a graph change redraws only what it touched.
  */
 export function graphToFlow(
   graph: JackGraph,
@@ -108,10 +145,26 @@ export function graphToFlow(
     usernames?: readonly string[];
     positions?: Readonly<Record<string, XYPosition>>;
     selected?: ReadonlySet<string>;
+    /** Space between the two columns (COLUMN_GAP). */
+    columnGap?: number;
+    previous?: FlowView;
   } = {},
 ): FlowView {
+  const fresh = buildFlow(graph, opts);
+  return opts.previous ? reuseUnchanged(opts.previous, fresh) : fresh;
+}
+
+function buildFlow(
+  graph: JackGraph,
+  opts: {
+    usernames?: readonly string[];
+    positions?: Readonly<Record<string, XYPosition>>;
+    selected?: ReadonlySet<string>;
+    columnGap?: number;
+  },
+): FlowView {
   const nodes = clientNodes(graph, opts.usernames ?? []);
-  const auto = autoLayout(nodes);
+  const auto = autoLayout(nodes, opts.columnGap);
   for (const n of nodes) n.position = opts.positions?.[n.id] ?? auto[n.id]!;
   const kindOf = new Map<string, PortKind>();
   for (const ports of Object.values(graph.clients))
@@ -136,6 +189,47 @@ export function graphToFlow(
     });
   }
   return { nodes, edges };
+}
+
+/** `next`, with the nodes and edges equal to `prev`'s replaced by `prev`'s own objects. */
+export function reuseUnchanged(prev: FlowView, next: FlowView): FlowView {
+  const oldNodes = new Map(prev.nodes.map((n) => [n.id, n]));
+  const oldEdges = new Map(prev.edges.map((e) => [e.id, e]));
+  let nodesSame = prev.nodes.length === next.nodes.length;
+  const nodes = next.nodes.map((n, i) => {
+    const o = oldNodes.get(n.id);
+    const keep = o && sameNode(o, n) ? o : n;
+    if (keep !== prev.nodes[i]) nodesSame = false;
+    return keep;
+  });
+  let edgesSame = prev.edges.length === next.edges.length;
+  const edges = next.edges.map((e, i) => {
+    const o = oldEdges.get(e.id);
+    const keep = o && o.selected === e.selected && o.className === e.className ? o : e;
+    if (keep !== prev.edges[i]) edgesSame = false;
+    return keep;
+  });
+  return { nodes: nodesSame ? prev.nodes : nodes, edges: edgesSame ? prev.edges : edges };
+}
+
+function sameNode(a: ClientNode, b: ClientNode): boolean {
+  const x = a.data;
+  const y = b.data;
+  return (
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    a.width === b.width &&
+    a.height === b.height &&
+    x.client === y.client &&
+    x.side === y.side &&
+    x.role === y.role &&
+    x.player === y.player &&
+    x.ports.length === y.ports.length &&
+    x.ports.every(
+      (p, i) =>
+        p.name === y.ports[i]!.name && p.label === y.ports[i]!.label && p.kind === y.ports[i]!.kind,
+    )
+  );
 }
 
 /** Whether a drag from `source` to `dest` may become a connection: output → input, same type. */

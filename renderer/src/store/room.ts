@@ -79,9 +79,12 @@ export function createRoomStore(deps: { session: SessionStore }): RoomStore {
       if (!view) return;
       const next = reduceRoom(view, m);
       if (next === view) return;
+      // A missed graph change: ask for the whole graph once.
+      if (next.graphStale && !view.graphStale)
+        session.getState().socket?.send({ type: 'refresh', room_id: next.roomId });
       set({
         view: next,
-        pending: m.type === 'graph' ? settlePending(pending, next) : pending,
+        pending: next.graph !== view.graph ? settlePending(pending, next) : pending,
       });
     };
 

@@ -5,7 +5,7 @@ import type {
   RoomDetail,
   WsServerMessage,
 } from '../../../protocol/api.js';
-import { isPatchMode } from '../../../protocol/rules.js';
+import { applyGraphDelta, isPatchMode, normalizeGraph } from '../../../protocol/rules.js';
 import { mergeChat } from './chatModel.js';
 
 export type BannerTone = 'info' | 'warn' | 'ended';
@@ -23,6 +23,10 @@ export interface RoomView {
   graph: JackGraph;
   /** Bumped on every graph message, so views can tell a fresh graph from the same one. */
   graphVersion: number;
+  /** The hub's version of `graph`: a `graph_delta` applies only to the version it names. */
+  graphSeq: number;
+  /** A delta was missed: the graph is old until the whole one (asked with `refresh`) comes. */
+  graphStale: boolean;
   banner: Banner | null;
   /** Closed, expired, or this player was kicked or banned: the room is over for them. */
   ended: boolean;
@@ -43,6 +47,8 @@ export function emptyRoomView(roomId: string, detail: RoomDetail | null = null):
     chat: [],
     graph: EMPTY_GRAPH,
     graphVersion: 0,
+    graphSeq: 0,
+    graphStale: false,
     recording: null,
     banner: null,
     ended: false,
@@ -79,7 +85,23 @@ export function reduceRoom(view: RoomView, message: WsServerMessage): RoomView {
           : view.detail,
       };
     case 'graph':
-      return { ...view, graph: message.data, graphVersion: view.graphVersion + 1 };
+      // Normalised against the graph shown: what did not change keeps its identity.
+      return {
+        ...view,
+        graph: normalizeGraph(message.data, view.graph),
+        graphVersion: view.graphVersion + 1,
+        graphSeq: message.seq,
+        graphStale: false,
+      };
+    case 'graph_delta':
+      if (view.graphStale) return view; // the whole graph is on its way
+      if (message.prev !== view.graphSeq) return { ...view, graphStale: true };
+      return {
+        ...view,
+        graph: applyGraphDelta(view.graph, message.delta),
+        graphVersion: view.graphVersion + 1,
+        graphSeq: message.seq,
+      };
     case 'chat':
       return { ...view, chat: mergeChat(view.chat, [message.message]) };
     case 'chat_history':
