@@ -178,7 +178,10 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
       case 'rename':
         return this.schedule(0);
       case 'port':
-        if (ev.registered) return this.schedule(REGISTRATION_BATCH_MS);
+        if (ev.registered) {
+          this.registeredAt ||= performance.now();
+          return this.schedule(REGISTRATION_BATCH_MS);
+        }
         break;
       case 'connection':
         break;
@@ -249,6 +252,9 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
   }
 
   /** Reports the new graph, if it differs. `since`: when its first line was read. */
+  /** When the first port registration not yet read was seen (0: none). */
+  private registeredAt = 0;
+
   private commit(next: JackGraph, source: GraphEvent['source'], since: number): void {
     const delta = diffGraphs(this.current, next);
     if (isEmptyDelta(delta)) return;
@@ -292,9 +298,10 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
         this.snapshots++;
         if (this.closing) return;
         const events = this.during;
-        const since = this.duringAt;
+        const since = this.duringAt || this.registeredAt;
         this.during = undefined;
         this.duringAt = 0;
+        this.registeredAt = 0;
         if (r.code !== 0) {
           // (jackd busy or going away): what was read still applies; read again in a moment.
           this.batch.unshift(...events);
