@@ -1,12 +1,5 @@
-import {
-  delay,
-  isRunning,
-  jackEnv,
-  runTool,
-  spawnChild,
-  stopChild,
-  type Child,
-} from '../process/child.js';
+import { delay, isRunning, stopChild, type Child } from '../process/child.js';
+import type { JackScope } from '../process/jackScope.js';
 import { Resource } from '../process/Resource.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import { parseJackLsp } from './jackGraph.js';
@@ -67,14 +60,18 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
   /** Snapshots taken (for benchmarks: the watcher's own cost). */
   snapshots = 0;
 
-  private constructor(readonly server: string) {
+  /** The room's JACK server. */
+  readonly server: string;
+
+  private constructor(readonly scope: JackScope) {
     super();
+    this.server = scope.server;
   }
 
-  static async create(server: string): Promise<GraphWatcher> {
-    const w = new GraphWatcher(server);
-    w.evmon = spawnChild('jack_evmon', [], jackEnv(server), (line) => w.onLine(line));
-    void w.evmon.exited.then(() => w.die(new Error(`jack_evmon on ${server} exited`)));
+  static async create(scope: JackScope): Promise<GraphWatcher> {
+    const w = new GraphWatcher(scope);
+    w.evmon = scope.spawn('jack_evmon', [], (line) => w.onLine(line));
+    void w.evmon.exited.then(() => w.die(new Error(`jack_evmon on ${scope.server} exited`)));
     return Resource.launch(w, async () => {
       await delay(50); // let evmon register before the first snapshot, so no event falls between
       await w.snapshot();
@@ -140,7 +137,7 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
     try {
       do {
         this.dirty = false;
-        const r = await runTool('jack_lsp', ['-c', '-p', '-t'], jackEnv(this.server), 5000);
+        const r = await this.scope.run('jack_lsp', ['-c', '-p', '-t'], 5000);
         this.snapshots++;
         if (r.code !== 0 || this.closing) continue;
         const g = parseJackLsp(r.stdout);

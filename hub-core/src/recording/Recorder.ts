@@ -6,15 +6,8 @@
 // same slot, so the gap is silence and the track goes on.
 import { isConnected } from '../patchbay/jackGraph.js';
 import { RECORDER_CLIENT } from '../patchbay/wiringPlan.js';
-import {
-  delay,
-  isRunning,
-  jackEnv,
-  runTool,
-  spawnChild,
-  stopChild,
-  type Child,
-} from '../process/child.js';
+import { delay, isRunning, stopChild, type Child } from '../process/child.js';
+import type { JackScope } from '../process/jackScope.js';
 import { Resource } from '../process/Resource.js';
 import type { JackGraph } from '../../../protocol/api.js';
 
@@ -22,7 +15,8 @@ import type { JackGraph } from '../../../protocol/api.js';
 export const TRACK_CHANNELS = 2;
 
 export interface RecorderOptions {
-  serverName: string;
+  /** The room's JACK server, and how its programs are started. */
+  jack: JackScope;
   file: string;
   /** Member tracks to reserve. */
   slots: number;
@@ -65,8 +59,8 @@ export class Recorder extends Resource {
 
   static async create(options: RecorderOptions): Promise<Recorder> {
     const channels = (options.slots + 1) * TRACK_CHANNELS;
-    const env = jackEnv(options.serverName);
-    const child = spawnChild(
+    const jack = options.jack;
+    const child = jack.spawn(
       options.bin ?? 'jack_rec',
       [
         '-f',
@@ -77,20 +71,19 @@ export class Recorder extends Resource {
         '24',
         ...Array<string>(channels).fill(PLACEHOLDER),
       ],
-      env,
       () => {},
     );
     const rec = new Recorder(options, child);
     return Resource.launch(rec, async () => {
       for (let i = 0; i < 100 && isRunning(child); i++) {
-        const r = await runTool('jack_lsp', ['-c', input(channels)], env, 3000);
+        const r = await jack.run('jack_lsp', ['-c', input(channels)], 3000);
         if (r.stdout.includes(PLACEHOLDER)) break;
         await delay(50);
       }
       if (!isRunning(child)) throw new Error(`jack_rec did not start: ${child.tail().join(' | ')}`);
       await Promise.all(
         Array.from({ length: channels }, (_, i) =>
-          runTool('jack_disconnect', [PLACEHOLDER, input(i + 1)], env, 5000),
+          jack.run('jack_disconnect', [PLACEHOLDER, input(i + 1)], 5000),
         ),
       );
     });
@@ -120,14 +113,14 @@ export class Recorder extends Resource {
     }
     const key = (c: readonly [string, string]) => `${c[0]}\n${c[1]}`;
     const wanted = new Set(want.map(key));
-    const env = jackEnv(this.options.serverName);
+    const jack = this.options.jack;
     const cut = graph.connections.filter(
       (c) => c[1].startsWith(`${RECORDER_CLIENT}:`) && !wanted.has(key(c)),
     );
     const make = want.filter(([s, d]) => !isConnected(graph, s, d));
     await Promise.all([
-      ...cut.map(([s, d]) => runTool('jack_disconnect', [s, d], env, 5000)),
-      ...make.map(([s, d]) => runTool('jack_connect', [s, d], env, 5000)),
+      ...cut.map(([s, d]) => jack.run('jack_disconnect', [s, d], 5000)),
+      ...make.map(([s, d]) => jack.run('jack_connect', [s, d], 5000)),
     ]);
   }
 

@@ -117,7 +117,7 @@ export class RecordingService extends SafeEmitter<RecordingEvents> {
     let recorder: Recorder;
     try {
       recorder = await Recorder.create({
-        serverName: rt.jack.name,
+        jack: rt.jack.scope,
         file: join(dir, CAPTURE_FILE),
         slots: slots.slots,
         maxSeconds: maxMinutes * 60 + 5,
