@@ -1,7 +1,7 @@
 // Real JACK parts for tests: client-side servers, jacktrip clients, a tone, a recorder, sox.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import {
   jacktripClientArgs,
   delay,
@@ -11,7 +11,11 @@ import {
   spawnChild,
   stopChild,
   type Child,
+  hasPrivateShm,
   JackServer,
+  namespaceScope,
+  sharedScope,
+  type JackScope,
 } from '../hub-core/src/index.js';
 
 export const uniq = () => randomBytes(3).toString('hex');
@@ -27,13 +31,17 @@ export class Procs {
     return s;
   }
 
+  /** A JACK program on `server`: a server's name on this machine's JACK, or a room's scope. */
   spawn(
     bin: string,
     args: string[],
-    server: string,
+    server: string | JackScope,
     onLine: (l: string) => void = () => {},
   ): Child {
-    const c = spawnChild(bin, args, jackEnv(server), onLine);
+    const c =
+      typeof server === 'string'
+        ? spawnChild(bin, args, jackEnv(server), onLine)
+        : server.spawn(bin, args, onLine);
     this.children.push(c);
     return c;
   }
@@ -276,16 +284,17 @@ export class ConnectionLog {
   private constructor() {}
 
   /** Resolves once its jack_evmon demonstrably sees events (it reports one of its own making). */
-  static async start(procs: Procs, server: string): Promise<ConnectionLog> {
+  static async start(procs: Procs, server: string | JackScope): Promise<ConnectionLog> {
     const log = new ConnectionLog();
-    procs.spawn('jack_evmon', [], server, (l) => log.onLine(l));
+    const jack = typeof server === 'string' ? sharedScope(server) : server;
+    procs.spawn('jack_evmon', [], jack, (l) => log.onLine(l));
     const probe = ['system:capture_1', 'system:playback_1'];
     for (let i = 0; i < 100 && log.connected.length === 0; i++) {
-      await runTool('jack_connect', probe, jackEnv(server), 3000);
-      await runTool('jack_disconnect', probe, jackEnv(server), 3000);
+      await jack.run('jack_connect', probe, 3000);
+      await jack.run('jack_disconnect', probe, 3000);
       await delay(50);
     }
-    if (log.connected.length === 0) throw new Error(`jack_evmon on ${server} saw nothing`);
+    if (log.connected.length === 0) throw new Error(`jack_evmon on ${jack.server} saw nothing`);
     return log;
   }
 
@@ -305,4 +314,29 @@ export class ConnectionLog {
       this.connected.push([owner(m[1]!), owner(m[2]!)]);
     }
   }
+}
+
+/**
+ * The scope of a room's JACK server `server` (`backline-<port>`), run by a hub in this process
+ * or another: the jackd of that name is found, and its namespace entered when it has one.
+ */
+export function roomScope(server: string): JackScope {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!/(^|\/)jackd$/.test(argv[0] ?? '') || argv[argv.indexOf('-n') + 1] !== server) continue;
+    const pid = Number(d);
+    if (!hasPrivateShm(pid)) return sharedScope(server);
+    const user =
+      readlinkSync(`/proc/${pid}/ns/user`) !== readlinkSync('/proc/self/ns/user')
+        ? 'user'
+        : 'mount';
+    return namespaceScope(server, user, pid, () => alive(pid));
+  }
+  throw new Error(`no jackd named ${server} runs`);
 }
