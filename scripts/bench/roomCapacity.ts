@@ -21,7 +21,7 @@ import {
   type JtClient,
 } from '../../testkit/jack.js';
 import { hubApi, spawnHub, type Results } from './lib.js';
-import { benchHubEnv, connectOpts, joinRoom, ticks, users } from './rooms.js';
+import { benchHubEnv, commOf, connectOpts, joinRoom, ticks, users } from './rooms.js';
 
 /** Rooms tried at most: the goal is 24; past 40 the run only costs time and memory. */
 const MAX_ROOMS = 40;
@@ -42,7 +42,7 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/** Every process under `root` (one pass over /proc: there are hundreds). */
+/** Every process under `root` (one pass over /proc: there are hundreds), parents first. */
 function tree(root: number): number[] {
   const kids = new Map<number, number[]>();
   for (const d of readdirSync('/proc')) {
@@ -60,18 +60,41 @@ function tree(root: number): number[] {
   return out;
 }
 
-/** CPU of this bench's process tree (the hub, its rooms, the players' side) over `ms`, in cores. */
-async function ourCpu(ms: number): Promise<{ cores: number; machine: number }> {
+/**
+ * CPU of this bench's process tree over `ms`, in cores: all of it, the hub's side (the hub
+ * process and its rooms' programs, by program), and the whole machine's busy share.
+ */
+async function ourCpu(
+  ms: number,
+  hubPid: number,
+): Promise<{ cores: number; hub: number; byProgram: string; machine: number }> {
   const pids = tree(process.pid);
+  const onHub = new Set(tree(hubPid));
   const t0 = pids.map(ticks);
   const m0 = machineTicks();
   const s0 = performance.now();
   await delay(ms);
   const secs = (performance.now() - s0) / 1000;
-  const used = pids.reduce((a, p, i) => a + Math.max(0, ticks(p) - t0[i]!), 0);
   const m1 = machineTicks();
+  const by = new Map<string, number>();
+  let all = 0;
+  let hub = 0;
+  pids.forEach((p, i) => {
+    const c = Math.max(0, ticks(p) - t0[i]!) / HZ / secs;
+    all += c;
+    if (!onHub.has(p)) return;
+    hub += c;
+    const name = p === hubPid ? 'hub' : commOf(p);
+    by.set(name, (by.get(name) ?? 0) + c);
+  });
+  const byProgram = [...by]
+    .sort((a, b) => b[1] - a[1])
+    .map(([n, c]) => `${n} ${(c * 100).toFixed(0)}%`)
+    .join(', ');
   return {
-    cores: used / HZ / secs,
+    cores: all,
+    hub,
+    byProgram,
     machine: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
   };
 }
@@ -133,11 +156,12 @@ export async function roomCapacity(results: Results): Promise<void> {
         s = await wavStat(file);
         rmSync(file, { force: true });
       }
-      const cpu = await ourCpu(2000);
+      const cpu = await ourCpu(3000, hub.child.pid!);
       console.log(
         `  room ${String(i + 1).padStart(2)}: up and checked in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
           `tone ${isTone(s) ? 'clean' : 'BAD'} (rms ${s.rms.toFixed(3)}, ${s.freq} Hz); ` +
-          `our CPU ${(cpu.cores * 100).toFixed(0)}% of one core (of ${cores * 100}%), machine ${(cpu.machine * 100).toFixed(0)}% busy`,
+          `CPU (% of one core, ${cores * 100}% in all): ours ${(cpu.cores * 100).toFixed(0)}%, ` +
+          `hub side ${(cpu.hub * 100).toFixed(0)}% (${cpu.byProgram}); machine ${(cpu.machine * 100).toFixed(0)}% busy`,
       );
       if (!isTone(s) || Math.abs(s.freq - 240) > 30) {
         stopped = `room ${i + 1}'s audio did not come through cleanly`;
