@@ -206,6 +206,51 @@ describe('kill -9 of a hub whose rooms run in namespaces', { skip }, () => {
   });
 });
 
+describe('a hub that does not run as root', () => {
+  it('gets a user namespace per room where the kernel allows it', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('needs root to become an unprivileged user');
+    // The probe and a room server in a user namespace, as "nobody".
+    const script = `
+      import { JackServer } from './hub-core/src/jacktrip/JackServer.ts';
+      import { probeJackIsolation } from './hub-core/src/process/jackScope.ts';
+      const p = await probeJackIsolation();
+      if (p.isolation !== 'user') { console.log(p.reason); process.exit(3); }
+      const s = await JackServer.create({ name: 'backline-${randomJackTripBase()}', isolation: 'user' });
+      const r = await s.scope.run('jack_lsp', []);
+      console.log(JSON.stringify({ pid: s.pid, code: r.code, ports: r.stdout.trim().split('\\n') }));
+      await s.close();`;
+    const child = spawn(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath].concat([
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+      ]),
+      {
+        cwd: join(import.meta.dirname, '..', '..'),
+        env: { ...process.env, HOME: '/tmp' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    if (code === 3) return t.skip(`no user namespaces here: ${out.trim()}`);
+    assert.equal(code, 0, out);
+    const res = JSON.parse(out.trim().split('\n').at(-1)!) as { code: number; ports: string[] };
+    assert.equal(res.code, 0);
+    assert.deepEqual(res.ports, [
+      'system:capture_1',
+      'system:capture_2',
+      'system:playback_1',
+      'system:playback_2',
+    ]);
+  });
+});
+
 describe('without namespaces (JACK_NAMESPACES=off)', () => {
   let t: JamHub;
   before(async () => {

@@ -39,9 +39,10 @@ describe('a room’s JACK scope', () => {
       `--wd=${process.cwd()}`,
       '--',
     ]);
-    assert.deepEqual(enterArgv('user', 42).slice(0, 3), [
+    assert.deepEqual(enterArgv('user', 42).slice(0, 4), [
       'nsenter',
       '--user=/proc/42/ns/user',
+      '--preserve-credentials',
       '--mount=/proc/42/ns/mnt',
     ]);
   });

@@ -125,7 +125,9 @@ export function createArgv(isolation: Exclude<JackIsolation, 'none'>): string[] 
 /** A command line that enters process `pid`'s namespaces and execs the rest in the same directory. */
 export function enterArgv(isolation: Exclude<JackIsolation, 'none'>, pid: number): string[] {
   const ns = `/proc/${pid}/ns`;
-  const user = isolation === 'user' ? [`--user=${ns}/user`] : [];
+  // Our uid is the namespace's root already (--map-root-user); nsenter must not set ids or
+  // groups, which a user namespace made without privilege refuses (setgroups is denied there).
+  const user = isolation === 'user' ? [`--user=${ns}/user`, '--preserve-credentials'] : [];
   return ['nsenter', ...user, `--mount=${ns}/mnt`, `--wd=${process.cwd()}`, '--'];
 }
 
