@@ -70,17 +70,21 @@ async function ourCpu(
 ): Promise<{ cores: number; hub: number; byProgram: string; machine: number }> {
   const pids = tree(process.pid);
   const onHub = new Set(tree(hubPid));
+  // The window runs from the first read to the last: reading hundreds of /proc files on a busy
+  // machine takes a while, and a shorter window would overstate the share.
+  const s0 = performance.now();
   const t0 = pids.map(ticks);
   const m0 = machineTicks();
-  const s0 = performance.now();
   await delay(ms);
-  const secs = (performance.now() - s0) / 1000;
   const m1 = machineTicks();
+  const t1 = pids.map(ticks);
+  const secs = (performance.now() - s0) / 1000;
   const by = new Map<string, number>();
   let all = 0;
   let hub = 0;
   pids.forEach((p, i) => {
-    const c = Math.max(0, ticks(p) - t0[i]!) / HZ / secs;
+    // A process gone meanwhile reads 0: it counts for nothing rather than negative.
+    const c = Math.max(0, t1[i]! - t0[i]!) / HZ / secs;
     all += c;
     if (!onHub.has(p)) return;
     hub += c;
