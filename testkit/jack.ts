@@ -1,39 +1,53 @@
 // Real JACK parts for tests: client-side servers, jacktrip clients, a tone, a recorder, sox.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import {
   jacktripClientArgs,
   delay,
   isRunning,
-  jackEnv,
   runTool,
-  spawnChild,
   stopChild,
   type Child,
+  hasPrivateShm,
   JackServer,
+  namespaceScope,
+  sharedScope,
+  type JackIsolation,
+  type JackScope,
 } from '../hub-core/src/index.js';
 
 export const uniq = () => randomBytes(3).toString('hex');
+
+/** A JACK server: its name on this machine's JACK, or a scope (a server in a namespace). */
+export type JackTarget = string | JackScope;
+const scopeOf = (server: JackTarget): JackScope =>
+  typeof server === 'string' ? sharedScope(server) : server;
 
 /** Every process a test started, stopped (and waited for) by `stopAll`. */
 export class Procs {
   private readonly children: Child[] = [];
   private readonly servers: JackServer[] = [];
 
-  async server(label: string, period = 128): Promise<JackServer> {
-    const s = await JackServer.create({ name: `bltt-${label}-${uniq()}`, period });
+  /** A client-side JACK server; `isolation` other than `none` runs it in a namespace of its own. */
+  async server(
+    label: string,
+    period = 128,
+    isolation: JackIsolation = 'none',
+  ): Promise<JackServer> {
+    const s = await JackServer.create({ name: `bltt-${label}-${uniq()}`, period, isolation });
     this.servers.push(s);
     return s;
   }
 
+  /** A JACK program on `server`: a server's name on this machine's JACK, or a room's scope. */
   spawn(
     bin: string,
     args: string[],
-    server: string,
+    server: JackTarget,
     onLine: (l: string) => void = () => {},
   ): Child {
-    const c = spawnChild(bin, args, jackEnv(server), onLine);
+    const c = scopeOf(server).spawn(bin, args, onLine);
     this.children.push(c);
     return c;
   }
@@ -60,7 +74,7 @@ export interface JtClient {
 /** Starts `jacktrip -C` on a client-side JACK server, as a player's app would. */
 export function startJackTripClient(
   procs: Procs,
-  server: string,
+  server: JackTarget,
   options: {
     host: string;
     port: number;
@@ -97,10 +111,10 @@ export function startJackTripClient(
 }
 
 /** jack_simple_client: 240 Hz on output1 and 720 Hz on output2, peak 0.2. */
-export async function startTone(procs: Procs, server: string): Promise<Child> {
+export async function startTone(procs: Procs, server: JackTarget): Promise<Child> {
   const c = procs.spawn('jack_simple_client', [], server);
   for (let i = 0; i < 100; i++) {
-    const r = await runTool('jack_lsp', [], jackEnv(server), 3000);
+    const r = await scopeOf(server).run('jack_lsp', [], 3000);
     if (r.stdout.includes('jack_simple_client:output1')) return c;
     if (!isRunning(c)) break;
     await delay(50);
@@ -108,32 +122,36 @@ export async function startTone(procs: Procs, server: string): Promise<Child> {
   throw new Error('tone source did not start');
 }
 
-export async function jackConnect(server: string, a: string, b: string): Promise<void> {
-  const r = await runTool('jack_connect', [a, b], jackEnv(server), 5000);
+export async function jackConnect(server: JackTarget, a: string, b: string): Promise<void> {
+  const r = await scopeOf(server).run('jack_connect', [a, b], 5000);
   if (r.code !== 0) throw new Error(`jack_connect ${a} ${b}: ${r.stderr}`);
 }
 
-export async function waitForPort(server: string, port: string, timeoutMs = 10_000): Promise<void> {
+export async function waitForPort(
+  server: JackTarget,
+  port: string,
+  timeoutMs = 10_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
+  const jack = scopeOf(server);
   while (Date.now() < end) {
-    const r = await runTool('jack_lsp', [], jackEnv(server), 3000);
+    const r = await jack.run('jack_lsp', [], 3000);
     if (r.stdout.split('\n').includes(port)) return;
     await delay(50);
   }
-  throw new Error(`port ${port} did not appear on ${server}`);
+  throw new Error(`port ${port} did not appear on ${jack.server}`);
 }
 
 /** Records `ports` on `server` for `seconds` into a 16-bit WAV with jack_rec. */
 export async function record(
-  server: string,
+  server: JackTarget,
   file: string,
   seconds: number,
   ports: string[],
 ): Promise<void> {
-  const r = await runTool(
+  const r = await scopeOf(server).run(
     'jack_rec',
     ['-f', file, '-d', String(seconds), '-b', '16', ...ports],
-    jackEnv(server),
     (seconds + 10) * 1000,
   );
   if (r.code !== 0) throw new Error(`jack_rec failed: ${r.stderr.slice(0, 300)}`);
@@ -276,16 +294,17 @@ export class ConnectionLog {
   private constructor() {}
 
   /** Resolves once its jack_evmon demonstrably sees events (it reports one of its own making). */
-  static async start(procs: Procs, server: string): Promise<ConnectionLog> {
+  static async start(procs: Procs, server: JackTarget): Promise<ConnectionLog> {
     const log = new ConnectionLog();
-    procs.spawn('jack_evmon', [], server, (l) => log.onLine(l));
+    const jack = scopeOf(server);
+    procs.spawn('jack_evmon', [], jack, (l) => log.onLine(l));
     const probe = ['system:capture_1', 'system:playback_1'];
     for (let i = 0; i < 100 && log.connected.length === 0; i++) {
-      await runTool('jack_connect', probe, jackEnv(server), 3000);
-      await runTool('jack_disconnect', probe, jackEnv(server), 3000);
+      await jack.run('jack_connect', probe, 3000);
+      await jack.run('jack_disconnect', probe, 3000);
       await delay(50);
     }
-    if (log.connected.length === 0) throw new Error(`jack_evmon on ${server} saw nothing`);
+    if (log.connected.length === 0) throw new Error(`jack_evmon on ${jack.server} saw nothing`);
     return log;
   }
 
@@ -305,4 +324,29 @@ export class ConnectionLog {
       this.connected.push([owner(m[1]!), owner(m[2]!)]);
     }
   }
+}
+
+/**
+ * The scope of a room's JACK server `server` (`backline-<port>`), run by a hub in this process
+ * or another: the jackd of that name is found, and its namespace entered when it has one.
+ */
+export function roomScope(server: string): JackScope {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    if (!/(^|\/)jackd$/.test(argv[0] ?? '') || argv[argv.indexOf('-n') + 1] !== server) continue;
+    const pid = Number(d);
+    if (!hasPrivateShm(pid)) return sharedScope(server);
+    const user =
+      readlinkSync(`/proc/${pid}/ns/user`) !== readlinkSync('/proc/self/ns/user')
+        ? 'user'
+        : 'mount';
+    return namespaceScope(server, user, pid, () => alive(pid));
+  }
+  throw new Error(`no jackd named ${server} runs`);
 }

@@ -25,6 +25,7 @@ import { SocketRegistry } from './http/sockets.js';
 import { RoomSocketGateway } from './http/RoomSocketGateway.js';
 import { voiceRoutes } from './http/voice.routes.js';
 import { PortPool } from './jacktrip/PortPool.js';
+import { roomIsolation } from './jacktrip/isolation.js';
 import { Relay } from './relay/Relay.js';
 import type { RelayLimits } from './relay/RelayCore.js';
 import { Supervisor } from './jacktrip/Supervisor.js';
@@ -176,6 +177,7 @@ export class Hub extends SafeEmitter<HubEvents> {
           keyFile: jtCert.keyPath,
           logger,
           period: config.jackPeriod,
+          isolation: roomIsolation(config.jackNamespaces, logger),
           claimPorts: (roomId, ports) => reach.claimBlock(roomId, ports),
         }),
         'supervisor',

@@ -26,6 +26,8 @@ describe('loadConfig', () => {
     assert.equal(c.roomCreationsPerUser, 10);
     assert.equal(c.openRoomsPerUser, 3);
     assert.equal(c.passphraseAttemptsPerIp, 20);
+    assert.equal(c.jackNamespaces, 'auto');
+    assert.equal(loadConfig({ JACK_NAMESPACES: ' OFF ' }).jackNamespaces, 'off');
   });
 
   it('reads the room limits', () => {
@@ -89,6 +91,7 @@ describe('loadConfig', () => {
     bad({ SESSION_TTL_HOURS: '0' }, 'SESSION_TTL_HOURS');
     bad({ LOG_LEVEL: 'loud' }, 'LOG_LEVEL');
     bad({ JACK_PERIOD: '100' }, 'JACK_PERIOD');
+    bad({ JACK_NAMESPACES: 'maybe' }, 'JACK_NAMESPACES');
     bad({ RELAY_PORT: 'udp' }, 'RELAY_PORT');
     bad({ RELAY_PORT: '4500' }, 'RELAY_PORT'); // inside the JackTrip pool
     bad({ HUB_PUBLIC_HOST: 'two words' }, 'HUB_PUBLIC_HOST');

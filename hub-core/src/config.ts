@@ -61,6 +61,8 @@ export interface HubConfig {
   relayPort: number;
   /** Frames per period of every room's JACK server (players must match it). Default 128. */
   jackPeriod: number;
+  /** Each room's JACK in a namespace of its own where the machine allows it, or never. Default auto. */
+  jackNamespaces: 'auto' | 'off';
   /** The built web UI (renderer/dist) the hub serves at `/`. Default: this checkout's build. */
   webRoot: string;
   /**
@@ -166,6 +168,8 @@ Environment (all optional):
   HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
   RELAY_PORT           UDP port of the voice relay       (same number as HUB_PORT)
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
+  JACK_NAMESPACES      auto: each room's JACK in a Linux namespace of its own where possible, so
+                       more than 8 rooms run; off: the machine's JACK, at most 8 (auto)
   HUB_INSECURE_HTTP    serve plain HTTP, no TLS          (false; same as --insecure-http)
   BACKLINE_WEB_ROOT    built web UI to serve at /        (renderer/dist of this checkout)
   HUB_CORS_ORIGINS     extra page origins allowed to call the API with a bearer token,
@@ -276,6 +280,13 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     );
   }
 
+  const jackNamespaces = (env.JACK_NAMESPACES?.trim() || 'auto').toLowerCase();
+  if (jackNamespaces !== 'auto' && jackNamespaces !== 'off')
+    throw new ConfigError(
+      'JACK_NAMESPACES',
+      `"${env.JACK_NAMESPACES}" is not allowed; allowed: auto, off`,
+    );
+
   const webRoot = resolve(env.BACKLINE_WEB_ROOT?.trim() || DEFAULT_WEB_ROOT);
 
   const corsOrigins = [APP_ORIGIN];
@@ -331,6 +342,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     wsMaxPerUser,
     relayPort,
     jackPeriod,
+    jackNamespaces,
     webRoot,
     corsOrigins,
     upnp,

@@ -17,6 +17,14 @@ export {
   stopChild,
   type Child,
 } from './process/child.js';
+export {
+  hasPrivateShm,
+  namespaceScope,
+  probeJackIsolation,
+  sharedScope,
+  type JackIsolation,
+  type JackScope,
+} from './process/jackScope.js';
 export { Resource, type AnyResource, type ResourceEvents } from './process/Resource.js';
 export { TeardownStack, type Closable, type Teardown } from './process/TeardownStack.js';
 export {

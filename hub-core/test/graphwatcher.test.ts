@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { delay, jackEnv, runTool, stopChild } from '../src/process/child.js';
+import { sharedScope } from '../src/process/jackScope.js';
 import { parseEvmonLine } from '../src/patchbay/evmon.js';
 import { GraphWatcher, type GraphChange, type GraphEvent } from '../src/patchbay/GraphWatcher.js';
 import { readJackLsp } from '../src/patchbay/jackGraph.js';
@@ -97,7 +98,7 @@ describe('GraphWatcher on a real jackd', () => {
   const timings: GraphEvent[] = [];
   before(async () => {
     jack = await procs.server('watch');
-    w = await GraphWatcher.create(jack.name, {
+    w = await GraphWatcher.create(sharedScope(jack.name), {
       onGraphEvent: (e) => timings.push(e),
       resyncMs: 60_000,
     });

@@ -52,6 +52,8 @@ async function startHub(dataDir: string, basePort: number): Promise<HubProcess> 
       JACKTRIP_BASE_PORT: String(basePort),
       JACKTRIP_PORT_RANGE: '40',
       OPEN_ROOMS_PER_USER: '20',
+      // The machine's JACK and its 8-server registry: the path without namespaces.
+      JACK_NAMESPACES: 'off',
     },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

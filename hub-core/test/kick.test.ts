@@ -84,7 +84,7 @@ describe('kick, ban and foreign names against the room’s real wiring (patch mo
     });
     await join_('alice');
     const rt = t.hub.supervisor.get(room.id)!;
-    log = await ConnectionLog.start(procs, rt.jack.name);
+    log = await ConnectionLog.start(procs, rt.jack.scope);
     t.hub.supervisor.on('graph', (id, g) => {
       if (id === room.id) for (const [s, d] of g.connections) snapshots.add(`${s} -> ${d}`);
     });

@@ -8,6 +8,7 @@ import { recordingCpu } from './recording.js';
 import { Results } from './lib.js';
 import { relayTalkers, relayThroughput } from './relay.js';
 import { relayLogins } from './relayLogins.js';
+import { roomCapacity } from './roomCapacity.js';
 import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
 import { patchbayFirstRender, patchbayReaction } from './ui.js';
 import { voiceFrameIpc } from './voicePort.js';
@@ -33,6 +34,10 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   'room-cpu': {
     about: "hub CPU with 2, 4 and 8 clients, with the supervisor and watcher's share",
     run: roomCpu,
+  },
+  'room-capacity': {
+    about: 'live rooms of 2 players each, started until one fails or the CPU is used up',
+    run: roomCapacity,
   },
   'relay-throughput': {
     about: 'relay forwarding vs a raw dgram forwarder, same run',

@@ -2,8 +2,8 @@
 // player is left in the room (their JACK client, with its ports and cords, gone from the room's
 // server), and until their own jacktrip has stopped. Goal: within 2 s.
 import { Agent as HttpsAgent } from 'node:https';
-import { spawnChild, jackEnv, stopChild } from '../../hub-core/src/index.js';
-import { Procs, startJackTripClient } from '../../testkit/jack.js';
+import { stopChild } from '../../hub-core/src/index.js';
+import { Procs, roomScope, startJackTripClient } from '../../testkit/jack.js';
 import { hubApi, median, spawnHub, type Results } from './lib.js';
 import { benchHubEnv } from './rooms.js';
 
@@ -49,7 +49,7 @@ export async function kickToSilence(results: Results): Promise<void> {
       const { c } = await connect(guest.token);
       // The room's own server (named after its port block): its client list is the truth.
       let left = 0;
-      const evmon = spawnChild('jack_evmon', [], jackEnv(`backline-${port}`), (l) => {
+      const evmon = roomScope(`backline-${port}`).spawn('jack_evmon', [], (l) => {
         if (l === `Client ${name} unregistered`) left = performance.now();
       });
       await new Promise((r) => setTimeout(r, 300)); // let jack_evmon register

@@ -1,11 +1,10 @@
 // The web UI's benches: the patchbay's reaction to a JACK change, and the first render of a
 // busy room. Real hub process, real room jackd, real Chromium.
-import { spawn } from 'node:child_process';
 import { Agent, type Agent as AgentT } from 'node:https';
 import type { BrowserContext, Page } from '@playwright/test';
 import { launch } from '../../e2e/browser.js';
-import { jackEnv, runTool } from '../../hub-core/src/index.js';
-import { Procs } from '../../testkit/jack.js';
+import type { JackScope } from '../../hub-core/src/index.js';
+import { Procs, roomScope } from '../../testkit/jack.js';
 import { hubApi, percentile, sortNum, spawnHub, type HubProcess, type Results } from './lib.js';
 import { benchHubEnv } from './rooms.js';
 
@@ -13,8 +12,8 @@ interface Setup {
   hub: HubProcess;
   agent: AgentT;
   roomId: string;
-  /** The room's own JACK server. */
-  server: string;
+  /** The room's own JACK server (in the room's namespace, when it has one). */
+  server: JackScope;
 }
 
 /** A hub process with one live room (manual patch mode) whose host is signed in to a browser. */
@@ -44,10 +43,10 @@ async function withRoom(
     const join = (await hubApi(hub, agent, 'POST', `/rooms/${roomId}/join`, {}, token)) as {
       jacktrip: { port: number };
     };
-    const server = `backline-${join.jacktrip.port}`;
-    const lsp = await runTool('jack_lsp', [], jackEnv(server), 5000);
+    const server = roomScope(`backline-${join.jacktrip.port}`);
+    const lsp = await server.run('jack_lsp', [], 5000);
     if (!lsp.stdout.includes('system:capture_1'))
-      throw new Error(`room JACK server ${server} not found`);
+      throw new Error(`room JACK server ${server.server} not found`);
     const ctx = await browser.newContext({
       ignoreHTTPSErrors: true,
       viewport: { width: 1280, height: 800 },
@@ -71,18 +70,12 @@ const wallNow = () => performance.timeOrigin + performance.now();
 function jackTool(
   bin: string,
   args: string[],
-  server: string,
+  server: JackScope,
   mustSucceed = true,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('timeout', ['-k', '2', '10', bin, ...args], {
-      env: jackEnv(server),
-      stdio: 'ignore',
-    });
-    p.on('error', reject);
-    p.on('close', (code) =>
-      code === 0 || !mustSucceed ? resolve(wallNow()) : reject(new Error(`${bin} exited ${code}`)),
-    );
+  return server.run(bin, args, 10_000).then(({ code }) => {
+    if (code === 0 || !mustSucceed) return wallNow();
+    throw new Error(`${bin} exited ${code}`);
   });
 }
 
@@ -226,7 +219,7 @@ export async function patchbayFirstRender(results: Results): Promise<void> {
       const names = Array.from({ length: 16 }, (_, i) => `player${String(i + 1).padStart(2, '0')}`);
       for (const n of names) procs.spawn('jack_thru', [n], s.server);
       for (let i = 0; ; i++) {
-        const lsp = await runTool('jack_lsp', [], jackEnv(s.server), 5000);
+        const lsp = await s.server.run('jack_lsp', [], 5000);
         if (names.every((n) => lsp.stdout.includes(`${n}:output_2`))) break;
         if (i > 100) throw new Error('jack_thru clients did not appear');
         await new Promise((r) => setTimeout(r, 100));

@@ -1,8 +1,9 @@
 import { readdirSync, rmSync } from 'node:fs';
 import { Resource } from '../process/Resource.js';
 import { stopChild, isRunning, type Child } from '../process/child.js';
+import type { JackIsolation, JackScope } from '../process/jackScope.js';
 import { jackdArgs, type JackdOptions } from './argv.js';
-import { JackStartError, startJackd } from './jackd.js';
+import { JackStartError, startScopedJackd } from './jackd.js';
 
 export { JackStartError };
 
@@ -17,6 +18,8 @@ export interface JackServerOptions extends JackdOptions {
   bin?: string;
   /** How long to wait for the server to accept clients. Default 8000 ms. */
   readyTimeoutMs?: number;
+  /** A namespace of its own (a room's server) or the machine's /dev/shm. Default `none`. */
+  isolation?: JackIsolation;
 }
 
 /** Server names we create: lowercase letters, digits and dashes, so they never clash with tools. */
@@ -27,6 +30,8 @@ export class JackServer extends Resource<JackServerEvents> {
   private constructor(
     readonly name: string,
     private readonly child: Child,
+    /** How its clients are started: every JACK program of the room goes through it. */
+    readonly scope: JackScope,
   ) {
     super();
     void child.exited.then(({ code, signal }) =>
@@ -47,22 +52,26 @@ export class JackServer extends Resource<JackServerEvents> {
     if (!SERVER_NAME.test(options.name))
       throw new JackStartError(`invalid JACK server name "${options.name}"`);
     const ref: { server?: JackServer } = {};
-    let child: Child;
+    let started: { child: Child; scope: JackScope };
     try {
-      child = await startJackd({
+      started = await startScopedJackd({
         name: options.name,
         args: jackdArgs(options),
         bin: options.bin,
         readyTimeoutMs: options.readyTimeoutMs,
+        isolation: options.isolation,
         onLine: (l) => ref.server?.safeEmit('line', l),
       });
     } catch (err) {
       // A server that never answered was killed: its files stay behind. One that exited at
       // once may have met a live server of the same name, whose files are not ours to remove.
-      if (err instanceof JackStartError && err.reason === 'timeout') removeShmFiles(options.name);
+      // A namespace's /dev/shm goes with it.
+      const shared = (options.isolation ?? 'none') === 'none';
+      if (shared && err instanceof JackStartError && err.reason === 'timeout')
+        removeShmFiles(options.name);
       throw err;
     }
-    ref.server = new JackServer(options.name, child);
+    ref.server = new JackServer(options.name, started.child, started.scope);
     return Resource.launch(ref.server, async () => {});
   }
 
@@ -70,10 +79,13 @@ export class JackServer extends Resource<JackServerEvents> {
     return isRunning(this.child) && !this.closing;
   }
 
-  /** Stops jackd (SIGTERM, then SIGKILL) and removes its leftover shared-memory files. */
+  /**
+   * Stops jackd (SIGTERM, then SIGKILL) and removes its leftover shared-memory files. A private
+   * /dev/shm is a tmpfs of its namespace: it is gone once the room's last program is.
+   */
   protected async dispose(): Promise<void> {
     await stopChild(this.child, 3000);
-    removeShmFiles(this.name);
+    if (this.scope.isolation === 'none') removeShmFiles(this.name);
   }
 }
 

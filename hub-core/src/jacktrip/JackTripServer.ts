@@ -1,7 +1,8 @@
 import { createSocket } from 'node:dgram';
 import { jacktripServerArgs, type JackTripServerArgsOptions } from './argv.js';
 import { Resource } from '../process/Resource.js';
-import { delay, isRunning, jackEnv, spawnChild, stopChild, type Child } from '../process/child.js';
+import { delay, isRunning, stopChild, type Child } from '../process/child.js';
+import type { JackScope } from '../process/jackScope.js';
 
 /** What a line of `jacktrip -S` output means. Its lines never name the client (-K). */
 export type JackTripLineEvent =
@@ -45,8 +46,8 @@ export type JackTripServerEvents = {
 };
 
 export interface JackTripServerOptions extends JackTripServerArgsOptions {
-  /** The room's JACK server. */
-  jackServer: string;
+  /** The room's JACK server, and how its programs are started. */
+  jack: JackScope;
   /** jacktrip binary. Default `jacktrip`. */
   bin?: string;
   /** How long to wait for the ready line. Default 8000 ms. */
@@ -93,10 +94,9 @@ export class JackTripServer extends Resource<JackTripServerEvents> {
   static async create(options: JackTripServerOptions): Promise<JackTripServer> {
     const ref: { server?: JackTripServer } = {};
     let ready = false;
-    const child = spawnChild(
+    const child = options.jack.spawn(
       options.bin ?? 'jacktrip',
       jacktripServerArgs(options),
-      jackEnv(options.jackServer),
       (line) => {
         const ev = parseJackTripLine(line);
         if (!ev) return;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { GraphWatcher, type GraphChange } from '../patchbay/GraphWatcher.js';
 import { playerClients } from '../patchbay/jackGraph.js';
+import type { JackIsolation } from '../process/jackScope.js';
 import { Resource } from '../process/Resource.js';
 import { TeardownStack } from '../process/TeardownStack.js';
 import type { JackGraph } from '../../../protocol/api.js';
@@ -29,6 +30,8 @@ export interface RuntimeOptions {
   jackdBin?: string;
   /** JACK period in frames. Default 128. */
   period?: number;
+  /** The room's engine in a namespace of its own, or on the machine's JACK. Default `none`. */
+  isolation?: JackIsolation;
 }
 
 export type RoomRuntimeEvents = {
@@ -78,12 +81,13 @@ export class RoomRuntime extends Resource<RoomRuntimeEvents> {
           name: options.serverName,
           period: options.period,
           bin: options.jackdBin,
+          isolation: options.isolation,
         }),
       );
-      const watcher = parts.use(await GraphWatcher.create(options.serverName));
+      const watcher = parts.use(await GraphWatcher.create(jack.scope));
       const hub = parts.use(
         await JackTripServer.create({
-          jackServer: options.serverName,
+          jack: jack.scope,
           bin: options.jacktripBin,
           tcpPort: options.ports.tcpPort,
           udpBase: options.ports.udpBase,

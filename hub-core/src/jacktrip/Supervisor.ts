@@ -10,6 +10,7 @@ import {
 import type { JackGraph } from '../../../protocol/api.js';
 import type { GraphChange } from '../patchbay/GraphWatcher.js';
 import type { PatchMode } from '../../../protocol/rules.js';
+import type { JackIsolation } from '../process/jackScope.js';
 import { CredsFile } from './credentials.js';
 import { reclaimJackSlotsLogged } from './jackSlots.js';
 import type { JackTripLineEvent } from './JackTripServer.js';
@@ -34,6 +35,8 @@ export interface SupervisorOptions {
   logger: Logger;
   /** JACK period of room servers in frames. Default 128. */
   period?: number;
+  /** Where rooms' JACK servers run (jacktrip/isolation.ts). Default: the machine's shared JACK. */
+  isolation?: () => Promise<JackIsolation>;
   /** When a crashed room is tried again, and when it is given up. Default {@link ROOM_RESTARTS}. */
   restarts?: RestartPolicyOptions;
   /**
@@ -292,6 +295,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
       // Again before every start: a server of another Backline hub here may have died since.
       reclaimJackSlotsLogged(this.options.logger);
       await this.claim(entry);
+      const isolation = await this.options.isolation?.();
       const rt = await RoomRuntime.create({
         roomId,
         serverName: serverNameFor(entry.ports),
@@ -303,6 +307,7 @@ export class Supervisor extends SafeEmitter<SupervisorEvents> {
         jacktripBin: this.options.jacktripBin,
         jackdBin: this.options.jackdBin,
         period: this.options.period,
+        isolation,
       });
       if (this.closed || this.entries.get(roomId) !== entry) {
         await rt.close();

@@ -1,12 +1,5 @@
-import {
-  delay,
-  isRunning,
-  jackEnv,
-  runTool,
-  spawnChild,
-  stopChild,
-  type Child,
-} from '../process/child.js';
+import { delay, isRunning, stopChild, type Child } from '../process/child.js';
+import type { JackScope } from '../process/jackScope.js';
 import { Resource } from '../process/Resource.js';
 import type { JackGraph, JackPort } from '../../../protocol/api.js';
 import {
@@ -88,17 +81,21 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
   /** Snapshots taken (for benchmarks: the watcher's own cost). */
   snapshots = 0;
 
+  /** The room's JACK server. */
+  readonly server: string;
+
   private constructor(
-    readonly server: string,
+    readonly scope: JackScope,
     private readonly options: GraphWatcherOptions,
   ) {
     super();
+    this.server = scope.server;
   }
 
-  static async create(server: string, options: GraphWatcherOptions = {}): Promise<GraphWatcher> {
-    const w = new GraphWatcher(server, options);
+  static async create(scope: JackScope, options: GraphWatcherOptions = {}): Promise<GraphWatcher> {
+    const w = new GraphWatcher(scope, options);
     w.evmon = w.spawnEvmon();
-    void w.evmon.exited.then(() => w.die(new Error(`jack_evmon on ${server} exited`)));
+    void w.evmon.exited.then(() => w.die(new Error(`jack_evmon on ${scope.server} exited`)));
     w.version = nextSeq();
     return Resource.launch(w, async () => {
       await delay(50); // let evmon register before the first snapshot, so no event falls between
@@ -110,11 +107,11 @@ export class GraphWatcher extends Resource<GraphWatcherEvents> {
 
   // The JACK tools the watcher runs, in one place.
   private spawnEvmon(): Child {
-    return spawnChild('jack_evmon', [], jackEnv(this.server), (line) => this.onLine(line));
+    return this.scope.spawn('jack_evmon', [], (line) => this.onLine(line));
   }
 
   private readGraph() {
-    return runTool('jack_lsp', ['-c', '-p', '-t', '-U'], jackEnv(this.server), 5000);
+    return this.scope.run('jack_lsp', ['-c', '-p', '-t', '-U'], 5000);
   }
 
   get graph(): JackGraph {

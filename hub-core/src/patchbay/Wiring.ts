@@ -3,7 +3,6 @@
 // client that belongs to no current member (or is a member's older duplicate), cuts its cords,
 // and makes the patch mode's mesh between the members' clients. Passes never overlap: a change
 // during one schedules one more.
-import { jackEnv, runTool } from '../process/child.js';
 import type { RoomRuntime } from '../jacktrip/RoomRuntime.js';
 import type { Supervisor } from '../jacktrip/Supervisor.js';
 import type { Logger } from '../log.js';
@@ -166,11 +165,11 @@ export class Wiring {
     if (plan.disconnect.length === 0 && plan.connect.length === 0) return;
 
     // Cuts first: a removed player's audio must stop before anything new is made.
-    const env = jackEnv(rt.watcher.server);
+    const jack = rt.watcher.scope;
     const limit = this.options.concurrency ?? 4;
-    await runLimited(plan.disconnect, limit, (c) => runTool('jack_disconnect', [...c], env, 5000));
+    await runLimited(plan.disconnect, limit, (c) => jack.run('jack_disconnect', [...c], 5000));
     await runLimited(plan.connect, limit, async (c) => {
-      const r = await runTool('jack_connect', [...c], env, 5000);
+      const r = await jack.run('jack_connect', [...c], 5000);
       if (r.code === 0) st.made.add(cordKey(c));
     });
     this.options.logger.debug(

@@ -1,5 +1,4 @@
 import { BadRequest, Conflict } from '../errors.js';
-import { jackEnv, runTool } from '../process/child.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import type { GraphWatcher } from './GraphWatcher.js';
 import { findPort, isConnected } from './jackGraph.js';
@@ -32,10 +31,9 @@ export async function patch(
   const want = op === 'connect';
   if (isConnected(g, source, dest) === want) return { changed: false, graph: g };
 
-  const r = await runTool(
+  const r = await watcher.scope.run(
     op === 'connect' ? 'jack_connect' : 'jack_disconnect',
     [source, dest],
-    jackEnv(watcher.server),
     5000,
   );
   const confirmed = await watcher.settle(

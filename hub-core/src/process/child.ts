@@ -32,19 +32,34 @@ export function spawnChild(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   onLine: (line: string) => void,
-  opts: { stdin?: string } = {},
+  opts: {
+    stdin?: string;
+    /**
+     * A command line that enters a namespace and execs the rest (`nsenter … --`, see
+     * process/jackScope.ts). It must exec, never fork, so that the PID stays the program's.
+     */
+    enter?: readonly string[];
+  } = {},
 ): Child {
   // setpriv gives the program a parent-death signal (SIGKILL): if the hub itself is killed,
-  // its children die with it, never orphaned. stdbuf makes the output line-buffered. Both
-  // exec, so the PID we hold is the program's own.
-  const proc = spawn(
-    'setpriv',
-    ['--pdeathsig', 'KILL', '--', 'stdbuf', '-oL', '-eL', bin, ...args],
-    {
-      env,
-      stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    },
-  );
+  // its children die with it, never orphaned. stdbuf makes the output line-buffered. All of
+  // them exec, so the PID we hold is the program's own. Behind a namespace entry setpriv comes
+  // again: entering a user namespace changes credentials, which clears the signal.
+  const PDEATH = ['setpriv', '--pdeathsig', 'KILL', '--'];
+  const enter = opts.enter ?? [];
+  const argv = [
+    ...PDEATH,
+    ...(enter.length > 0 ? [...enter, ...PDEATH] : []),
+    'stdbuf',
+    '-oL',
+    '-eL',
+    bin,
+    ...args,
+  ];
+  const proc = spawn(argv[0]!, argv.slice(1), {
+    env,
+    stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
   if (opts.stdin !== undefined && proc.stdin) {
     // A program that exits without reading it (EPIPE) is reported by its exit, not here.
     proc.stdin.on('error', () => {});
@@ -99,15 +114,27 @@ export async function stopChild(c: Child, graceMs = 3000): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Runs a short JACK tool to completion, bounded by a timeout (jack_lsp can hang). */
+export interface ToolResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/**
+ * Runs a short JACK tool to completion, bounded by a timeout (jack_lsp can hang). `enter` is a
+ * command line that enters a namespace and execs the tool (see {@link spawnChild}).
+ */
 export function runTool(
   bin: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   timeoutMs = 5000,
-): Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }> {
+  enter: readonly string[] = [],
+): Promise<ToolResult> {
   return new Promise((resolve) => {
-    const proc = spawn(bin, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = [...enter, bin, ...args];
+    const proc = spawn(argv[0]!, argv.slice(1), { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -151,7 +151,7 @@ export class Capture extends SafeEmitter<CaptureEvents> {
     let rec: Recorder;
     try {
       rec = await Recorder.create({
-        serverName: rt.jack.name,
+        jack: rt.jack.scope,
         file: join(this.o.dir, seg.file),
         slots: this.o.slots.slots,
         maxSeconds: this.o.maxSeconds,

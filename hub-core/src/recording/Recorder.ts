@@ -8,15 +8,8 @@
 import { statSync } from 'node:fs';
 import { isConnected } from '../patchbay/jackGraph.js';
 import { isRecorderClient } from '../patchbay/wiringPlan.js';
-import {
-  delay,
-  isRunning,
-  jackEnv,
-  runTool,
-  spawnChild,
-  stopChild,
-  type Child,
-} from '../process/child.js';
+import { delay, isRunning, stopChild, type Child } from '../process/child.js';
+import type { JackScope } from '../process/jackScope.js';
 import { Resource } from '../process/Resource.js';
 import type { JackGraph } from '../../../protocol/api.js';
 import { wavLayout, type WavLayout } from './wav.js';
@@ -25,7 +18,8 @@ import { wavLayout, type WavLayout } from './wav.js';
 export const TRACK_CHANNELS = 2;
 
 export interface RecorderOptions {
-  serverName: string;
+  /** The room's JACK server, and how its programs are started. */
+  jack: JackScope;
   file: string;
   /** Member tracks to reserve. */
   slots: number;
@@ -74,8 +68,8 @@ export class Recorder extends Resource {
 
   static async create(options: RecorderOptions): Promise<Recorder> {
     const channels = (options.slots + 1) * TRACK_CHANNELS;
-    const env = jackEnv(options.serverName);
-    const child = spawnChild(
+    const jack = options.jack;
+    const child = jack.spawn(
       options.bin ?? 'jack_rec',
       [
         '-f',
@@ -86,7 +80,6 @@ export class Recorder extends Resource {
         '24',
         ...Array<string>(channels).fill(PLACEHOLDER),
       ],
-      env,
       () => {},
     );
     const rec = new Recorder(options, child);
@@ -94,7 +87,7 @@ export class Recorder extends Resource {
     return Resource.launch(rec, async () => {
       for (let i = 0; i < 100 && isRunning(child); i++) {
         if (!rec.client) {
-          const ports = (await runTool('jack_lsp', [], env, 3000)).stdout.split('\n');
+          const ports = (await jack.run('jack_lsp', [], 3000)).stdout.split('\n');
           const mine = ports.find(
             (p) =>
               p.endsWith(last) &&
@@ -104,7 +97,7 @@ export class Recorder extends Resource {
           rec.client = mine?.slice(0, -last.length) ?? '';
         }
         if (rec.client) {
-          const r = await runTool('jack_lsp', ['-c', rec.input(channels)], env, 3000);
+          const r = await jack.run('jack_lsp', ['-c', rec.input(channels)], 3000);
           if (r.stdout.includes(PLACEHOLDER)) break;
         }
         await delay(50);
@@ -113,7 +106,7 @@ export class Recorder extends Resource {
         throw new Error(`jack_rec did not start: ${child.tail().join(' | ')}`);
       await Promise.all(
         Array.from({ length: channels }, (_, i) =>
-          runTool('jack_disconnect', [PLACEHOLDER, rec.input(i + 1)], env, 5000),
+          jack.run('jack_disconnect', [PLACEHOLDER, rec.input(i + 1)], 5000),
         ),
       );
       rec.observe();
@@ -178,14 +171,14 @@ export class Recorder extends Resource {
     }
     const key = (c: readonly [string, string]) => `${c[0]}\n${c[1]}`;
     const wanted = new Set(want.map(key));
-    const env = jackEnv(this.options.serverName);
+    const jack = this.options.jack;
     const cut = graph.connections.filter(
       (c) => c[1].startsWith(`${this.client}:`) && !wanted.has(key(c)),
     );
     const make = want.filter(([s, d]) => !isConnected(graph, s, d));
     await Promise.all([
-      ...cut.map(([s, d]) => runTool('jack_disconnect', [s, d], env, 5000)),
-      ...make.map(([s, d]) => runTool('jack_connect', [s, d], env, 5000)),
+      ...cut.map(([s, d]) => jack.run('jack_disconnect', [s, d], 5000)),
+      ...make.map(([s, d]) => jack.run('jack_connect', [s, d], 5000)),
     ]);
   }
 
