@@ -53,8 +53,13 @@ export async function admit(
   timings.hash = t1 - t0;
   timings.cold = supervisor.get(spec.roomId) === undefined;
   const starting = supervisor.ensure(spec);
-  // ensure() makes the room's entry at once unless an earlier stop is still under way.
-  supervisor.creds(spec.roomId)?.add(minted);
+  try {
+    // ensure() makes the room's entry at once unless an earlier stop is still under way.
+    supervisor.creds(spec.roomId)?.add(minted);
+  } catch (err) {
+    await starting.catch(() => undefined);
+    throw err;
+  }
   const runtime = await starting;
   timings.engine = performance.now() - t1;
   if (timings.cold) Object.assign(timings, runtime.startup);
