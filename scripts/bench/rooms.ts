@@ -118,7 +118,8 @@ function breakdown(joins: TimedJoin[]): string {
 /**
  * Join request to the jacktrip client's "Received Connection", p50, for a room whose engine
  * the join starts (cold: the room empties between joins) and for a room already live (a first
- * player stays connected while 10 others join one by one). Prints each step's median.
+ * player stays connected while 10 others join a second apart and stay, so the room grows to
+ * 11 players). Prints each step's median.
  */
 export async function joinToConnect(results: Results): Promise<void> {
   const COLD = 9;
@@ -151,6 +152,8 @@ export async function joinToConnect(results: Results): Promise<void> {
     await timedJoin(hub, agent, procs, cli, room.id, tokens[0]!);
     const live: TimedJoin[] = [];
     for (let i = 1 + COLD; i < 1 + COLD + LIVE; i++) {
+      // Joins a second apart, as players arrive: the hub has wired the last one in by then.
+      await delay(1000);
       const j = await timedJoin(hub, agent, procs, cli, room.id, tokens[i]!);
       if (j.cold) throw new Error('a live join started the room');
       live.push(j);
