@@ -9,7 +9,8 @@ import { Results } from './lib.js';
 import { relayTalkers, relayThroughput } from './relay.js';
 import { relayLogins } from './relayLogins.js';
 import { roomCapacity } from './roomCapacity.js';
-import { joinToConnect, roomCpu, roundTrip } from './rooms.js';
+import { joinToConnect, roomCpu } from './rooms.js';
+import { roundTrip } from './roundTrip.js';
 import { patchbayFirstRender, patchbayReaction } from './ui.js';
 import { voiceFrameIpc } from './voicePort.js';
 
@@ -24,11 +25,12 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
     run: loginUnderRoomHashing,
   },
   'join-to-connect': {
-    about: 'join request to jacktrip client connected, p50 over 10 joins',
+    about: 'join request to jacktrip client connected, p50, cold room and live room',
     run: joinToConnect,
   },
   'round-trip': {
-    about: 'audio round trip (jack_iodelay) through a room vs bare jacktrip -S',
+    about:
+      'audio round trip (jack_iodelay) at 64 frames through a room vs bare jacktrip -S, 10 runs each',
     run: roundTrip,
   },
   'room-cpu': {

@@ -1,6 +1,7 @@
 // Shared pieces of `npm run bench`: a hub process, HTTPS requests, percentiles, results file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Agent } from 'node:https';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -120,7 +121,7 @@ export function req(
   method = 'GET',
   body?: unknown,
   token?: string,
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; headers: IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string> = {};
@@ -129,7 +130,7 @@ export function req(
     const r = request(url, { method, agent, headers }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
     });
     r.on('error', reject);
     r.end(payload);

@@ -20,6 +20,7 @@ import {
 } from '../../../protocol/api.js';
 import type { ChatService } from '../rooms/ChatService.js';
 import type { RoomService } from '../rooms/RoomService.js';
+import { serverTiming, type JoinTimings } from '../rooms/joinEngine.js';
 import { authOf, requireAuthHook } from './auth.routes.js';
 import { bearerSecurity, errorResponses } from './responses.js';
 
@@ -96,8 +97,21 @@ export function roomRoutes(
         response: { 200: JoinAnswer, 503: ErrorBody, ...errors },
       },
     },
-    async (req) =>
-      rooms.join(me(req), req.params.id, req.body?.passphrase, req.headers.host, req.ip),
+    async (req, reply) => {
+      // Where the join's time went (check, lock, hash, engine and its parts), for benches and
+      // a browser's network panel.
+      const timings: JoinTimings = {};
+      const answer = await rooms.join(
+        me(req),
+        req.params.id,
+        req.body?.passphrase,
+        req.headers.host,
+        req.ip,
+        timings,
+      );
+      void reply.header('server-timing', serverTiming(timings));
+      return answer;
+    },
   );
 
   r.post(

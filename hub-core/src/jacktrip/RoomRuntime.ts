@@ -41,6 +41,13 @@ export type RoomRuntimeEvents = {
   jacktripline: [JackTripLineEvent];
 };
 
+/** How long a room's parts took to start, in ms (the watcher and jacktrip start together). */
+export interface RoomStartup {
+  jackd: number;
+  watcher: number;
+  jacktrip: number;
+}
+
 /** One live room: its JACK server, graph watcher and `jacktrip -S`, started and stopped together. */
 export class RoomRuntime extends Resource<RoomRuntimeEvents> {
   /** Which jacktrip worker (hub UDP port) serves which player client. */
@@ -53,6 +60,8 @@ export class RoomRuntime extends Resource<RoomRuntimeEvents> {
     readonly jacktrip: JackTripServer,
     /** Stops jacktrip, then the watcher, then the JACK server: the reverse of their start. */
     private readonly parts: TeardownStack,
+    /** How long each part took to start, in ms. */
+    readonly startup: RoomStartup,
   ) {
     super();
     const die = (err: Error) => this.die(err);
@@ -75,6 +84,8 @@ export class RoomRuntime extends Resource<RoomRuntimeEvents> {
 
   static async create(options: RuntimeOptions): Promise<RoomRuntime> {
     const parts = new TeardownStack();
+    const t0 = performance.now();
+    const since = (t: number) => performance.now() - t;
     try {
       const jack = parts.use(
         await JackServer.create({
@@ -84,9 +95,12 @@ export class RoomRuntime extends Resource<RoomRuntimeEvents> {
           isolation: options.isolation,
         }),
       );
-      const watcher = parts.use(await GraphWatcher.create(jack.scope));
-      const hub = parts.use(
-        await JackTripServer.create({
+      const t1 = performance.now();
+      const startup: RoomStartup = { jackd: t1 - t0, watcher: 0, jacktrip: 0 };
+      // The watcher and jacktrip only need the JACK server: they start side by side.
+      const [watcherStart, hubStart] = await Promise.allSettled([
+        GraphWatcher.create(jack.scope).finally(() => (startup.watcher = since(t1))),
+        JackTripServer.create({
           jack: jack.scope,
           bin: options.jacktripBin,
           tcpPort: options.ports.tcpPort,
@@ -96,9 +110,14 @@ export class RoomRuntime extends Resource<RoomRuntimeEvents> {
             keyFile: options.keyFile,
             credsFile: options.creds.path,
           },
-        }),
-      );
-      const rt = new RoomRuntime(options, jack, watcher, hub, parts.move());
+        }).finally(() => (startup.jacktrip = since(t1))),
+      ]);
+      if (watcherStart.status === 'fulfilled') parts.use(watcherStart.value);
+      if (hubStart.status === 'fulfilled') parts.use(hubStart.value);
+      if (watcherStart.status === 'rejected') throw watcherStart.reason;
+      if (hubStart.status === 'rejected') throw hubStart.reason;
+      const [watcher, hub] = [watcherStart.value, hubStart.value];
+      const rt = new RoomRuntime(options, jack, watcher, hub, parts.move(), startup);
       // A part that died while the next one started fails the start.
       return await Resource.launch(rt, async () => {
         const dead = [jack, watcher, hub].find((p) => p.dead);

@@ -23,6 +23,7 @@ import type { RoomEvent } from './events.js';
 import { hostOnly, joinAnswer, memberList, roomSummary } from './views.js';
 import { CreationGuard, DEFAULT_ROOM_LIMITS, PassphraseGuard, type RoomLimits } from './limits.js';
 import { KeyedLock } from './roomLock.js';
+import { admit, type JoinTimings } from './joinEngine.js';
 
 export { hostOnly } from './views.js';
 
@@ -152,11 +153,16 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     passphrase: string | undefined,
     hostHeader: string | undefined,
     ip: string,
+    timings: JoinTimings = {},
   ): Promise<JoinAnswer> {
+    const t0 = performance.now();
     const r = this.open(id);
     if (this.rooms.isBanned(id, user.id)) throw new Forbidden('You are banned from this room');
     const verified = await this.checkPassphrase(r, user, passphrase, ip);
+    const t1 = performance.now();
+    timings.check = t1 - t0;
     using _lock = await this.locks.acquire(id);
+    timings.lock = performance.now() - t1;
     // The room may have changed while this join waited: read it again.
     const room = this.open(id);
     if (this.rooms.isBanned(id, user.id)) throw new Forbidden('You are banned from this room');
@@ -168,24 +174,16 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     if (!this.rooms.addMemberIfRoom(id, user.id, room.max_participants, this.clock())) {
       throw new Conflict(`This room is full (${room.max_participants} players)`);
     }
-    let password: string;
-    let tcpPort: number;
+    let joined: { password: string; tcpPort: number };
     try {
-      const runtime = await this.supervisor.ensure({
-        roomId: id,
-        patchMode: room.patch_mode as PatchMode,
-        maxClients: room.max_participants,
-      });
-      const creds = this.supervisor.creds(id);
-      const ports = this.supervisor.ports(id);
-      if (!creds || !ports) throw new Error('the room stopped while starting');
-      tcpPort = ports.tcpPort;
-      // Answer only once jacktrip has loaded the new credentials, so the client's first try works.
-      const reloaded = runtime.jacktrip.nextAuthReload(3000);
-      password = await creds.issue(user.username);
-      await reloaded;
+      const patchMode = room.patch_mode as PatchMode;
+      const spec = { roomId: id, patchMode, maxClients: room.max_participants };
+      joined = await admit(this.supervisor, spec, user.username, timings);
     } catch (err) {
-      if (!already) this.rooms.removeMember(id, user.id);
+      if (!already) {
+        this.rooms.removeMember(id, user.id);
+        this.supervisor.creds(id)?.revoke(user.username);
+      }
       // An engine nobody is in must not keep its ports, JACK slot and credentials.
       if (this.rooms.memberCount(id) === 0) await this.supervisor.stop(id);
       this.logger.error({ err, roomId: id }, 'room failed to start');
@@ -194,7 +192,8 @@ export class RoomService extends SafeEmitter<RoomEvents> {
     this.emitParticipants(id);
     this.logger.info({ roomId: id, userId: user.id }, 'member joined');
     const hubHost = this.publicHost ?? hostOnly(hostHeader) ?? '127.0.0.1';
-    return joinAnswer({ room, host: hubHost, tcpPort, username: user.username, password });
+    timings.total = performance.now() - t0;
+    return joinAnswer({ room, host: hubHost, ...joined, username: user.username });
   }
 
   /**
