@@ -4,17 +4,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from '@playwright/test';
-import { jackEnv, runTool } from '../hub-core/src/index.js';
 import { startJamHub, type JamHub } from '../testkit/fixtures.js';
-import { Procs } from '../testkit/jack.js';
+import { Procs, roomScope } from '../testkit/jack.js';
 import { TestSocket, type WsMsg } from '../testkit/wsclient.js';
 import { launch, person } from './browser.js';
 
 const SRC = 'system:capture_1';
 const DST = 'system:playback_1';
 
+/** A JACK tool on a room's server (inside the room's namespace when it has one). */
 async function jack(server: string, bin: string, ...args: string[]): Promise<void> {
-  const r = await runTool(bin, args, jackEnv(server), 5000);
+  const r = await roomScope(server).run(bin, args, 5000);
   assert.equal(r.code, 0, `${bin}: ${r.stderr}`);
 }
 
