@@ -124,7 +124,7 @@ describe('the patchbay follows JACK by deltas', () => {
     from = socket.received.length;
     const procs = new Procs();
     try {
-      procs.spawn('jack_thru', ['e2ethru'], server);
+      procs.spawn('jack_thru', ['e2ethru'], roomScope(server));
       const added = await socket.next(
         (m) => m.type === 'graph_delta' && !!(m.delta as WsMsg).clients,
         10_000,
