@@ -1,0 +1,72 @@
+// Bundles (docs/relay-protocol.md): one datagram per listener carries every speaker's frame from
+// a short window, so the relay's out-packets grow with listeners, not listeners × speakers.
+import {
+  BUNDLE_FRAME_HEADER_BYTES,
+  HEADER_BYTES,
+  MAX_BUNDLE_FRAMES,
+  MAX_PACKET_BYTES,
+  PacketType,
+  encode,
+  type BundleFrame,
+} from '../../../protocol/relay.js';
+import type { Session } from './sessions.js';
+
+/** A speaker who sent a frame this recently is talking (three 20 ms frames). */
+export const ACTIVE_SPEAKER_MS = 60;
+
+/**
+ * Holds frames for listeners that read bundles, at most `windowMs` from the first frame waiting in
+ * the room. A listener's bundle leaves sooner once it holds as many frames as there are other
+ * speakers talking (one speaker alone: at once), or when the next frame would not fit.
+ */
+export class Bundler {
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private seq = 1;
+
+  constructor(
+    private readonly send: (to: string, data: Uint8Array) => void,
+    private readonly windowMs: number,
+    private readonly channelOf: (roomId: string) => Iterable<Session> | undefined,
+  ) {}
+
+  /** Queues `frame` for `listener`; `expected` is how many speakers other than it are talking. */
+  add(roomId: string, listener: Session, frame: BundleFrame, expected: number): void {
+    const bytes = BUNDLE_FRAME_HEADER_BYTES + frame.opus.length;
+    if (
+      HEADER_BYTES + listener.outboxBytes + bytes > MAX_PACKET_BYTES ||
+      listener.outbox.length >= MAX_BUNDLE_FRAMES
+    )
+      this.flush(listener);
+    listener.outbox.push(frame);
+    listener.outboxBytes += bytes;
+    if (listener.outbox.length >= expected) return this.flush(listener);
+    if (!this.timers.has(roomId))
+      this.timers.set(
+        roomId,
+        setTimeout(() => this.flushRoom(roomId), this.windowMs),
+      );
+  }
+
+  /** Sends every waiting bundle of the room (its window is over). */
+  flushRoom(roomId: string): void {
+    this.timers.delete(roomId);
+    for (const s of this.channelOf(roomId) ?? []) if (s.outbox.length > 0) this.flush(s);
+  }
+
+  /** Stops the windows' timers; what waits is dropped (the relay is closing). */
+  close(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private flush(s: Session): void {
+    const frames = s.outbox;
+    if (frames.length === 0) return;
+    s.outbox = [];
+    s.outboxBytes = 1;
+    this.send(
+      s.addr,
+      encode({ type: PacketType.AudioBundle, session: 0, seq: this.seq++, flags: 0, frames }),
+    );
+  }
+}
