@@ -119,11 +119,16 @@ async function setup(talkers: LoadTalker[], bundles: boolean): Promise<void> {
   send({ t: 'ready', ports: live.map((l) => l.s.address().port) });
 }
 
-/** 50 frames/s per talker; talker i sends at phase (i mod 20) ms of each 20 ms frame. */
+/**
+ * 50 frames/s per talker, each on its own phase of the 20 ms frame (1 ms steps, drawn from a
+ * seeded generator: players of a room are not in step with one another).
+ */
 async function run(warmupMs: number, ms: number): Promise<void> {
   stats = { received: 0, datagrams: 0, hist: new Array<number>(BUCKETS).fill(0) };
   const slots: Live[][] = Array.from({ length: FRAME_MS }, () => []);
-  live.forEach((l, i) => slots[i % FRAME_MS]!.push(l));
+  let seed = 20_240_601;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+  for (const l of live) slots[Math.floor(rnd() * FRAME_MS)]!.push(l);
   const opus = new Uint8Array(OPUS_BYTES);
   const view = new DataView(opus.buffer);
   const start = now();

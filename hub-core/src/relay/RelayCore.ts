@@ -34,7 +34,7 @@ interface RoomView {
  * The relay's logic, with no sockets: datagrams in (with the sender's address as a string),
  * datagrams out through `send`. It never throws on input; every packet it drops is counted.
  * This file is the packet dispatch; the sessions live in sessions.ts, the counters in
- * counters.ts, and the encoded replies in replies.ts.
+ * counters.ts, the encoded replies in replies.ts and the bundles' windows in bundler.ts.
  */
 export class RelayCore {
   private readonly sessions = new SessionTable();

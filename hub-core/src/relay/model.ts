@@ -32,7 +32,7 @@ export interface RelayLimits {
   maxPendingHandshakes: number;
   /**
    * How long a frame may wait at the relay to share one AudioBundle with other speakers' frames,
-   * for clients that read bundles. 0 sends every frame alone. Default 5 ms.
+   * for clients that read bundles. 0 sends every frame alone. Default 3 ms.
    */
   bundleWindowMs: number;
 }
@@ -45,5 +45,5 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxSessionsPerUser: 2,
   maxSessionsPerRoom: 32,
   maxPendingHandshakes: 64,
-  bundleWindowMs: 5,
+  bundleWindowMs: 3,
 };
