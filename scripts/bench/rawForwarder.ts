@@ -1,6 +1,7 @@
 // A raw dgram forwarder for the relay benchmarks, in its own process: no parsing, no checks,
 // one lookup per datagram and the same fan-out as the relay (every other member of the room).
-// argv: none. IPC: {routes: [fromPort, toPorts[]][]} in, {port} out once bound; 'exit' to stop.
+// IPC: {port} out once bound; {routes: [fromPort, toPorts[]][]} in, answered {routes: n};
+// 'exit' to stop.
 import { createSocket } from 'node:dgram';
 
 const s = createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
@@ -12,6 +13,9 @@ s.on('message', (m, r) => {
 s.on('error', () => undefined);
 process.on('message', (m: { routes: [number, number[]][] } | 'exit') => {
   if (m === 'exit') s.close(() => process.exit(0));
-  else routes = new Map(m.routes);
+  else {
+    routes = new Map(m.routes);
+    process.send?.({ routes: routes.size });
+  }
 });
 s.bind(0, '127.0.0.1', () => process.send?.({ port: s.address().port }));

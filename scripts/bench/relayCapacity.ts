@@ -162,8 +162,9 @@ export async function rawSystem(): Promise<System> {
         const room = ports.slice(r, r + ROOM_SIZE);
         return [p, room.filter((q) => q !== p)] as [number, number[]];
       });
+      const applied = next<{ routes?: number }>(fwd, (m) => m.routes !== undefined);
       fwd.send({ routes });
-      await sleep(200);
+      await applied;
     },
     close: () => stop(fwd, 'exit'),
   };

@@ -255,8 +255,8 @@ export class RelayCore {
         });
         this.send(peer.addr, single);
       }
-      this.stats.countIn(room, 'forwarded');
     }
+    this.stats.countIn(room, 'forwarded', peers.size - (peers.has(session) ? 1 : 0));
   }
 
   private mute(session: Session, packet: Extract<Packet, { type: 0x05 }>): void {
