@@ -71,7 +71,8 @@ export class Generators {
 
   /** Opens (and, with tokens, handshakes) every talker; returns their local ports in order. */
   async setup(talkers: LoadTalker[], bundles: boolean): Promise<number[]> {
-    const per = Math.ceil(talkers.length / this.procs.length);
+    // Whole rooms per process: a frame's sender and its receivers read the same clock.
+    const per = Math.ceil(talkers.length / this.procs.length / ROOM_SIZE) * ROOM_SIZE;
     const parts = this.procs.map((p, k) => {
       const ready = next<FromLoad>(p, (m) => m.t === 'ready');
       p.send({

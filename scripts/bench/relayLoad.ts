@@ -78,6 +78,8 @@ function onDatagram(m: Buffer): void {
 async function open(t: LoadTalker, bundles: boolean): Promise<Live> {
   const s = createSocket({ type: 'udp4', recvBufferSize: 1 << 20, sendBufferSize: 1 << 20 });
   await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+  // Connected: no address lookup per datagram, and only the relay (or forwarder) is heard.
+  await new Promise<void>((r) => s.connect(t.port, '127.0.0.1', r));
   const l: Live = { s, t, session: 0, seq: 1 };
   if (t.token !== undefined) {
     const answer = (type: number) =>
@@ -100,10 +102,10 @@ async function open(t: LoadTalker, bundles: boolean): Promise<Live> {
     const hs = answer(PacketType.Handshake);
     const flags = bundles ? FLAG_BUNDLES : 0;
     const channel = t.roomId;
-    s.send(encode({ type: 1, session: 0, seq: l.seq++, flags, token: t.token, channel }), t.port);
+    s.send(encode({ type: 1, session: 0, seq: l.seq++, flags, token: t.token, channel }));
     l.session = await hs;
     const joined = answer(PacketType.JoinChannel);
-    s.send(encode({ type: 3, session: l.session, seq: l.seq++, flags: 0, channel }), t.port);
+    s.send(encode({ type: 3, session: l.session, seq: l.seq++, flags: 0, channel }));
     await joined;
   }
   s.on('message', onDatagram);
@@ -153,7 +155,6 @@ async function run(warmupMs: number, ms: number): Promise<void> {
             timestamp,
             opus,
           }),
-          l.t.port,
         );
         if (inWindow) sent++;
       }
