@@ -172,7 +172,13 @@ export async function rawSystem(): Promise<System> {
 }
 
 export async function relaySystem(workers: number, bundles: boolean): Promise<System> {
-  const relay = await Relay.create({ host: '127.0.0.1', port: 0, workers });
+  // A long start allowance: on a loaded machine tsx compiles each worker slowly.
+  const relay = await Relay.create({
+    host: '127.0.0.1',
+    port: 0,
+    workers,
+    readyTimeoutMs: 120_000,
+  });
   let rooms: string[] = [];
   return {
     name: `relay, ${workers} worker${workers > 1 ? 's' : ''}${bundles ? ', bundles' : ''}`,
