@@ -211,9 +211,12 @@ export async function relaySystem(workers: number, bundles: boolean): Promise<Sy
   };
 }
 
+/** A delay, or ">= 100" for the histogram's last bucket (everything from 100 ms up). */
+const ms = (v: number) => (v >= BUCKETS * BUCKET_MS ? `>= ${BUCKETS * BUCKET_MS}` : v.toFixed(2));
+
 const fmt = (s: StepResult) =>
   `${String(s.talkers).padStart(5)} talkers: sent ${s.sentRate.toFixed(0)}/s, delivered ${s.delivered.toFixed(1)} %, ` +
-  `one-way p50 ${s.p50.toFixed(2)} / p99 ${s.p99.toFixed(2)} ms, ${s.datagramRate.toFixed(0)} datagrams/s in: ${s.note}`;
+  `one-way p50 ${ms(s.p50)} / p99 ${ms(s.p99)} ms, ${s.datagramRate.toFixed(0)} datagrams/s in: ${s.note}`;
 
 /** Talkers held (p99 ≤ 5 ms, ≥ 99 % delivered, the generators on time): steps up until one fails, then one step between. */
 export async function capacity(
