@@ -13,7 +13,7 @@ import {
 } from './relayCapacity.js';
 import type { Results } from './lib.js';
 
-const STEPS = [64, 128, 256, 384, 512, 768, 1024, 1536, 2048, 3072];
+const STEPS = [16, 32, 64, 128, 256, 384, 512, 768, 1024, 1536, 2048, 3072];
 const SECONDS = 3;
 
 /**
