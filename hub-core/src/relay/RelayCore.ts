@@ -7,7 +7,7 @@ import {
   encode,
   type Packet,
 } from '../../../protocol/relay.js';
-import { ACTIVE_SPEAKER_MS, Bundler } from './bundler.js';
+import { ACTIVE_SPEAKER_MS, Bundler, dueWithin } from './bundler.js';
 import { VoiceCounters, type RelayCounters, type RoomVoiceCounters } from './counters.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits, type VerifyResult } from './model.js';
 import { ServerMutes } from './mutes.js';
@@ -229,8 +229,14 @@ export class RelayCore {
     // The speaker is named by the relay, never by the sender. Encoded once for every listener
     // that takes frames one by one; bundled for those that read bundles.
     let single: Uint8Array | undefined;
+    const window = this.limits.bundleWindowMs;
     let talking = 0;
-    for (const peer of peers) if (now - peer.lastAudio < ACTIVE_SPEAKER_MS) talking++;
+    let due = 0; // speakers, besides this one, whose next frame should come within the window
+    for (const peer of peers) {
+      const since = now - peer.lastAudio;
+      if (since < ACTIVE_SPEAKER_MS) talking++;
+      if (peer !== session && dueWithin(since, window)) due++;
+    }
     const frame = {
       speaker: session.claims.userId,
       seq: packet.seq,
@@ -241,8 +247,10 @@ export class RelayCore {
     for (const peer of peers) {
       if (peer === session) continue;
       if (peer.bundles) {
-        const others = talking - (now - peer.lastAudio < ACTIVE_SPEAKER_MS ? 1 : 0);
-        this.bundler.add(room, peer, frame, others);
+        const since = now - peer.lastAudio;
+        const others = talking - (since < ACTIVE_SPEAKER_MS ? 1 : 0);
+        const worthWaiting = due - (dueWithin(since, window) ? 1 : 0) > 0;
+        this.bundler.add(room, peer, frame, worthWaiting ? others : 0);
       } else {
         single ??= encode({
           type: PacketType.Audio,

@@ -13,11 +13,21 @@ import type { Session } from './sessions.js';
 
 /** A speaker who sent a frame this recently is talking (three 20 ms frames). */
 export const ACTIVE_SPEAKER_MS = 60;
+/** A talking speaker's next frame is expected this long after its last (20 ms frames). */
+export const FRAME_MS = 20;
+
+/**
+ * Whether a speaker whose last frame came `since` ms ago is expected to send its next one
+ * within `windowMs` from now (or is a little late with it): worth holding a bundle for.
+ */
+export const dueWithin = (since: number, windowMs: number): boolean =>
+  since < ACTIVE_SPEAKER_MS && Math.abs(FRAME_MS - since) <= windowMs;
 
 /**
  * Holds frames for listeners that read bundles, at most `windowMs` from the first frame waiting in
  * the room. A listener's bundle leaves sooner once it holds as many frames as there are other
- * speakers talking (one speaker alone: at once), or when the next frame would not fit.
+ * speakers talking, at once when no other speaker's frame is due within the window (one speaker
+ * alone, or speakers far apart in phase), and when the next frame would not fit.
  */
 export class Bundler {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();

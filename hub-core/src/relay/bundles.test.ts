@@ -208,4 +208,36 @@ describe('relay bundles', () => {
     assert.deepEqual(h.heard(b.addr, mark), [{ single: true, frames: [[1, 5]] }]);
     h.core.close();
   });
+
+  it('a frame goes at once when no other speaker’s next frame is due within the window', async () => {
+    const h = await harness({ bundleWindowMs: 3 });
+    const a = await h.join(1, true);
+    const b = await h.join(2, true);
+    const c = await h.join(3, true);
+    h.talk(a.addr, 1); // a at phase 0 ms of the 20 ms frame
+    h.clock.t += 10;
+    h.talk(b.addr, 1); // b at phase 10 ms
+    h.clock.t += 10;
+    const mark = h.out.length;
+    h.talk(a.addr, 2); // b's next frame is 10 ms away: nothing to wait for
+    assert.deepEqual(h.heard(c.addr, mark), [{ single: false, frames: [[1, 2]] }]);
+    assert.deepEqual(h.heard(b.addr, mark), [{ single: false, frames: [[1, 2]] }]);
+    h.clock.t += 18;
+    const mark2 = h.out.length;
+    h.talk(b.addr, 2); // a's next frame is due in 2 ms: c waits for it; a (the one due) does not
+    assert.deepEqual(h.heard(c.addr, mark2), []);
+    assert.deepEqual(h.heard(a.addr, mark2), [{ single: false, frames: [[2, 2]] }]);
+    h.clock.t += 2;
+    h.talk(a.addr, 3);
+    assert.deepEqual(h.heard(c.addr, mark2), [
+      {
+        single: false,
+        frames: [
+          [2, 2],
+          [1, 3],
+        ],
+      },
+    ]);
+    h.core.close();
+  });
 });
