@@ -135,6 +135,7 @@ export class Hub extends SafeEmitter<HubEvents> {
     const relayStarting = Relay.create({
       host: config.host === 'localhost' ? '127.0.0.1' : config.host,
       port: config.relayPort,
+      workers: config.relayWorkers,
       limits: opts.relayLimits,
     });
     relayStarting.catch(() => undefined);
@@ -305,12 +306,14 @@ export class Hub extends SafeEmitter<HubEvents> {
       app = http;
       roomRoutes(http, auth, rooms, chat);
       patchbayRoutes(http, auth, patchbay);
-      // A player who came through the router is told the relay's external port.
-      voiceRoutes(http, auth, rooms, relayRef, config.publicHost, sockets, (ip) =>
-        isLocalClient(ip, networkInterfaces())
-          ? relayRef.port
-          : (reach.externalPort('UDP', relayRef.port) ?? relayRef.port),
-      );
+      // The port of the relay worker that owns the room; a player who came through the router
+      // is told its external port.
+      voiceRoutes(http, auth, rooms, relayRef, config.publicHost, sockets, (ip, roomId) => {
+        const port = relayRef.portOf(roomId);
+        return isLocalClient(ip, networkInterfaces())
+          ? port
+          : (reach.externalPort('UDP', port) ?? port);
+      });
       recordingRoutes(http, auth, recordings);
       recordings.on('message', (roomId, msg) => ws.announce(roomId, msg));
       ws.subscribeExtras = (roomId) => recordings.liveMessages(roomId);

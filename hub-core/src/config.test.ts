@@ -99,6 +99,15 @@ describe('loadConfig', () => {
     bad({}, 'argv', ['--frobnicate']);
   });
 
+  it('RELAY_WORKERS: relay threads on RELAY_PORT, +1, …; 1 unless set; the ports stay out of the JackTrip pool', () => {
+    assert.equal(loadConfig({}).relayWorkers, 1);
+    assert.equal(loadConfig({ RELAY_WORKERS: '4', RELAY_PORT: '9000' }).relayWorkers, 4);
+    bad({ RELAY_WORKERS: '0' }, 'RELAY_WORKERS');
+    bad({ RELAY_WORKERS: 'all' }, 'RELAY_WORKERS');
+    bad({ RELAY_WORKERS: '4', RELAY_PORT: '65534' }, 'RELAY_WORKERS');
+    bad({ RELAY_WORKERS: '3', RELAY_PORT: '4462' }, 'RELAY_PORT'); // 4462-4464 reaches the pool
+  });
+
   it('WS_MAX_PER_USER: WebSockets per user, 20 unless set', () => {
     assert.equal(loadConfig({}).wsMaxPerUser, 20);
     assert.equal(loadConfig({ WS_MAX_PER_USER: '3' }).wsMaxPerUser, 3);

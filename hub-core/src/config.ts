@@ -59,6 +59,11 @@ export interface HubConfig {
   publicHost: string | undefined;
   /** UDP port of the voice relay. Default: the same number as HUB_PORT. */
   relayPort: number;
+  /**
+   * Voice relay workers, each a thread with its own UDP port (RELAY_PORT + i) and its share of
+   * the rooms. Default 1: the router mapping and the forwarding rules know one relay port.
+   */
+  relayWorkers: number;
   /** Frames per period of every room's JACK server (players must match it). Default 128. */
   jackPeriod: number;
   /** Each room's JACK in a namespace of its own where the machine allows it, or never. Default auto. */
@@ -167,6 +172,8 @@ Environment (all optional):
   WS_MAX_PER_USER        WebSockets one user may hold open (20)
   HUB_PUBLIC_HOST      host name players' jacktrip uses  (the host in the request)
   RELAY_PORT           UDP port of the voice relay       (same number as HUB_PORT)
+  RELAY_WORKERS        relay threads, one UDP port each (RELAY_PORT, +1, …); one per core
+                       suits a server whose ports are open (1)
   JACK_PERIOD          room JACK period in frames: 32, 64, 128, 256 or 512 (128)
   JACK_NAMESPACES      auto: each room's JACK in a Linux namespace of its own where possible, so
                        more than 8 rooms run; off: the machine's JACK, at most 8 (auto)
@@ -262,14 +269,22 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   }
 
   const relayPort = int(env, 'RELAY_PORT', port, 0, 65535);
+  const relayWorkers = int(env, 'RELAY_WORKERS', 1, 1, 64);
+  const relayLast = relayPort + relayWorkers - 1;
+  if (relayPort !== 0 && relayLast > 65535) {
+    throw new ConfigError(
+      'RELAY_WORKERS',
+      `${relayWorkers} workers from port ${relayPort} pass 65535`,
+    );
+  }
   if (
     relayPort !== 0 &&
-    relayPort >= jacktripBasePort &&
+    relayLast >= jacktripBasePort &&
     relayPort < jacktripBasePort + jacktripPortRange
   ) {
     throw new ConfigError(
       'RELAY_PORT',
-      `${relayPort} lies inside the JackTrip pool ${jacktripBasePort}-${jacktripBasePort + jacktripPortRange - 1}`,
+      `${relayPort}${relayWorkers > 1 ? `-${relayLast}` : ''} lies inside the JackTrip pool ${jacktripBasePort}-${jacktripBasePort + jacktripPortRange - 1}`,
     );
   }
   const jackPeriod = int(env, 'JACK_PERIOD', 128, 16, 4096);
@@ -341,6 +356,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     passphraseAttemptsPerIp,
     wsMaxPerUser,
     relayPort,
+    relayWorkers,
     jackPeriod,
     jackNamespaces,
     webRoot,

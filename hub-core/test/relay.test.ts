@@ -447,6 +447,28 @@ describe('voice relay', () => {
         flags: 0,
         channel: 'other',
       }),
+      // A bundle is the relay's to send: one from a client is dropped, whole or mangled.
+      encode({
+        type: PacketType.AudioBundle,
+        session: ana.sessionId,
+        seq: 4,
+        flags: 0,
+        frames: [1, 2].map((k) => ({
+          speaker: k,
+          seq: k,
+          timestamp: k,
+          host: true,
+          opus: opus(k),
+        })),
+      }),
+      encode({
+        type: PacketType.Handshake,
+        session: 0,
+        seq: 1,
+        flags: 0xffff,
+        token: 'y'.repeat(100),
+        channel: roomId,
+      }),
     ];
     let seed = 12345;
     const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;

@@ -1,4 +1,4 @@
-// The voice relay's wire format (version 1). Environment-neutral: runs in the hub's relay
+// The voice relay's wire format (version 1, with bundles). Environment-neutral: runs in the hub's relay
 // worker, the Node RelayClient and the browser. docs/relay-protocol.md is the specification,
 // with test vectors that the tests check against this codec.
 
@@ -19,6 +19,7 @@ export const PacketType = {
   Heartbeat: 0x06,
   Error: 0x07,
   Ack: 0x08,
+  AudioBundle: 0x09,
 } as const;
 export type PacketType = (typeof PacketType)[keyof typeof PacketType];
 
@@ -40,13 +41,39 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * Handshake flag bit 0 (client to relay): this client reads AudioBundle packets. In the relay's
+ * Ack of that handshake, the same bit says the relay will bundle for the session.
+ */
+export const FLAG_BUNDLES = 1;
+/** Bytes before each frame's Opus data in an AudioBundle: speaker, seq, timestamp, flags, length. */
+export const BUNDLE_FRAME_HEADER_BYTES = 15;
+/** Most frames one AudioBundle carries (its count is one byte). */
+export const MAX_BUNDLE_FRAMES = 255;
+
+/** One speaker's frame inside an AudioBundle. */
+export interface BundleFrame {
+  /** The speaker's user id, named by the relay. */
+  speaker: number;
+  /** The speaker's own sequence number for the frame. */
+  seq: number;
+  timestamp: number;
+  /** The speaker is the room's host. */
+  host: boolean;
+  opus: Uint8Array;
+}
+
 export interface Header {
   type: PacketType;
   /** 0 in a Handshake; afterwards the id the relay assigned in its Ack. */
   session: number;
   /** Per-sender counter, +1 for every packet; the relay drops replays and duplicates. */
   seq: number;
-  /** Bit 0 (Audio, relay to client): the speaker is the host. Other bits must be 0. */
+  /**
+   * Bit 0: Audio from the relay, the speaker is the host; Handshake, the client reads bundles;
+   * Ack of a Handshake, the relay bundles for this session. SetMute from the relay: bit 1, set by
+   * the host. Otherwise 0.
+   */
   flags: number;
 }
 
@@ -58,7 +85,8 @@ export type Packet =
   | (Header & { type: 0x05; muted: boolean; target: number })
   | (Header & { type: 0x06; sentAt: number })
   | (Header & { type: 0x07; code: number; message: string })
-  | (Header & { type: 0x08; ackType: number; ackSeq: number; value: number });
+  | (Header & { type: 0x08; ackType: number; ackSeq: number; value: number })
+  | (Header & { type: 0x09; frames: BundleFrame[] });
 
 export type DecodeResult = { ok: true; packet: Packet } | { ok: false; reason: string };
 
@@ -130,7 +158,56 @@ function payloadOf(p: Packet): Uint8Array {
       v.setUint32(5, p.value >>> 0);
       return out;
     }
+    case PacketType.AudioBundle:
+      return bundlePayload(p.frames);
   }
+}
+
+/** The bytes an AudioBundle's payload takes for these frames. */
+export const bundleBytes = (frames: readonly BundleFrame[]): number =>
+  frames.reduce((n, f) => n + BUNDLE_FRAME_HEADER_BYTES + f.opus.length, 1);
+
+function bundlePayload(frames: readonly BundleFrame[]): Uint8Array {
+  if (frames.length === 0 || frames.length > MAX_BUNDLE_FRAMES)
+    throw new RangeError('a bundle carries 1 to 255 frames');
+  const out = new Uint8Array(bundleBytes(frames));
+  const v = new DataView(out.buffer);
+  out[0] = frames.length;
+  let at = 1;
+  for (const f of frames) {
+    if (f.opus.length > MAX_OPUS_BYTES) throw new RangeError('opus frame too large');
+    v.setUint32(at, f.speaker >>> 0);
+    v.setUint32(at + 4, f.seq >>> 0);
+    v.setUint32(at + 8, f.timestamp >>> 0);
+    v.setUint8(at + 12, f.host ? 1 : 0);
+    v.setUint16(at + 13, f.opus.length);
+    out.set(f.opus, at + BUNDLE_FRAME_HEADER_BYTES);
+    at += BUNDLE_FRAME_HEADER_BYTES + f.opus.length;
+  }
+  return out;
+}
+
+function readBundle(pl: Uint8Array, pv: DataView): BundleFrame[] | undefined {
+  const count = pl.length > 0 ? pl[0]! : 0;
+  if (count === 0) return undefined;
+  const frames: BundleFrame[] = [];
+  let at = 1;
+  for (let i = 0; i < count; i++) {
+    if (at + BUNDLE_FRAME_HEADER_BYTES > pl.length) return undefined;
+    const flags = pv.getUint8(at + 12);
+    const len = pv.getUint16(at + 13);
+    const end = at + BUNDLE_FRAME_HEADER_BYTES + len;
+    if (flags > 1 || len > MAX_OPUS_BYTES || end > pl.length) return undefined;
+    frames.push({
+      speaker: pv.getUint32(at),
+      seq: pv.getUint32(at + 4),
+      timestamp: pv.getUint32(at + 8),
+      host: flags === 1,
+      opus: new Uint8Array(pl.subarray(at + BUNDLE_FRAME_HEADER_BYTES, end)),
+    });
+    at = end;
+  }
+  return at === pl.length ? frames : undefined;
 }
 
 /** Encodes a packet; throws RangeError for values that do not fit the format. */
@@ -229,6 +306,11 @@ export function decode(buf: Uint8Array): DecodeResult {
           value: pv.getUint32(5),
         },
       };
+    case PacketType.AudioBundle: {
+      const frames = readBundle(pl, pv);
+      if (!frames) return fail('length');
+      return { ok: true, packet: { type, ...h, frames } };
+    }
     default:
       return fail('type');
   }

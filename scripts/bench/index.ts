@@ -42,11 +42,12 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
     run: roomCapacity,
   },
   'relay-throughput': {
-    about: 'relay forwarding vs a raw dgram forwarder, same run',
+    about:
+      'talkers held at p99 <= 5 ms (rooms of 8, load from separate processes): a raw dgram forwarder, the relay, its workers, bundles',
     run: relayThroughput,
   },
   'relay-1000-talkers': {
-    about: '1,000 talkers in rooms of 8 at 50 pkt/s: delivery and p99 delay',
+    about: '1,000 talkers in rooms of 8 at 50 pkt/s (workers, bundles): delivery and p99 delay',
     run: relayTalkers,
   },
   'patchbay-reaction': {

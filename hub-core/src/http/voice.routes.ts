@@ -23,8 +23,9 @@ export function voiceRoutes(
   relay: Relay,
   publicHost: string | undefined,
   sockets: SocketRegistry,
-  /** The relay port to tell a client at this address (the router may map it elsewhere). */
-  relayPortFor: (clientIp: string) => number = () => relay.port,
+  /** The relay port to tell a client at this address, for this room (its worker's port; the router may map it elsewhere). */
+  relayPortFor: (clientIp: string, roomId: string) => number = (_ip, roomId) =>
+    relay.portOf(roomId),
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
@@ -54,7 +55,7 @@ export function voiceRoutes(
         channel: room.id,
         relay: {
           host: publicHost ?? hostOnly(req.headers.host) ?? '127.0.0.1',
-          port: relayPortFor(req.ip),
+          port: relayPortFor(req.ip, room.id),
           ws_path: '/ws/voice',
         },
       };

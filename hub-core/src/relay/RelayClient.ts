@@ -1,6 +1,13 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { SafeEmitter } from '../events.js';
-import { ErrorCode, PacketType, decode, encode, type Packet } from '../../../protocol/relay.js';
+import {
+  ErrorCode,
+  FLAG_BUNDLES,
+  PacketType,
+  decode,
+  encode,
+  type Packet,
+} from '../../../protocol/relay.js';
 
 export interface AudioFrame {
   speaker: number;
@@ -34,6 +41,8 @@ export interface RelayClientOptions {
   heartbeatMs?: number;
   /** How long to wait for each answer from the relay. Default 2000 ms. */
   replyTimeoutMs?: number;
+  /** Announce that this client reads AudioBundle packets. Default true. */
+  bundles?: boolean;
 }
 
 export class RelayClientError extends Error {
@@ -68,6 +77,8 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
   private rehandshaking: Promise<void> | undefined;
   private closed = false;
   userId = 0;
+  /** The relay said (in its handshake Ack) that it bundles frames for this session. */
+  bundled = false;
 
   private constructor(private readonly options: RelayClientOptions) {
     super();
@@ -145,13 +156,14 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
       type: PacketType.Handshake,
       session: 0,
       seq: hsSeq,
-      flags: 0,
+      flags: this.options.bundles === false ? 0 : FLAG_BUNDLES,
       token,
       channel: this.options.channel,
     });
     const ack = await this.expectAck(PacketType.Handshake, hsSeq);
     this.session = ack.session;
-    this.userId = ack.type === PacketType.Ack ? ack.value : 0;
+    this.userId = ack.value;
+    this.bundled = (ack.flags & FLAG_BUNDLES) !== 0;
     const joinSeq = this.seq++;
     this.raw({
       type: PacketType.JoinChannel,
@@ -206,6 +218,9 @@ export class RelayClient extends SafeEmitter<RelayClientEvents> {
           opus: p.opus,
           host: (p.flags & 1) === 1,
         });
+        return;
+      case PacketType.AudioBundle:
+        for (const f of p.frames) this.safeEmit('audio', f);
         return;
       case PacketType.SetMute:
         this.safeEmit('mute', { userId: p.target, muted: p.muted, byHost: (p.flags & 2) === 2 });

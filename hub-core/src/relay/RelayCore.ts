@@ -1,11 +1,13 @@
 import {
   ErrorCode,
+  FLAG_BUNDLES,
   MAX_PACKET_BYTES,
   PacketType,
   decode,
   encode,
   type Packet,
 } from '../../../protocol/relay.js';
+import { ACTIVE_SPEAKER_MS, Bundler, dueWithin } from './bundler.js';
 import { VoiceCounters, type RelayCounters, type RoomVoiceCounters } from './counters.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits, type VerifyResult } from './model.js';
 import { ServerMutes } from './mutes.js';
@@ -32,7 +34,7 @@ interface RoomView {
  * The relay's logic, with no sockets: datagrams in (with the sender's address as a string),
  * datagrams out through `send`. It never throws on input; every packet it drops is counted.
  * This file is the packet dispatch; the sessions live in sessions.ts, the counters in
- * counters.ts, and the encoded replies in replies.ts.
+ * counters.ts, the encoded replies in replies.ts and the bundles' windows in bundler.ts.
  */
 export class RelayCore {
   private readonly sessions = new SessionTable();
@@ -41,6 +43,7 @@ export class RelayCore {
   private readonly stats = new VoiceCounters();
   private readonly serverMutes = new ServerMutes();
   private readonly usedTokens: UsedTokens;
+  private readonly bundler: Bundler;
   private pending = 0;
   private seq = 1;
 
@@ -52,6 +55,7 @@ export class RelayCore {
     wallClock: () => number = Date.now,
   ) {
     this.usedTokens = new UsedTokens(wallClock);
+    this.bundler = new Bundler(send, limits.bundleWindowMs, (room) => this.sessions.channel(room));
   }
 
   /** The relay's totals (live: read, don't keep). */
@@ -102,7 +106,7 @@ export class RelayCore {
     session.lastSeen = now;
     switch (packet.type) {
       case PacketType.Audio:
-        return this.audio(session, packet);
+        return this.audio(session, packet, now);
       case PacketType.JoinChannel:
       case PacketType.LeaveChannel:
         if (packet.channel !== room)
@@ -121,7 +125,7 @@ export class RelayCore {
         this.send(session.addr, heartbeatPacket(session.id, this.seq++, packet.sentAt));
         return;
       default:
-        return; // Ack and Error from a client carry nothing for the relay.
+        return; // Ack, Error and AudioBundle from a client carry nothing for the relay.
     }
   }
 
@@ -138,6 +142,11 @@ export class RelayCore {
     }
     if (this.errorSentAt.size > 10_000) this.errorSentAt.clear();
     this.usedTokens.prune();
+  }
+
+  /** Stops the bundle windows' timers. */
+  close(): void {
+    this.bundler.close();
   }
 
   get sessionCount(): number {
@@ -195,7 +204,8 @@ export class RelayCore {
       this.sessions.countOf((s) => s.claims.roomId === c.roomId) >= this.limits.maxSessionsPerRoom
     )
       return refuse(ErrorCode.TooManySessions, 'the room has too many voice sessions');
-    const s = this.sessions.open(addr, c, this.now(), this.limits.burst);
+    const bundles = (packet.flags & FLAG_BUNDLES) !== 0 && this.limits.bundleWindowMs > 0;
+    const s = this.sessions.open(addr, c, this.now(), this.limits.burst, bundles);
     this.usedTokens.use(c.jti, c.expiresAt, s.id);
     this.stats.count('handshakes_ok');
     this.ackHandshake(s, packet.seq);
@@ -203,31 +213,58 @@ export class RelayCore {
 
   private ackHandshake(session: Session, handshakeSeq: number): void {
     const acked = { type: PacketType.Handshake, seq: handshakeSeq };
-    this.send(session.addr, ackPacket(session.id, this.seq++, acked, session.claims.userId));
+    const flags = session.bundles ? FLAG_BUNDLES : 0;
+    this.send(session.addr, ackPacket(session.id, this.seq++, acked, session.claims.userId, flags));
   }
 
-  private audio(session: Session, packet: Extract<Packet, { type: 0x02 }>): void {
+  private audio(session: Session, packet: Extract<Packet, { type: 0x02 }>, now: number): void {
     const room = session.claims.roomId;
     if (!session.joined) return this.stats.countIn(room, 'dropped_not_joined');
     if (session.muted || this.isServerMuted(session))
       return this.stats.countIn(room, 'dropped_muted');
+    session.lastAudio = now;
     const peers = this.sessions.channel(room);
     if (!peers || peers.size < 2) return;
-    // Encoded once for every listener: the speaker is named by the relay, never by the sender.
-    const out = encode({
-      type: PacketType.Audio,
-      session: 0,
-      seq: packet.seq,
-      flags: session.claims.host ? 1 : 0,
+    const host = session.claims.host;
+    // The speaker is named by the relay, never by the sender. Encoded once for every listener
+    // that takes frames one by one; bundled for those that read bundles.
+    let single: Uint8Array | undefined;
+    const window = this.limits.bundleWindowMs;
+    let talking = 0;
+    let due = 0; // speakers, besides this one, whose next frame should come within the window
+    for (const peer of peers) {
+      const since = now - peer.lastAudio;
+      if (since < ACTIVE_SPEAKER_MS) talking++;
+      if (peer !== session && dueWithin(since, window)) due++;
+    }
+    const frame = {
       speaker: session.claims.userId,
+      seq: packet.seq,
       timestamp: packet.timestamp,
+      host,
       opus: packet.opus,
-    });
+    };
     for (const peer of peers) {
       if (peer === session) continue;
-      this.send(peer.addr, out);
-      this.stats.countIn(room, 'forwarded');
+      if (peer.bundles) {
+        const since = now - peer.lastAudio;
+        const others = talking - (since < ACTIVE_SPEAKER_MS ? 1 : 0);
+        const worthWaiting = due - (dueWithin(since, window) ? 1 : 0) > 0;
+        this.bundler.add(room, peer, frame, worthWaiting ? others : 0);
+      } else {
+        single ??= encode({
+          type: PacketType.Audio,
+          session: 0,
+          seq: packet.seq,
+          flags: host ? 1 : 0,
+          speaker: session.claims.userId,
+          timestamp: packet.timestamp,
+          opus: packet.opus,
+        });
+        this.send(peer.addr, single);
+      }
     }
+    this.stats.countIn(room, 'forwarded', peers.size - (peers.has(session) ? 1 : 0));
   }
 
   private mute(session: Session, packet: Extract<Packet, { type: 0x05 }>): void {

@@ -28,7 +28,10 @@ export class VoiceSocketSessions {
   attach(ws: WebSocket): number {
     const id = this.nextId++;
     this.sockets.set(id, ws);
-    ws.on('close', () => this.sockets.delete(id));
+    ws.on('close', () => {
+      this.sockets.delete(id);
+      this.relay.wsClosed(id);
+    });
     ws.on('error', () => undefined);
     ws.on('message', (data, isBinary) => {
       const buf = data as Buffer;

@@ -49,10 +49,10 @@ export class VoiceCounters {
     this.total[name]++;
   }
 
-  /** Counts one in the relay's totals and in the room's. */
-  countIn(roomId: string, name: RoomCounterName): void {
-    this.total[name]++;
-    this.rooms.of(roomId)[name]++;
+  /** Counts `n` (default one) in the relay's totals and in the room's. */
+  countIn(roomId: string, name: RoomCounterName, n = 1): void {
+    this.total[name] += n;
+    this.rooms.of(roomId)[name] += n;
   }
 
   /** Counts one in the room's counters only (its total was counted before the room was known). */

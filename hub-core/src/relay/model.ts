@@ -30,6 +30,11 @@ export interface RelayLimits {
   maxSessionsPerRoom: number;
   /** Handshakes being verified at once, over all addresses. Default 64. */
   maxPendingHandshakes: number;
+  /**
+   * How long a frame may wait at the relay to share one AudioBundle with other speakers' frames,
+   * for clients that read bundles. 0 sends every frame alone. Default 3 ms.
+   */
+  bundleWindowMs: number;
 }
 
 export const DEFAULT_RELAY_LIMITS: RelayLimits = {
@@ -40,4 +45,5 @@ export const DEFAULT_RELAY_LIMITS: RelayLimits = {
   maxSessionsPerUser: 2,
   maxSessionsPerRoom: 32,
   maxPendingHandshakes: 64,
+  bundleWindowMs: 3,
 };

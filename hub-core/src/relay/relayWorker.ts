@@ -8,6 +8,8 @@ import {
   type RelayLimits,
   type RoomVoiceCounters,
 } from './RelayCore.js';
+import { ErrorCode } from '../../../protocol/relay.js';
+import { workerOfRoom } from './shard.js';
 import { verifyVoiceToken } from './tokens.js';
 import { DelaySampler } from '../latency.js';
 
@@ -16,6 +18,9 @@ export interface RelayWorkerData {
   port: number;
   secret: Uint8Array;
   limits?: Partial<RelayLimits>;
+  /** This worker's index among `workers`: it admits the rooms that hash to it. */
+  index: number;
+  workers: number;
 }
 
 /** Main → worker. */
@@ -48,7 +53,19 @@ function sendTo(to: string, data: Uint8Array): void {
   socket.send(data, Number(to.slice(i + 1)), to.slice(0, i), delay.sent());
 }
 
-const core = new RelayCore((token) => verifyVoiceToken(wd.secret, token), sendTo, {
+/** A token for a room of another worker is refused before it is used: it still works there. */
+async function verify(token: string) {
+  const v = await verifyVoiceToken(wd.secret, token);
+  if (v.ok && workerOfRoom(v.claims.roomId, wd.workers) !== wd.index)
+    return {
+      ok: false as const,
+      code: ErrorCode.WrongChannel,
+      message: "this room's voice relay listens on another port: ask the hub for a new token",
+    };
+  return v;
+}
+
+const core = new RelayCore(verify, sendTo, {
   ...DEFAULT_RELAY_LIMITS,
   ...wd.limits,
 });
@@ -86,6 +103,7 @@ port.on('message', (m: ToWorker) => {
       break;
     case 'close':
       clearInterval(sweeper);
+      core.close();
       socket.close(() => process.exit(0));
       break;
   }

@@ -6,12 +6,13 @@ export const ackPacket = (
   seq: number,
   acked: Pick<Packet, 'type' | 'seq'>,
   value = 0,
+  flags = 0,
 ): Uint8Array =>
   encode({
     type: PacketType.Ack,
     session,
     seq,
-    flags: 0,
+    flags,
     ackType: acked.type,
     ackSeq: acked.seq,
     value,

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { ReplayWindow } from '../../../protocol/relay.js';
+import { ReplayWindow, type BundleFrame } from '../../../protocol/relay.js';
 import type { RelayLimits, VoiceClaims } from './model.js';
 
 /** One voice session: a verified token bound to the address it came from. */
@@ -15,6 +15,13 @@ export interface Session {
   /** Token bucket: packets it may still send, refilled at `packetsPerSecond`. */
   tokens: number;
   refill: number;
+  /** The client reads AudioBundle packets (it said so in its Handshake). */
+  bundles: boolean;
+  /** When its last audio frame came (performance.now()); -Infinity before the first. */
+  lastAudio: number;
+  /** Frames waiting for this listener's next bundle, and the payload bytes they take. */
+  outbox: BundleFrame[];
+  outboxBytes: number;
 }
 
 /**
@@ -55,7 +62,7 @@ export class SessionTable {
   }
 
   /** A new session under an unpredictable id (half of what binds a packet to its sender). */
-  open(addr: string, claims: VoiceClaims, now: number, burst: number): Session {
+  open(addr: string, claims: VoiceClaims, now: number, burst: number, bundles = false): Session {
     let id = 0;
     while (id === 0 || this.byId.has(id)) id = randomInt(1, 0x1_0000_0000);
     const s: Session = {
@@ -69,6 +76,10 @@ export class SessionTable {
       window: new ReplayWindow(),
       tokens: burst,
       refill: now,
+      bundles,
+      lastAudio: -Infinity,
+      outbox: [],
+      outboxBytes: 1,
     };
     this.byId.set(id, s);
     this.byAddr.set(addr, s);

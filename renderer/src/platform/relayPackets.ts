@@ -1,13 +1,17 @@
 // The browser's side of the voice relay protocol (docs/relay-protocol.md), without the socket:
 // numbering what it sends, and reading what the relay sends back. Pure, so it is unit-tested.
-import { PacketType, decode, encode } from '../../../protocol/relay.js';
+import { FLAG_BUNDLES, PacketType, decode, encode } from '../../../protocol/relay.js';
 
 /** The packets one relay session sends, numbered +1 each (the relay drops replays). */
 export class RelayOutbox {
   session = 0;
   private seq = 1;
 
-  constructor(readonly channel: string) {}
+  /** `bundles`: announce in the handshake that this client reads AudioBundle packets. */
+  constructor(
+    readonly channel: string,
+    readonly bundles = true,
+  ) {}
 
   private next(): number {
     const s = this.seq;
@@ -23,7 +27,7 @@ export class RelayOutbox {
       type: PacketType.Handshake,
       session: 0,
       seq,
-      flags: 0,
+      flags: this.bundles ? FLAG_BUNDLES : 0,
       token,
       channel: this.channel,
     });
@@ -60,11 +64,28 @@ export class RelayOutbox {
   }
 }
 
+/** One frame of a speaker, alone in an Audio packet or inside an AudioBundle. */
+export interface HeardFrame {
+  speaker: number;
+  timestamp: number;
+  opus: Uint8Array;
+  host: boolean;
+}
+
 /** What one packet from the relay means to a client. */
 export type RelayEvent =
-  | { kind: 'ack'; session: number; ackType: number; ackSeq: number; value: number }
+  | {
+      kind: 'ack';
+      session: number;
+      ackType: number;
+      ackSeq: number;
+      value: number;
+      /** On a handshake's Ack: the relay sends this session bundles. */
+      bundled: boolean;
+    }
   | { kind: 'error'; session: number; seq: number; code: number; message: string }
-  | { kind: 'audio'; speaker: number; timestamp: number; opus: Uint8Array; host: boolean }
+  | ({ kind: 'audio' } & HeardFrame)
+  | { kind: 'bundle'; frames: HeardFrame[] }
   | { kind: 'mute'; userId: number; muted: boolean; byHost: boolean }
   | { kind: 'heartbeat'; sentAt: number }
   | { kind: 'ignored'; reason: string };
@@ -82,6 +103,7 @@ export function readRelay(bytes: Uint8Array): RelayEvent {
         ackType: p.ackType,
         ackSeq: p.ackSeq,
         value: p.value,
+        bundled: (p.flags & FLAG_BUNDLES) !== 0,
       };
     case PacketType.Error:
       return { kind: 'error', session: p.session, seq: p.seq, code: p.code, message: p.message };
@@ -92,6 +114,16 @@ export function readRelay(bytes: Uint8Array): RelayEvent {
         timestamp: p.timestamp,
         opus: p.opus,
         host: (p.flags & 1) === 1,
+      };
+    case PacketType.AudioBundle:
+      return {
+        kind: 'bundle',
+        frames: p.frames.map((f) => ({
+          speaker: f.speaker,
+          timestamp: f.timestamp,
+          opus: f.opus,
+          host: f.host,
+        })),
       };
     case PacketType.SetMute:
       return { kind: 'mute', userId: p.target, muted: p.muted, byHost: (p.flags & 2) === 2 };

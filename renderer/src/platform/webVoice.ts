@@ -127,9 +127,10 @@ export class WebVoiceLink implements VoiceLink {
       w.done(e);
       return;
     }
-    if (e.kind === 'audio') {
-      for (const h of this.handlers)
-        h.frame?.({ speaker: e.speaker, data: e.opus, timestamp: e.timestamp });
+    if (e.kind === 'audio' || e.kind === 'bundle') {
+      for (const f of e.kind === 'audio' ? [e] : e.frames)
+        for (const h of this.handlers)
+          h.frame?.({ speaker: f.speaker, data: f.opus, timestamp: f.timestamp });
     } else if (e.kind === 'mute') {
       if (e.userId === this.userId && e.byHost) this.setStatus({ server_muted: e.muted });
       for (const h of this.handlers)
