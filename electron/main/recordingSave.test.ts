@@ -1,5 +1,5 @@
 // Saving a recording from the desktop app's main process, against a real hub holding a real
-// recording (its jackd, jacktrip and jack_rec), over the pinned TLS connection: a full save, a
+// recording (its jackd, jacktrip and jack_capture), over the pinned TLS connection: a full save, a
 // cancelled dialog, an interrupted save resumed with HTTP Range (the same bytes as a one-shot
 // download), refusals that leave nothing behind, and the IPC call with its progress pushes.
 import assert from 'node:assert/strict';
