@@ -1,5 +1,5 @@
 // The desktop app saves a recording with a file dialog, end to end: a real hub holds a real
-// recording (its jackd, jacktrip and jack_rec), the app opens the hub by its link (pinned),
+// recording (its jackd, jacktrip and jack_capture), the app opens the hub by its link (pinned),
 // signs in, opens the room, and the person clicks Save… in its recordings list. The harness's
 // dialog answers a temp path; main downloads over the pinned connection with the saved token,
 // the page shows the progress and where it went, and the zip there lists the tracks.

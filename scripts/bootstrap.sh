@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 declare -A NEED=(
   [jackd]=jackd2
   [jacktrip]=jacktrip
-  # a recorder candidate of issue H (the other, jack_rec, comes with jackd2)
+  # the hub's recorder (docs/recording.md); the tests' own jack_rec comes with jackd2
   [jack_capture]=jack-capture
   [chromium]=chromium
   [Xvfb]=xvfb

@@ -1,6 +1,6 @@
 // A finished recording on a real hub, made the way players make one: the host opens a room,
 // joins it (the room's jackd and jacktrip -S start), connects a real jacktrip client sending a
-// tone, records a few seconds with jack_rec and stops. Plus a zip reader for what gets saved.
+// tone, records a few seconds with jack_capture and stops. Plus a zip reader for what gets saved.
 import { X509Certificate } from 'node:crypto';
 import type { JoinAnswer, Recording, RecordingStatus, RoomDetail } from '../protocol/api.js';
 import { delay } from '../hub-core/src/index.js';

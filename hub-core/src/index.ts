@@ -8,6 +8,8 @@ export { SafeEmitter } from './events.js';
 export { createLogger, type Logger } from './log.js';
 export { readAppAssets, type Asset } from './http/webui.js';
 export { jackdArgs, jacktripClientArgs, jacktripServerArgs } from './jacktrip/argv.js';
+export { recorderArgs } from './recording/Recorder.js';
+export { RECORDER_CLIENT } from './patchbay/wiringPlan.js';
 export {
   delay,
   isRunning,

@@ -1,5 +1,5 @@
 // Multitrack recording on the hub, with real parts: the room's jackd and jacktrip, players'
-// jacktrip clients, a tone, jack_rec capturing, sox reading the files, a zip downloaded over
+// jacktrip clients, a tone, jack_capture recording, sox reading the files, a zip downloaded over
 // HTTPS and unpacked here.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 // Recordings in segments, with real parts (the room's jackd and jacktrip, a player's jacktrip
-// client, a tone, jack_rec, sox): a roll-over before the WAV limit (set to a couple of MB here)
+// client, a tone, jack_capture, sox): a roll-over before the WAV limit (set to a couple of MB here)
 // joins its segments to the frame, and a kill -9 of the room's jackd continues the recording in
 // a new segment placed after the gap.
 import assert from 'node:assert/strict';
@@ -135,9 +135,11 @@ describe('a recording rolls over to a new segment before the WAV limit', () => {
     // Two segments or more, the last roll-over done (one recorder, its file below the limit,
     // so no roll-over is under way): kill that recorder.
     const size = (f: string) => statSync(join(s.dir(r.id), f)).size;
-    // (A recorder that is starting is not in `pids` yet: count the jack_rec processes too.)
+    // (A recorder that is starting is not in `pids` yet: count the jack_capture processes too.)
     const recorders = async () =>
-      (await runTool('pgrep', ['-P', String(process.pid), '-x', 'jack_rec'], process.env)).stdout
+      (
+        await runTool('pgrep', ['-P', String(process.pid), '-x', 'jack_capture'], process.env)
+      ).stdout
         .split('\n')
         .filter(Boolean).length;
     const calm = async () => {

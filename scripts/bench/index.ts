@@ -81,7 +81,7 @@ const benches: Record<string, { about: string; run: (r: Results) => Promise<void
   },
   recording: {
     about:
-      "jack_rec vs jack_capture: CPU with 2, 4 and 8 members over 30 s vs the room's jacktrip; xruns with and without",
+      "the hub's recorder (jack_capture) vs jack_rec: CPU with 2, 4 and 8 members over 30 s vs the room's jacktrip; xruns with and without",
     run: recordingCpu,
   },
   'relay-logins': {

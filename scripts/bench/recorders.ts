@@ -1,12 +1,15 @@
 // The recorders `npm run bench -- recording` compares, and what it reads of a process while
-// they run. jack_rec runs with the argv of the hub's Recorder (hub-core/src/recording/
-// Recorder.ts: `-f <file> -d <s> -b 24` and one placeholder source per channel, cut once its
-// ports exist); jack_capture with the argv the Recorder would use to run it instead.
+// they run. jack_capture_wav24 is the hub's recorder, run with the Recorder's own argv
+// (hub-core/src/recording/Recorder.ts, recorderArgs); jack_rec runs with the argv the hub used
+// before it switched (`-f <file> -d <s> -b 24` and one placeholder source per channel, cut once
+// its ports exist); the other variants try jack_capture's other formats.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import {
   delay,
   isRunning,
   jackEnv,
+  recorderArgs,
+  RECORDER_CLIENT,
   runTool,
   spawnChild,
   type Child,
@@ -15,6 +18,8 @@ import {
 export interface Variant {
   /** Short name in the printed figures. */
   key: string;
+  /** What it is, printed after its key. */
+  label?: string;
   /** The recorder's JACK client name (its ports are `<client>:input<n>`). */
   client: string;
   bin: string;
@@ -68,11 +73,13 @@ export const VARIANTS: Variant[] = [
     placeholder: PLACEHOLDER,
   },
   {
+    // The hub's recorder, exactly as the hub runs it: 24-bit WAV.
     key: 'jack_capture_wav24',
-    client: 'jack_capture',
+    label: "the hub's recorder",
+    client: RECORDER_CLIENT,
     bin: 'jack_capture',
     ext: 'wav',
-    argv: jackCaptureArgv(['--format', 'wav', '--bitdepth', '24']),
+    argv: (file, seconds, channels) => recorderArgs(file, channels, seconds),
   },
   {
     // jack_capture's default sample format: 32-bit float, no conversion.

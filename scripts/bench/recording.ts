@@ -175,7 +175,7 @@ async function recordWith(results: Results, room: Room, v: Variant, dir: string)
     await stopChild(rec.child, 5000);
     const seen = await fileSeen(file);
     console.log(
-      `  ${n} members, ${v.key}: ${cpu.toFixed(1)}% of a core, jacktrip ${jt.toFixed(1)}%, ` +
+      `  ${n} members, ${v.key}${v.label ? ` (${v.label})` : ''}: ${cpu.toFixed(1)}% of a core, jacktrip ${jt.toFixed(1)}%, ` +
         `${w.xruns.total} xruns (late: ${lateList(w)}); ` +
         `${Math.round(w.rec!.writes / w.secs)} writes/s, ${Math.round(w.rec!.wakeups / w.secs)} ` +
         `context switches/s; after SIGTERM a reader sees ${(seen.frames / RATE).toFixed(2)} s ` +

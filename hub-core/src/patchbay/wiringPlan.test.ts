@@ -194,6 +194,36 @@ describe('the room wiring plan', () => {
     assert.deepEqual(plan.disconnect, [['alice:receive_1', 'alice:send_1']]);
   });
 
+  it('leaves a second recorder’s cords alone too, but not those of a player named like it', () => {
+    // A roll-over runs two recorders: JACK names the second `jack_capture-01`.
+    const second = `${RECORDER_CLIENT}-01`;
+    const rec: JackPort[] = [1, 2].map((n) => ({
+      name: `${second}:input${n}`,
+      client: second,
+      type: 'audio',
+      direction: 'input',
+      physical: false,
+      connections: [],
+    }));
+    // A member may be called `jack_capture`: their client has jacktrip's ports, not inputs.
+    const g = graph(
+      [player('alice', 1), player(RECORDER_CLIENT, 1), rec],
+      [
+        ['alice:receive_1', `${second}:input1`],
+        [`${RECORDER_CLIENT}:receive_1`, `${second}:input2`],
+        ['alice:receive_1', `${RECORDER_CLIENT}:send_1`],
+      ],
+    );
+    const plan = planWiring({
+      graph: g,
+      roster: { mode: 5, members: ['alice', RECORDER_CLIENT] },
+      order: order({}),
+      made: new Set(),
+      reset: true,
+    });
+    assert.deepEqual(plan.disconnect, [['alice:receive_1', `${RECORDER_CLIENT}:send_1`]]);
+  });
+
   it('leaves clients that are not players alone', () => {
     const thru: JackPort[] = [
       {

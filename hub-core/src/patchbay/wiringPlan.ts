@@ -20,18 +20,26 @@ export interface Roster {
 export const MESH_CHANNELS = 2;
 
 /**
- * The JACK client of a room's recorder (jack_rec, recording/Recorder.ts). Its input ports are
- * the hub's own: the wiring leaves its cords alone, and the recorder wires them itself.
+ * The JACK client of a room's recorder (jack_capture, recording/Recorder.ts). Its input ports
+ * are the hub's own: the wiring leaves its cords alone, and the recorder wires them itself.
  */
-export const RECORDER_CLIENT = 'jackrec';
+export const RECORDER_CLIENT = 'jack_capture';
 
-/** A recorder's client: `jackrec`, or `jackrec-01`... when two run at once (JACK renames). */
+/**
+ * A recorder's client: `jack_capture`, or `jack_capture-01`... when two run at once (a
+ * roll-over: JACK renames the second).
+ */
 export const isRecorderClient = (client: string) =>
   client === RECORDER_CLIENT || new RegExp(`^${RECORDER_CLIENT}-\\d+$`).test(client);
 
 export const cordKey = ([s, d]: Cord) => `${s}\n${d}`;
 export const clientOf = (port: string) => port.slice(0, port.indexOf(':'));
-const isRecorderCord = (c: Cord) => isRecorderClient(clientOf(c[1]));
+/**
+ * A cord into a recorder's input port. A player may be named like the recorder, but their
+ * client's ports are jacktrip's `send_N`/`receive_N`, never `inputN`.
+ */
+const isRecorderCord = (c: Cord) =>
+  isRecorderClient(clientOf(c[1])) && /^input\d+$/.test(c[1].slice(c[1].indexOf(':') + 1));
 
 export interface Players {
   /** Each member's kept client: their newest. */

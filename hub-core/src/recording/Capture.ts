@@ -20,7 +20,7 @@ export interface CaptureOptions {
   maxSeconds: number;
   /** A segment rolls over to the next once its file reaches this many bytes. */
   segmentBytes: number;
-  /** The recorder binary. Default `jack_rec`. */
+  /** The recorder binary. Default `jack_capture`. */
   bin?: string;
   /** Wires the recorders to the members (RecordingService knows who is where). */
   wire: () => Promise<void>;

@@ -1,5 +1,5 @@
-// One room's capture: a single jack_rec writing every track into one multichannel WAV, so the
-// tracks are sample-aligned by construction (one JACK process cycle writes every channel).
+// One room's capture: a single jack_capture writing every track into one multichannel WAV, so
+// the tracks are sample-aligned by construction (one JACK process cycle writes every channel).
 // Channels 2s+1 and 2s+2 are slot s's receive_1/receive_2 (what that member sends into the
 // room); the last two are the room mix, which JACK sums from every member's ports. A member
 // who is not connected leaves their channels silent; a reconnect (new ports) is wired to the
@@ -23,20 +23,54 @@ export interface RecorderOptions {
   file: string;
   /** Member tracks to reserve. */
   slots: number;
-  /** jack_rec stops by itself after this long (the file is then closed properly). */
+  /** The recorder stops by itself after this long (the file is then closed properly). */
   maxSeconds: number;
-  /** The recorder binary. Default `jack_rec`. */
+  /** The recorder binary. Default `jack_capture` (another must take jack_capture's options). */
   bin?: string;
   /** JACK clients of other recorders running on the server (a new one gets another name). */
   others?: readonly string[];
 }
 
-/** Placeholder source jack_rec connects at start (it needs one per channel); the hub cuts it. */
-const PLACEHOLDER = 'system:capture_1';
+/**
+ * jack_capture's arguments for `channels` channels of 24-bit WAV, stopping after `seconds`.
+ * It connects nothing (the hub wires it), reads no keys and draws no meter.
+ */
+export function recorderArgs(file: string, channels: number, seconds: number): string[] {
+  return [
+    '--no-stdin',
+    '--disable-console',
+    '--manual-connections',
+    '--recording-time',
+    String(Math.ceil(seconds)),
+    '--channels',
+    String(channels),
+    '--format',
+    'wav',
+    '--bitdepth',
+    '24',
+    file,
+  ];
+}
+
+/** jack_capture colours its messages: its last lines without the terminal codes, for errors. */
+const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
+const lastWords = (c: Child, n = 3) =>
+  c
+    .tail()
+    .slice(-n)
+    .map((l) => l.replace(COLOUR, '').trim())
+    .filter(Boolean)
+    .join(' | ');
+
+/** How long a stopped recorder may take to write out what it holds and close its file. */
+const STOP_GRACE_MS = 5000;
 
 export class Recorder extends Resource {
   private syncing: Promise<void> = Promise.resolve();
-  /** Its JACK client: `jackrec`, or `jackrec-01`... when another recorder has that name. */
+  /**
+   * Its JACK client: `jack_capture`, or `jack_capture-01`... when another recorder has that
+   * name (JACK renames a second client of the same name).
+   */
   client = '';
   private layout: WavLayout | undefined;
   /** performance.now() of the first frame in the file: the lowest estimate seen so far. */
@@ -48,9 +82,7 @@ export class Recorder extends Resource {
   ) {
     super();
     void child.exited.then(({ code, signal }) =>
-      this.die(
-        new Error(`jack_rec exited (${signal ?? code}): ${child.tail().slice(-3).join(' | ')}`),
-      ),
+      this.die(new Error(`the recorder exited (${signal ?? code}): ${lastWords(child)}`)),
     );
   }
 
@@ -70,45 +102,27 @@ export class Recorder extends Resource {
     const channels = (options.slots + 1) * TRACK_CHANNELS;
     const jack = options.jack;
     const child = jack.spawn(
-      options.bin ?? 'jack_rec',
-      [
-        '-f',
-        options.file,
-        '-d',
-        String(Math.ceil(options.maxSeconds)),
-        '-b',
-        '24',
-        ...Array<string>(channels).fill(PLACEHOLDER),
-      ],
+      options.bin ?? 'jack_capture',
+      recorderArgs(options.file, channels, options.maxSeconds),
       () => {},
     );
     const rec = new Recorder(options, child);
+    // Ready once its last input port is there (it registers them in order).
     const last = `:input${channels}`;
     return Resource.launch(rec, async () => {
-      for (let i = 0; i < 100 && isRunning(child); i++) {
-        if (!rec.client) {
-          const ports = (await jack.run('jack_lsp', [], 3000)).stdout.split('\n');
-          const mine = ports.find(
-            (p) =>
-              p.endsWith(last) &&
-              isRecorderClient(p.slice(0, -last.length)) &&
-              !options.others?.includes(p.slice(0, -last.length)),
-          );
-          rec.client = mine?.slice(0, -last.length) ?? '';
-        }
-        if (rec.client) {
-          const r = await jack.run('jack_lsp', ['-c', rec.input(channels)], 3000);
-          if (r.stdout.includes(PLACEHOLDER)) break;
-        }
-        await delay(50);
+      for (let i = 0; i < 200 && isRunning(child) && !rec.client; i++) {
+        const ports = (await jack.run('jack_lsp', [], 3000)).stdout.split('\n');
+        const mine = ports.find(
+          (p) =>
+            p.endsWith(last) &&
+            isRecorderClient(p.slice(0, -last.length)) &&
+            !options.others?.includes(p.slice(0, -last.length)),
+        );
+        rec.client = mine?.slice(0, -last.length) ?? '';
+        if (!rec.client) await delay(50);
       }
       if (!isRunning(child) || !rec.client)
-        throw new Error(`jack_rec did not start: ${child.tail().join(' | ')}`);
-      await Promise.all(
-        Array.from({ length: channels }, (_, i) =>
-          jack.run('jack_disconnect', [PLACEHOLDER, rec.input(i + 1)], 5000),
-        ),
-      );
+        throw new Error(`the recorder did not start: ${lastWords(child, 8)}`);
       rec.observe();
     });
   }
@@ -188,6 +202,8 @@ export class Recorder extends Resource {
 
   protected async dispose(): Promise<void> {
     await this.syncing;
-    await stopChild(this.child, 2000);
+    // SIGTERM: jack_capture writes out what it holds and closes the file; past the grace
+    // (it hangs), kill -9, and finishing repairs the header (repairWav).
+    await stopChild(this.child, STOP_GRACE_MS);
   }
 }

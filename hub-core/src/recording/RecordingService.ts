@@ -36,7 +36,7 @@ export interface RecordingServiceOptions {
   logger: Logger;
   /** How often the limits are checked while recording. Default 1000 ms. */
   checkEveryMs?: number;
-  /** The recorder binary. Default `jack_rec`. */
+  /** The recorder binary. Default `jack_capture`. */
   recorderBin?: string;
   /**
    * A capture file rolls over to a new segment at this size. Default 3.5 GiB: a WAV's sizes

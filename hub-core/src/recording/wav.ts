@@ -1,6 +1,6 @@
-// WAV files as jack_rec leaves them. libsndfile writes the RIFF and data sizes when the file is
-// closed; a recorder killed before that leaves zeros there. The hub repairs both from the
-// file's real length before it reads the file, so a capture cut short is still whole.
+// WAV files as the recorder (jack_capture) leaves them. libsndfile writes the RIFF and data sizes
+// when the file is closed; a recorder killed before that leaves zeros there. The hub repairs
+// both from the file's real length before it reads the file, so a capture cut short is whole.
 import { closeSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { runTool } from '../process/child.js';
 
